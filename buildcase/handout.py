@@ -1,0 +1,93 @@
+"""The one module that talks to WeasyPrint: the handout's HTML -> a PDF of at most two pages.
+
+WeasyPrint is imported only when a PDF is made (importing it costs about half a second),
+and it fetches nothing but files inside the folders it is given and `data:` URIs: a
+proposal handed over by someone else cannot pull `/etc/passwd` or a web address into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .logs import captured_warnings
+
+MAX_PAGES = 2
+
+
+@dataclass
+class Handout:
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class HandoutTooLong(Exception):
+    """The content runs past the page limit; `longest` names the biggest section."""
+
+    def __init__(self, pages: int, longest: str | None):
+        self.pages = pages
+        self.longest = longest
+        super().__init__(f"{pages} pages")
+
+
+def render_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Handout:
+    """Lay out `html` and write it as a tagged PDF (PDF/UA), refusing to exceed two pages."""
+    import weasyprint
+
+    fetcher = _confined_fetcher(weasyprint, allowed_dirs)
+    with captured_warnings("weasyprint") as warnings:
+        document = weasyprint.HTML(
+            string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher
+        ).render()
+        if len(document.pages) > MAX_PAGES:
+            raise HandoutTooLong(len(document.pages), _longest_section(document))
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+    refused = [
+        f"refused to load {url}: only files inside the proposal folder and the templates"
+        for url in fetcher.refused
+    ]
+    return Handout(pdf, len(document.pages), [*refused, *warnings])
+
+
+def _confined_fetcher(weasyprint, allowed_dirs: list[Path]):  # type: ignore[no-untyped-def]
+    roots = [d.resolve() for d in allowed_dirs]
+
+    class ConfinedFetcher(weasyprint.urls.URLFetcher):
+        refused: list[str]
+
+        def fetch(self, url: str, headers=None):  # type: ignore[no-untyped-def]
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise ValueError(f"buildcase does not fetch {url}")
+
+    fetcher = ConfinedFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+    fetcher.refused = []
+    return fetcher
+
+
+def _longest_section(document) -> str | None:  # type: ignore[no-untyped-def]
+    """The `data-section` whose boxes take the most height across all pages."""
+    heights: dict[str, float] = {}
+
+    def walk(box) -> None:  # type: ignore[no-untyped-def]
+        element = getattr(box, "element", None)
+        name = (
+            element.get("data-section") if element is not None and hasattr(element, "get") else None
+        )
+        if name and getattr(box, "element_tag", None) == "section":
+            heights[name] = heights.get(name, 0.0) + box.margin_height()
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return max(heights, key=heights.get) if heights else None  # type: ignore[arg-type]

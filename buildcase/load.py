@@ -1,0 +1,352 @@
+"""Stage 1, load: read a proposal folder's YAML into plain data, remembering where every
+value came from.
+
+PyYAML reads YAML 1.1, where `no` is False, `012` is 10 and `3:30` is 210, while the
+editors our authors use check YAML 1.2. So scalars are resolved here by the YAML 1.2 core
+rules, never by PyYAML's: dates stay text for the validator, and no tag can build a Python
+object. Aliases are refused outright (an alias bomb of a few hundred bytes expands to
+gigabytes), and so are duplicate keys, which PyYAML would let the last one win.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Location, Problem, ProposalInvalid
+
+ROOT_FILE = "proposal.yaml"
+
+# Sections that may live in a file of their own, named after them, beside proposal.yaml.
+SECTION_FILES = (
+    "prepared_by",
+    "request",
+    "champion",
+    "survey",
+    "evidence",
+    "goals",
+    "benefits",
+    "risks",
+    "costs",
+    "audiences",
+    "objections",
+    "plan",
+    "measures",
+)
+
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 40
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class SourceMap:
+    """Where each value of the loaded data was written: field path -> location."""
+
+    values: dict[Path_, Location] = field(default_factory=dict)
+    keys: dict[Path_, Location] = field(default_factory=dict)
+
+    def value(self, path: Path_) -> Location:
+        """The location of the value at `path`, or of its nearest written ancestor."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.values:
+                return self.values[path[:end]]
+        raise KeyError(path)
+
+    def key(self, path: Path_) -> Location:
+        """The location of the key naming `path`, falling back to its value."""
+        return self.keys.get(path) or self.value(path)
+
+
+@dataclass
+class LoadedProposal:
+    slug: str
+    folder: Path
+    data: dict[str, Any]
+    source: SourceMap
+    files: list[Path]
+
+
+def load_proposal(folder: Path) -> LoadedProposal:
+    """Read `folder/proposal.yaml` and any section files beside it into one mapping.
+
+    Raises ProposalInvalid with every problem found in the folder's files.
+    """
+    folder = Path(folder)
+    root_path = folder / ROOT_FILE
+    if not root_path.is_file():
+        raise ProposalInvalid(
+            [Problem(Location(root_path), "", f"no {ROOT_FILE} in this proposal folder")]
+        )
+    source = SourceMap()
+    problems: list[Problem] = []
+    files = [root_path]
+    data = _load_file(folder, root_path, (), source, problems)
+    if data is not None and not isinstance(data, dict):
+        problems.append(_not_a_mapping(root_path, data))
+        data = None
+    data = data if isinstance(data, dict) else {}
+
+    for name in SECTION_FILES:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            continue
+        files.append(path)
+        value = _load_section_file(folder, path, name, source, problems)
+        if value is _MISSING:
+            continue
+        if name in data:
+            first = source.key((name,))
+            problems.append(
+                Problem(
+                    Location(path),
+                    name,
+                    f"section '{name}' is given twice: here and in "
+                    f"{first.file.name} (line {first.line})",
+                )
+            )
+            continue
+        data[name] = value
+    problems.extend(_stray_yaml_files(folder))
+    if any(p.severity == "error" for p in problems):
+        raise ProposalInvalid(problems)
+    loaded = LoadedProposal(folder.name, folder, data, source, files)
+    loaded.warnings = problems  # type: ignore[attr-defined]
+    return loaded
+
+
+_MISSING = object()
+
+
+def _load_section_file(
+    folder: Path, path: Path, name: str, source: SourceMap, problems: list[Problem]
+) -> Any:
+    """A section file holds the section's value, or a mapping with the section as its one key."""
+    content = _load_file(folder, path, (name,), source, problems)
+    if content is None:
+        if not any(p.location.file == path for p in problems):
+            problems.append(Problem(Location(path), name, "the file is empty"))
+        return _MISSING
+    if isinstance(content, dict) and list(content) == [name]:
+        _unwrap_source(source, name)
+        return content[name]
+    return content
+
+
+def _unwrap_source(source: SourceMap, name: str) -> None:
+    """Re-key locations read as (name, name, ...) to (name, ...)."""
+    for table in (source.values, source.keys):
+        for path in [p for p in table if len(p) >= 2 and p[:2] == (name, name)]:
+            table[(name, *path[2:])] = table.pop(path)
+
+
+def _stray_yaml_files(folder: Path) -> list[Problem]:
+    """Warn about YAML files that look like misnamed section files: they are never read."""
+    known = {ROOT_FILE, *(f"{n}.yaml" for n in SECTION_FILES)}
+    problems = []
+    for path in sorted(folder.glob("*.y*ml")):
+        if path.name in known:
+            continue
+        guess = difflib.get_close_matches(path.name, sorted(known), n=1)
+        hint = f"; did you mean {guess[0]}?" if guess else ""
+        problems.append(
+            Problem(Location(path), "", f"this file is not read{hint}", severity="warning")
+        )
+    return problems
+
+
+def _not_a_mapping(path: Path, data: Any) -> Problem:
+    kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
+    return Problem(Location(path), "", f"expected a mapping of sections (key: value), found {kind}")
+
+
+def _load_file(
+    folder: Path, path: Path, prefix: Path_, source: SourceMap, problems: list[Problem]
+) -> Any:
+    """Parse one YAML file into plain data, recording locations under `prefix`."""
+    try:
+        text = _read_text(folder, path)
+        node = yaml.compose(text, Loader=_Loader)
+        if node is None:
+            return None
+        return _Walker(path, source).value(node, prefix, depth=0)
+    except _LoadError as e:
+        problems.append(e.problem)
+    except yaml.MarkedYAMLError as e:
+        problems.append(_yaml_problem(path, e))
+    except yaml.YAMLError as e:
+        problems.append(Problem(Location(path), "", f"YAML syntax: {e}"))
+    except RecursionError:
+        problems.append(Problem(Location(path), "", "the document is nested too deeply"))
+    return None
+
+
+def _read_text(folder: Path, path: Path) -> str:
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        raise _LoadError(
+            Problem(Location(path), "", "this file points outside the proposal folder")
+        )
+    if real.stat().st_size > MAX_FILE_BYTES:
+        raise _LoadError(
+            Problem(Location(path), "", f"the file is larger than {MAX_FILE_BYTES:,} bytes")
+        )
+    raw = real.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise _LoadError(
+            Problem(
+                Location(path, line, column),
+                "",
+                f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x}); save it as UTF-8",
+            )
+        ) from e
+
+
+def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    message = error.problem or error.context or "malformed YAML"
+    if "'\\t'" in message:
+        message = "a tab character; indent with spaces"
+    elif error.context and error.problem:
+        message = f"{error.problem} ({error.context})"
+    location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+    return Problem(location, "", f"YAML syntax: {message}")
+
+
+class _LoadError(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+class _Loader(yaml.BaseLoader):
+    """A loader that resolves no scalar by itself and refuses aliases."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise _LoadError(
+                Problem(
+                    Location(
+                        Path(self.name), event.start_mark.line + 1, event.start_mark.column + 1
+                    ),
+                    "",
+                    "YAML aliases (*name) are not allowed; write the value out",
+                )
+            )
+        return super().compose_node(parent, index)
+
+    def compose_scalar_node(self, anchor):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        node = super().compose_scalar_node(anchor)
+        node.explicit_tag = event.tag not in (None, "!")
+        return node
+
+
+_STD = "tag:yaml.org,2002:"
+_INT = re.compile(r"[-+]?[0-9][0-9_]*")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL = {
+    "~": None, "null": None, "Null": None, "NULL": None, "": None,
+    "true": True, "True": True, "TRUE": True,
+    "false": False, "False": False, "FALSE": False,
+    ".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".Inf": math.inf,
+    ".INF": math.inf, ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+}  # fmt: skip
+
+
+def plain_scalar(text: str) -> Any:
+    """Resolve an unquoted scalar by the YAML 1.2 core schema (with `_` in numbers)."""
+    if text in _SPECIAL:
+        return _SPECIAL[text]
+    if _INT.fullmatch(text):
+        return int(text.replace("_", ""))
+    if _FLOAT.fullmatch(text):
+        return float(text.replace("_", ""))
+    return text
+
+
+class _Walker:
+    """Turns composed nodes into plain data and fills the source map."""
+
+    def __init__(self, path: Path, source: SourceMap):
+        self.path = path
+        self.source = source
+
+    def location(self, node: Node) -> Location:
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def value(self, node: Node, path: Path_, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise _LoadError(Problem(self.location(node), "", "the document is nested too deeply"))
+        self.source.values[path] = self.location(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, SequenceNode):
+            self.refuse_tag(node, "seq")
+            return [self.value(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            self.refuse_tag(node, "map")
+            return self.mapping(node, path, depth)
+        raise _LoadError(Problem(self.location(node), "", "unsupported YAML node"))
+
+    def refuse_tag(self, node: Node, kind: str) -> None:
+        if node.tag != _STD + kind:
+            raise _LoadError(
+                Problem(self.location(node), "", f"YAML tags such as {node.tag} are not allowed")
+            )
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if not node.explicit_tag:
+            return plain_scalar(node.value) if node.style is None else node.value
+        tag = node.tag.removeprefix(_STD)
+        if tag == "str":
+            return node.value
+        if tag in ("int", "float", "bool", "null"):
+            return plain_scalar(node.value)
+        raise _LoadError(
+            Problem(self.location(node), "", f"YAML tags such as {node.tag} are not allowed")
+        )
+
+    def mapping(self, node: MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _LoadError(Problem(self.location(key_node), "", "a key must be a plain name"))
+            key = key_node.value
+            if key in result:
+                first = self.source.keys[(*path, key)]
+                raise _LoadError(
+                    Problem(
+                        self.location(key_node),
+                        _dotted((*path, key)),
+                        f"duplicate key; it is already given on line {first.line}",
+                    )
+                )
+            self.source.keys[(*path, key)] = self.location(key_node)
+            result[key] = self.value(value_node, (*path, key), depth + 1)
+        return result
+
+
+def _dotted(path: Path_) -> str:
+    return field_path(path)
+
+
+def field_path(path: Path_) -> str:
+    """`('benefits', 0, 'goals')` -> `benefits[0].goals`, the way errors name fields."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

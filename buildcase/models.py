@@ -1,0 +1,392 @@
+"""The proposal as typed models, and the value kinds of the format (percent, money, date...).
+
+These models are the format reference in code: `buildcase schema` is generated from them,
+and the validate stage turns their errors into located messages. Models hold data and
+parse values; they never compute figures for the reader and never render.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+from pydantic.json_schema import WithJsonSchema
+
+# --- value kinds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A share written as `65%`; `decimals` keeps the precision the author gave."""
+
+    value: float
+    decimals: int = 0
+
+    @property
+    def fraction(self) -> float:
+        return self.value / 100
+
+    def __str__(self) -> str:
+        return f"{self.value:.{self.decimals}f}%"
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """An ISO date, or a year and month where a day makes no sense (`2026-09`)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}-{self.month:02d}"
+        return f"{text}-{self.day:02d}" if self.day else text
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A number and a unit: `6 weeks`, `3 months`."""
+
+    amount: float
+    unit: str  # day, week, month or year
+
+    def __str__(self) -> str:
+        amount = f"{self.amount:g}"
+        return f"{amount} {self.unit}" + ("" if self.amount == 1 else "s")
+
+    @property
+    def weeks(self) -> float:
+        return self.amount * {"day": 1 / 7, "week": 1, "month": 52 / 12, "year": 52}[self.unit]
+
+
+_PERCENT = re.compile(r"\s*([-+]?\d+(?:\.(\d+))?)\s*%\s*")
+_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*")
+_UNITS = {
+    "d": "day", "day": "day", "days": "day",
+    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week",
+    "mo": "month", "mos": "month", "month": "month", "months": "month",
+    "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year",
+}  # fmt: skip
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value[:40]}'" + ("..." if len(value) > 40 else "")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_percent(value: Any) -> Percent:
+    if _is_number(value):
+        raise ValueError(f"expected a percent such as '{value}%', found {_describe(value)}")
+    match = _PERCENT.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"expected a percent such as '65%', found {_describe(value)}")
+    number = float(match[1])
+    if not 0 <= number <= 100:
+        raise ValueError(f"a percent must be between 0% and 100%, found {value.strip()}")
+    return Percent(number, len(match[2] or ""))
+
+
+def parse_count(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not _is_number(value) or isinstance(value, float):
+        raise ValueError(f"expected a whole number such as 1200, found {_describe(value)}")
+    if value < 0:
+        raise ValueError(f"a count cannot be negative, found {value}")
+    return value
+
+
+def parse_money(value: Any) -> float | int:
+    if isinstance(value, str):
+        raise ValueError(
+            f"expected a plain number such as 184000 (in the proposal's currency), "
+            f"found {_describe(value)}"
+        )
+    if not _is_number(value):
+        raise ValueError(f"expected an amount of money, found {_describe(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected an amount of money, found {value}")
+    if value < 0:
+        raise ValueError(f"an amount cannot be negative, found {value:g}")
+    return int(value) if float(value).is_integer() else value
+
+
+def parse_percent_or_count(value: Any) -> Percent | int:
+    if isinstance(value, str):
+        return parse_percent(value)
+    if _is_number(value):
+        return parse_count(value)
+    raise ValueError(f"expected a percent such as '65%' or a count, found {_describe(value)}")
+
+
+def parse_figure(value: Any) -> Percent | int | float:
+    """A measure's baseline or target: a percent, a count or an amount of money."""
+    if isinstance(value, str):
+        return parse_percent(value)
+    return parse_money(value)
+
+
+def parse_date(value: Any) -> PartialDate:
+    text = str(value) if _is_number(value) else value
+    match = _DATE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"expected a date such as 2026-11-22 or 2026-09, found {_describe(value)}")
+    year, month = int(match[1]), int(match[2])
+    day = int(match[3]) if match[3] else None
+    try:
+        datetime.date(year, month, day or 1)
+    except ValueError:
+        raise ValueError(f"{text.strip()} is not a date on the calendar") from None
+    return PartialDate(year, month, day)
+
+
+def parse_duration(value: Any) -> Duration:
+    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
+    unit = _UNITS.get(match[2].lower()) if match else None
+    if not match or not unit:
+        raise ValueError(
+            f"expected a duration such as '6 weeks' or '3 months', found {_describe(value)}"
+        )
+    amount = float(match[1])
+    if amount <= 0:
+        raise ValueError(f"a duration must be longer than zero, found {value}")
+    return Duration(amount, unit)
+
+
+def parse_text(value: Any) -> str:
+    if _is_number(value) and math.isfinite(value):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, found {_describe(value)}")
+    text = value.strip()
+    if not text:
+        raise ValueError("this text is empty")
+    return text
+
+
+def parse_id(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+        hint = f" such as '{suggestion}'" if suggestion else ""
+        raise ValueError(
+            f"an id is lowercase letters, digits and '-'{hint}; found {_describe(value)}"
+        )
+    return value
+
+
+def parse_year(value: Any) -> int:
+    year = parse_count(value)
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"expected a year such as 2024, found {value}")
+    return year
+
+
+def parse_url(value: Any) -> str:
+    text = parse_text(value)
+    if not re.match(r"https?://[^\s]+$", text):
+        raise ValueError(f"expected a web address starting with https://, found {_describe(value)}")
+    return text
+
+
+def parse_currency(value: Any) -> str:
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip().upper()):
+        raise ValueError(
+            f"expected an ISO 4217 currency code such as USD, found {_describe(value)}"
+        )
+    return value.strip().upper()
+
+
+def as_list(value: Any) -> Any:
+    """Accept `goals: growth` for `goals: [growth]`."""
+    return [value] if isinstance(value, str) else value
+
+
+def _kind(base: Any, parser: Any, schema: dict[str, Any]) -> Any:
+    """A value kind: parsed by `parser`, described to editors by `schema`."""
+    return Annotated[base, PlainValidator(parser), WithJsonSchema(schema)]
+
+
+_percent_schema = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$", "examples": ["65%"]}
+Text = _kind(str, parse_text, {"type": ["string", "number"]})
+Id = _kind(str, parse_id, {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"})
+Ids = Annotated[list[Id], BeforeValidator(as_list)]
+Count = _kind(int, parse_count, {"type": "integer", "minimum": 0})
+Year = _kind(int, parse_year, {"type": "integer", "minimum": 1900, "maximum": 2100})
+Money = _kind(float, parse_money, {"type": "number", "minimum": 0})
+PercentValue = _kind(Percent, parse_percent, _percent_schema)
+StatValue = _kind(
+    Percent | int,
+    parse_percent_or_count,
+    {"anyOf": [_percent_schema, {"type": "integer", "minimum": 0}]},
+)
+Figure = _kind(
+    Percent | float, parse_figure, {"anyOf": [_percent_schema, {"type": "number", "minimum": 0}]}
+)
+Date = _kind(PartialDate, parse_date, {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"})
+_duration_schema = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[A-Za-z]+\s*$"}
+DurationValue = _kind(Duration, parse_duration, _duration_schema)
+Url = _kind(str, parse_url, {"type": "string", "format": "uri"})
+Currency = _kind(str, parse_currency, {"type": "string", "pattern": "^[A-Z]{3}$"})
+
+
+# --- the sections ------------------------------------------------------------------------
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Person(Model):
+    name: Text
+    role: Text
+    email: Text | None = None
+
+
+class Champion(Model):
+    name: Text
+    role: Text
+
+
+class Pilot(Model):
+    participants: Count
+    duration: DurationValue
+    budget: Money | None = None
+
+
+class Request(Model):
+    """What leadership is asked to approve."""
+
+    budget: Money | None = None
+    participants: Count | None = None
+    duration: DurationValue | None = None
+    pilot: Pilot | None = None
+    decision_by: Date | None = None
+
+
+class Stat(Model):
+    id: Id
+    label: Text = Field(description="Reads after the number: '65% are asked by friends...'")
+    value: StatValue
+    respondents: Count | None = Field(None, description="Overrides the survey's n for this stat")
+    headline: bool = Field(False, description="Show this figure among the key numbers")
+
+
+class Survey(Model):
+    title: Text
+    conducted: Date
+    respondents: Count | None = Field(None, description="The default n of every stat")
+    population: Count | None = None
+    stats: list[Stat] = Field(min_length=1)
+
+
+class Evidence(Model):
+    id: Id
+    label: Text
+    value: StatValue
+    compare: StatValue | None = None
+    source: Text
+    year: Year
+    url: Url | None = None
+    headline: bool = Field(False, description="Show this figure among the key numbers")
+
+
+class Goal(Model):
+    id: Id
+    title: Text
+    owner: Text | None = None
+    metric: Text | None = None
+
+
+class Benefit(Model):
+    id: Id | None = None
+    title: Text
+    detail: Text | None = None
+    goals: Ids = Field(min_length=1, description="Goal ids: every benefit serves a goal")
+    evidence: Ids = Field(default_factory=list, description="Ids of survey stats or evidence")
+    annual_value: Money | None = None
+
+
+class Risk(Model):
+    id: Id | None = None
+    title: Text
+    detail: Text | None = None
+    goals: Ids = Field(default_factory=list)
+    evidence: Ids = Field(default_factory=list)
+    likelihood: PercentValue | None = Field(None, description="Percent chance per year")
+    impact: Money | None = Field(None, description="Cost if it happens")
+    mitigation: Text | None = None
+
+
+class Cost(Model):
+    item: Text
+    amount: Money
+
+
+class Audience(Model):
+    id: Id
+    title: Text
+    cares_about: Annotated[list[Text], BeforeValidator(as_list)] = Field(min_length=1)
+    message: Text
+    benefits: Ids = Field(default_factory=list)
+    risks: Ids = Field(default_factory=list)
+
+
+class Objection(Model):
+    concern: Text
+    answer: Text
+
+
+class Phase(Model):
+    phase: Text
+    duration: DurationValue
+
+
+class Measure(Model):
+    metric: Text
+    baseline: Figure
+    target: Figure
+    when: Text
+
+
+class Proposal(Model):
+    """A training proposal, version 1 of the format."""
+
+    title: Text
+    organization: Text
+    prepared_by: Person
+    date: Date
+    summary: Text = Field(description="The ask, in one to three sentences")
+    currency: Currency = "USD"
+    paper: Literal["a4", "letter"] = Field("a4", description="The handout's paper size")
+    request: Request | None = None
+    champion: Champion | None = None
+    survey: Survey | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    goals: list[Goal] = Field(min_length=1)
+    benefits: list[Benefit] = Field(min_length=1)
+    risks: list[Risk] = Field(min_length=1)
+    costs: list[Cost] = Field(default_factory=list)
+    audiences: list[Audience] = Field(default_factory=list)
+    objections: list[Objection] = Field(default_factory=list)
+    plan: list[Phase] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)

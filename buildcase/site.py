@@ -1,0 +1,123 @@
+"""The one module that talks to MkDocs: rendered pages -> a Material site on disk.
+
+The workspace's `mkdocs.yml` is the base every site is built from (the user brands all
+sites there); buildcase adds what each proposal needs and what offline use demands: no
+web fonts, the search shim served locally, file:// friendly URLs. Keeping every `mkdocs`
+import here keeps the engine swappable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+from mkdocs import exceptions as mkdocs_exceptions
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.utils.yaml import yaml_load
+
+from .errors import Location, RenderError, WorkspaceError
+from .logs import captured_warnings
+
+ASSETS = "assets/buildcase"
+SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
+REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", {"toc": {"permalink": True}}]
+
+
+def build_site(
+    *,
+    base_config: Path,
+    pages: dict[str, str],
+    nav: list[tuple[str, str]],
+    site_name: str,
+    assets_dir: Path,
+    static_files: dict[str, Path],
+    site_dir: Path,
+) -> list[str]:
+    """Build the site into `site_dir` (which must not exist); returns MkDocs' warnings.
+
+    `static_files` are copied into the site as they are (the handout PDF).
+    """
+    with tempfile.TemporaryDirectory(prefix="buildcase-docs-") as tmp:
+        docs_dir = Path(tmp)
+        for name, text in pages.items():
+            (docs_dir / name).write_text(text, encoding="utf-8")
+        _copy_assets(assets_dir, docs_dir / ASSETS)
+        for name, path in static_files.items():
+            shutil.copyfile(path, docs_dir / name)
+        overrides = site_overrides(base_config, nav, site_name)
+        with captured_warnings("mkdocs") as warnings:
+            try:
+                config = load_config(
+                    config_file=str(base_config),
+                    docs_dir=str(docs_dir),
+                    site_dir=str(site_dir),
+                    **overrides,
+                )
+                mkdocs_build(config)
+            except (mkdocs_exceptions.ConfigurationError, mkdocs_exceptions.Abort) as e:
+                raise WorkspaceError(
+                    f"{base_config}: the MkDocs configuration is invalid: {e}"
+                ) from e
+            except mkdocs_exceptions.MkDocsException as e:
+                raise RenderError(Location(base_config), f"MkDocs failed: {e}") from e
+    return warnings
+
+
+def site_overrides(base_config: Path, nav: list[tuple[str, str]], site_name: str) -> dict[str, Any]:
+    """What buildcase sets on top of the base configuration, for one proposal's site."""
+    with open(base_config, encoding="utf-8") as f:
+        base = yaml_load(f) or {}
+    theme = dict(base.get("theme") or {"name": "material"})
+    theme["font"] = False  # no web-font service: fonts ship with the site
+    extra = dict(base.get("extra") or {})
+    extra["polyfills"] = [SHIM]  # keeps the offline plugin from loading it from a CDN
+    extra.setdefault("generator", False)
+    extensions = list(base.get("markdown_extensions") or [])
+    names = {e if isinstance(e, str) else next(iter(e)) for e in extensions}
+    extensions += [
+        e for e in REQUIRED_EXTENSIONS if (e if isinstance(e, str) else next(iter(e))) not in names
+    ]
+    plugins = list(base.get("plugins") or [])
+    plugin_names = {p if isinstance(p, str) else next(iter(p)) for p in plugins}
+    plugins += [p for p in ("search", "offline") if p not in plugin_names]
+    return {
+        "site_name": site_name,
+        "nav": [{title: file} for title, file in nav],
+        "use_directory_urls": False,  # links must open from disk
+        "theme": theme,
+        "extra": extra,
+        "extra_css": [*(base.get("extra_css") or []), f"{ASSETS}/buildcase.css"],
+        "markdown_extensions": extensions,
+        "plugins": plugins,
+        "repo_url": None,  # Material would call a code host's API
+        "site_url": None,
+        "watch": [],
+    }
+
+
+def _copy_assets(source: Path, target: Path) -> None:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+
+
+def serve_live(
+    builder: Callable[[], None], root: Path, watch: list[Path], host: str, port: int
+) -> None:
+    """Serve `root` with live reload, calling `builder` whenever a watched path changes."""
+    from mkdocs.livereload import LiveReloadServer
+
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=str(root))
+    for path in watch:
+        server.watch(str(path))
+    try:
+        server.serve()  # blocks until interrupted, as `mkdocs serve` does
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

@@ -1,0 +1,68 @@
+"""The folder buildcase works in, the way MkDocs works in the folder of its mkdocs.yml:
+`mkdocs.yml` (the base of every site), `proposals/`, `templates/` (overrides) and `site/`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .errors import WorkspaceError
+from .render import default_templates_dir
+
+PROPOSALS = "proposals"
+CONFIG = "mkdocs.yml"
+SCHEMA_FILE = "proposal.schema.json"
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def base_config(workspace: Path) -> Path:
+    """The workspace's mkdocs.yml, or the default one shipped with buildcase."""
+    own = workspace / CONFIG
+    return own if own.is_file() else default_templates_dir() / CONFIG
+
+
+def proposal_folders(workspace: Path, given: list[Path]) -> list[Path]:
+    """The proposals named on the command line, or every folder under proposals/."""
+    if given:
+        for folder in given:
+            if not folder.is_dir():
+                raise WorkspaceError(f"{folder}: no such proposal folder")
+        return given
+    root = workspace / PROPOSALS
+    if not root.is_dir():
+        raise WorkspaceError(
+            f"no {PROPOSALS}/ folder in {workspace}; name a proposal folder, "
+            "or start one with `buildcase new SLUG`"
+        )
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        raise WorkspaceError(f"{root} holds no proposal; start one with `buildcase new SLUG`")
+    return folders
+
+
+def new_proposal(workspace: Path, slug: str) -> Path:
+    """A new, valid proposal folder from the commented skeleton; never overwrites."""
+    if not _SLUG.fullmatch(slug):
+        raise WorkspaceError(
+            f"'{slug}' cannot name a proposal: use lowercase letters, digits and '-' "
+            "(it becomes the web address)"
+        )
+    folder = workspace / PROPOSALS / slug
+    if folder.exists():
+        raise WorkspaceError(f"{folder} already exists; buildcase new never overwrites")
+    templates = default_templates_dir()
+    if not (workspace / CONFIG).exists():
+        (workspace / CONFIG).write_text((templates / CONFIG).read_text(encoding="utf-8"))
+    folder.mkdir(parents=True)
+    (workspace / PROPOSALS / SCHEMA_FILE).write_text(proposal_schema_json() + "\n")
+    skeleton = (templates / "new" / "proposal.yaml").read_text(encoding="utf-8")
+    (folder / "proposal.yaml").write_text(skeleton.replace("{{ slug }}", slug), encoding="utf-8")
+    return folder
+
+
+def proposal_schema_json() -> str:
+    from .schema import proposal_schema
+
+    return json.dumps(proposal_schema(), indent=2, ensure_ascii=False)
