@@ -15,6 +15,7 @@ from . import __version__
 from .errors import BuildcaseError, ProposalInvalid, WorkspaceError, display_path
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+PROPOSALS_HELP = "a proposal folder (default: every folder under proposals/)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
 def _debug(args: argparse.Namespace) -> None:
     if getattr(args, "debug", False):
         traceback.print_exc()
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _print_problems(problems) -> None:  # type: ignore[no-untyped-def]
@@ -79,9 +84,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         _print_problems(warnings)
     ok = len(folders) - failed
-    print(
-        f"checked {len(folders)} proposal{'s' if len(folders) != 1 else ''}: {ok} ok, {failed} with errors"
-    )
+    print(f"checked {plural(len(folders), 'proposal')}: {ok} ok, {failed} with errors")
     return EXIT_ERRORS if failed else EXIT_OK
 
 
@@ -97,7 +100,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         where = display_path(built.folder)
         print(
             f"built {built.slug}: {where}/index.html ({built.pages} pages), "
-            f"{where}/handout.pdf ({built.handout_pages} page{'s' if built.handout_pages != 1 else ''}) "
+            f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}) "
             f"in {built.seconds:.1f} s"
         )
     for failed in report.failed:
@@ -115,7 +118,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     n = len(report.built) + len(report.failed)
     print(
-        f"{len(report.built)} of {n} proposal{'s' if n != 1 else ''} built into "
+        f"{len(report.built)} of {plural(n, 'proposal')} built into "
         f"{display_path(report.out)}/ in {report.seconds:.1f} s"
         + (f"; {len(report.failed)} failed" if report.failed else "")
     )
@@ -166,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
         "MESSAGE; exits 1 if any proposal has errors.",
     )  # fmt: skip
     check.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
-                       help="a proposal folder (default: every folder under proposals/)")  # fmt: skip
+                       help=PROPOSALS_HELP)  # fmt: skip
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.set_defaults(run=cmd_check)
 
@@ -176,12 +179,12 @@ def _parser() -> argparse.ArgumentParser:
         "handout (handout.pdf). A proposal that fails keeps its earlier output.",
     )  # fmt: skip
     build.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
-                       help="a proposal folder (default: every folder under proposals/)")  # fmt: skip
+                       help=PROPOSALS_HELP)  # fmt: skip
     build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
                        help="the output folder (default: site/)")  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--paper", choices=["a4", "letter"],
-                       help="the handout's paper size (default: the proposal's, else A4)")  # fmt: skip
+                       help="the handout's paper (default: the proposal's, else A4)")  # fmt: skip
     build.set_defaults(run=cmd_build)
 
     serve = commands.add_parser(

@@ -25,7 +25,7 @@ class Location:
 def display_path(path: Path) -> str:
     """A path relative to the working folder when it lies below it, so messages stay short."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

@@ -91,7 +91,11 @@ def load_proposal(folder: Path) -> LoadedProposal:
     problems: list[Problem] = []
     files = [root_path]
     data = _load_file(folder, root_path, (), source, problems)
-    if data is not None and not isinstance(data, dict):
+    if data is None and not problems:
+        problems.append(
+            Problem(Location(root_path), "", "the file is empty; `buildcase new` writes a start")
+        )
+    elif data is not None and not isinstance(data, dict):
         problems.append(_not_a_mapping(root_path, data))
         data = None
     data = data if isinstance(data, dict) else {}
@@ -175,7 +179,7 @@ def _load_file(
     """Parse one YAML file into plain data, recording locations under `prefix`."""
     try:
         text = _read_text(folder, path)
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text, path)
         if node is None:
             return None
         return _Walker(path, source).value(node, prefix, depth=0)
@@ -231,8 +235,19 @@ class _LoadError(Exception):
         self.problem = problem
 
 
+def _compose(text: str, path: Path) -> Node | None:
+    loader = _Loader(text)
+    loader.path = path
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 class _Loader(yaml.BaseLoader):
     """A loader that resolves no scalar by itself and refuses aliases."""
+
+    path: Path
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(AliasEvent):
@@ -240,7 +255,7 @@ class _Loader(yaml.BaseLoader):
             raise _LoadError(
                 Problem(
                     Location(
-                        Path(self.name), event.start_mark.line + 1, event.start_mark.column + 1
+                        self.path, event.start_mark.line + 1, event.start_mark.column + 1
                     ),
                     "",
                     "YAML aliases (*name) are not allowed; write the value out",

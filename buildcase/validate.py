@@ -41,7 +41,7 @@ def validate_proposal(
         *_reference_problems(proposal, loaded.source),
         *_warnings(proposal, loaded),
     ]
-    problems = _apply_strict(problems, strict)
+    problems = sorted(_apply_strict(problems, strict), key=lambda p: (p.location, p.field))
     if any(p.severity == "error" for p in problems):
         raise ProposalInvalid(problems)
     return proposal, problems

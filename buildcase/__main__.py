@@ -1,0 +1,7 @@
+"""`python -m buildcase`, the same as the `buildcase` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

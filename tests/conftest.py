@@ -1,0 +1,70 @@
+"""Shared fixtures: real proposals copied into temporary folders, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from buildcase.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PROPOSALS = ROOT / "proposals"
+REFERENCE = PROPOSALS / "social-media-training"
+
+# A small valid proposal: only the required sections.
+MINIMAL = """\
+title: Onboarding training
+organization: Acme
+prepared_by:
+  name: Ann Lee
+  role: L&D lead
+date: 2026-11-01
+summary: Train new starters.
+goals:
+  - id: retention
+    title: Keep our people
+benefits:
+  - title: New starters stay longer
+    goals: [retention]
+risks:
+  - title: New starters leave
+    likelihood: 30%
+    impact: 10000
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty workspace folder that is also the working folder."""
+    (tmp_path / "proposals").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write_proposal(workspace: Path, text: str, slug: str = "p", **files: str) -> Path:
+    """A proposal folder with `proposal.yaml` (dedented) and any section files."""
+    folder = workspace / "proposals" / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "proposal.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    for name, content in files.items():
+        (folder / f"{name}.yaml").write_text(textwrap.dedent(content), encoding="utf-8")
+    return folder
+
+
+def copy_reference(workspace: Path) -> Path:
+    target = workspace / "proposals" / REFERENCE.name
+    shutil.copytree(REFERENCE, target)
+    return target
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `buildcase ARGS` in this process: exit code, stdout, stderr."""
+    try:
+        code = main(list(args))
+    except SystemExit as e:  # argparse exits for usage errors and --help
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

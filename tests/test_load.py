@@ -1,0 +1,144 @@
+"""Stage 1: YAML read with positions, YAML 1.2 scalars, and what the loader refuses."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from buildcase.errors import ProposalInvalid
+from buildcase.load import load_proposal, plain_scalar
+
+from .conftest import MINIMAL, write_proposal
+
+
+def only_error(folder: Path) -> str:
+    with pytest.raises(ProposalInvalid) as caught:
+        load_proposal(folder)
+    errors = caught.value.errors
+    assert len(errors) == 1, errors
+    return str(errors[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("no", "no"),  # YAML 1.1 would say False: a country code or an answer stays text
+        ("012", 12),  # not octal 10
+        ("3:30", "3:30"),  # not sexagesimal 210
+        ("1e6", 1_000_000.0),
+        ("184_000", 184000),
+        ("2026-11-22", "2026-11-22"),  # dates stay text for the validator
+        ("true", True),
+        ("~", None),
+    ],
+)
+def test_plain_scalars_follow_yaml_1_2(text: str, value: object) -> None:
+    assert plain_scalar(text) == value
+
+
+def test_locations_are_one_based_file_line_column(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    loaded = load_proposal(folder)
+    loc = loaded.source.value(("risks", 0, "likelihood"))
+    assert (loc.file.name, loc.line, loc.column) == ("proposal.yaml", 16, 17)
+
+
+def test_alias_bomb_is_refused_fast(workspace: Path) -> None:
+    bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i, name in enumerate("bcdefghi"):
+        prev = "abcdefghi"[i]
+        bomb += f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    folder = write_proposal(workspace, bomb)
+    started = time.perf_counter()
+    message = only_error(folder)
+    assert time.perf_counter() - started < 1.0
+    assert message.endswith("proposal.yaml:2:8: error: YAML aliases (*name) are not allowed; write the value out")
+
+
+def test_duplicate_key_names_both_lines(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL + "title: Again\n")
+    assert only_error(folder).endswith(
+        "proposal.yaml:18:1: error: title: duplicate key; it is already given on line 1"
+    )
+
+
+def test_python_tags_cannot_build_objects(workspace: Path) -> None:
+    folder = write_proposal(workspace, "title: !!python/object/apply:os.system ['echo hi']\n")
+    assert "YAML tags such as tag:yaml.org,2002:python/object/apply:os.system are not allowed" in only_error(folder)
+
+
+def test_tab_indentation_is_located(workspace: Path) -> None:
+    folder = write_proposal(workspace, "title: x\nprepared_by:\n\tname: y\n")
+    assert only_error(folder).endswith("proposal.yaml:3:1: error: YAML syntax: a tab character; indent with spaces")
+
+
+def test_unclosed_quote_is_a_syntax_error(workspace: Path) -> None:
+    folder = write_proposal(workspace, 'title: "unclosed\norganization: x\n')
+    assert ": error: YAML syntax: found unexpected end of stream" in only_error(folder)
+
+
+def test_empty_file_and_list_root(workspace: Path) -> None:
+    folder = write_proposal(workspace, "# nothing yet\n", slug="empty")
+    assert only_error(folder).endswith(
+        "proposal.yaml:1:1: error: the file is empty; `buildcase new` writes a start"
+    )
+    folder = write_proposal(workspace, "- title: x\n", slug="list")
+    assert only_error(folder).endswith(
+        "proposal.yaml:1:1: error: expected a mapping of sections (key: value), found a list"
+    )
+
+
+def test_non_utf8_names_line_and_column(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    (folder / "proposal.yaml").write_bytes(b"title: ok\norganization: Caf\xe9\n")
+    assert only_error(folder).endswith(
+        "proposal.yaml:2:18: error: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"
+    )
+
+
+def test_byte_order_mark_and_windows_line_endings_load(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    (folder / "proposal.yaml").write_bytes(b"\xef\xbb\xbf" + MINIMAL.replace("\n", "\r\n").encode())
+    loaded = load_proposal(folder)
+    assert loaded.data["title"] == "Onboarding training"
+    assert loaded.source.value(("risks", 0, "impact")).line == 17
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_a_section_may_live_in_its_own_file(workspace: Path, wrapped: bool) -> None:
+    root, _, _ = MINIMAL.partition("risks:")
+    risks = "- title: New starters leave\n  likelihood: 30%\n"
+    text = "risks:\n" + "\n".join("  " + line for line in risks.splitlines()) if wrapped else risks
+    folder = write_proposal(workspace, root, risks=text)
+    loaded = load_proposal(folder)
+    assert loaded.data["risks"][0]["title"] == "New starters leave"
+    loc = loaded.source.value(("risks", 0, "likelihood"))
+    assert (loc.file.name, loc.line) == ("risks.yaml", 3 if wrapped else 2)
+
+
+def test_a_section_given_twice_is_an_error(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL, risks="- title: Another\n")
+    assert only_error(folder).endswith(
+        "risks.yaml:1:1: error: risks: section 'risks' is given twice: here and in proposal.yaml (line 14)"
+    )
+
+
+def test_a_section_file_pointing_outside_the_folder_is_refused(workspace: Path, tmp_path: Path) -> None:
+    root, _, _ = MINIMAL.partition("risks:")
+    folder = write_proposal(workspace, root)
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("- title: x\n")
+    os.symlink(outside, folder / "risks.yaml")
+    assert only_error(folder).endswith("risks.yaml:1:1: error: this file points outside the proposal folder")
+
+
+def test_a_misnamed_section_file_is_a_warning(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    (folder / "benefit.yaml").write_text("- title: x\n")
+    loaded = load_proposal(folder)
+    assert [str(w).split(": ", 1)[1] for w in loaded.warnings] == [
+        "warning: this file is not read; did you mean benefits.yaml?"
+    ]

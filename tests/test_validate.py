@@ -1,0 +1,235 @@
+"""Stage 2: one test per rule of the format, each asserting file, line, column and message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from buildcase.errors import ProposalInvalid
+from buildcase.load import load_proposal
+from buildcase.validate import validate_proposal
+
+from .conftest import MINIMAL, write_proposal
+
+FULL_EXTRAS = """\
+survey:
+  title: Pulse
+  conducted: 2026-09
+  respondents: 200
+  population: 1000
+  stats:
+    - id: asked
+      label: are asked
+      value: 65%
+evidence:
+  - id: study
+    label: of firms
+    value: 40%
+    source: A study
+    year: 2025
+"""
+
+
+def problems(folder: Path, strict: bool = False) -> list[str]:
+    """Every problem as printed, with the folder's path cut off."""
+    try:
+        _, warnings = validate_proposal(load_proposal(folder), strict=strict)
+        found = warnings
+    except ProposalInvalid as e:
+        found = e.problems
+    return [str(p).split("/p/", 1)[1] for p in found]
+
+
+def errors_in(workspace: Path, text: str, **files: str) -> list[str]:
+    return [p for p in problems(write_proposal(workspace, text, **files)) if ": error: " in p]
+
+
+def test_the_minimal_proposal_is_valid(workspace: Path) -> None:
+    assert problems(write_proposal(workspace, MINIMAL)) == []
+
+
+def test_unknown_key_names_the_nearest_and_the_allowed(workspace: Path) -> None:
+    text = MINIMAL.replace("benefits:", "benefit:")
+    found = errors_in(workspace, text)
+    assert found[1] == (
+        "proposal.yaml:11:1: error: benefit: unknown key 'benefit'; did you mean 'benefits'? "
+        "Allowed here: title, organization, prepared_by, date, summary, currency, paper, request, "
+        "champion, survey, evidence, goals, benefits, risks, costs, audiences, objections, plan, "
+        "measures"
+    )
+
+
+def test_unknown_key_inside_a_list_entry(workspace: Path) -> None:
+    text = MINIMAL.replace("    likelihood: 30%", "    likelyhood: 30%")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:16:5: error: risks[0].likelyhood: unknown key 'likelyhood'; did you mean "
+        "'likelihood'? Allowed here: id, title, detail, goals, evidence, likelihood, impact, mitigation"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "line"),
+    [("title", 1), ("organization", 2), ("date", 6), ("summary", 7)],
+)
+def test_each_required_scalar_missing(workspace: Path, field: str, line: int) -> None:
+    lines = MINIMAL.splitlines(keepends=True)
+    text = "".join(lines[: line - 1] + lines[line:])
+    assert errors_in(workspace, text) == [
+        f"proposal.yaml:1:1: error: {field}: required field '{field}' is missing"
+    ]
+
+
+@pytest.mark.parametrize("section", ["goals", "benefits", "risks", "prepared_by"])
+def test_each_required_section_missing(workspace: Path, section: str) -> None:
+    kept, skipping = [], False
+    for line in MINIMAL.splitlines(keepends=True):
+        if not line.startswith(" "):
+            skipping = line.startswith(f"{section}:")
+        if not skipping:
+            kept.append(line)
+    found = errors_in(workspace, "".join(kept))
+    assert f"proposal.yaml:1:1: error: {section}: required field '{section}' is missing" in found
+
+
+def test_required_field_missing_inside_an_entry_points_at_the_entry(workspace: Path) -> None:
+    text = MINIMAL.replace("    title: Keep our people\n", "")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:9:5: error: goals[0].title: required field 'title' is missing in goals[0]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("likelihood: 30%", "likelihood: 30", "16:17: error: risks[0].likelihood: expected a percent such as '30%', found 30"),
+        ("likelihood: 30%", "likelihood: 130%", "16:17: error: risks[0].likelihood: a percent must be between 0% and 100%, found 130%"),
+        ("likelihood: 30%", "likelihood: -5%", "16:17: error: risks[0].likelihood: a percent must be between 0% and 100%, found -5%"),
+        ("impact: 10000", "impact: lots", "17:13: error: risks[0].impact: expected a plain number such as 184000 (in the proposal's currency), found 'lots'"),
+        ("impact: 10000", "impact: .nan", "17:13: error: risks[0].impact: expected an amount of money, found nan"),
+        ("impact: 10000", "impact: .inf", "17:13: error: risks[0].impact: expected an amount of money, found inf"),
+        ("impact: 10000", "impact: -3", "17:13: error: risks[0].impact: an amount cannot be negative, found -3"),
+        ("date: 2026-11-01", "date: 2026-13-45", "6:7: error: date: 2026-13-45 is not a date on the calendar"),
+        ("date: 2026-11-01", "date: next week", "6:7: error: date: expected a date such as 2026-11-22 or 2026-09, found 'next week'"),
+        ("  - id: retention", "  - id: Retention Goal", "9:9: error: goals[0].id: an id is lowercase letters, digits and '-' such as 'retention-goal'; found 'Retention Goal'"),
+        ("title: Onboarding training", "title: [a, b]", "1:8: error: title: expected text, found a list"),
+        ("title: Onboarding training", "title: true", "1:8: error: title: expected text, found true"),
+        ("goals: [retention]", "goals: []", "13:12: error: benefits[0].goals: must list at least one entry"),
+        ("prepared_by:\n  name: Ann Lee\n  role: L&D lead", "prepared_by: Ann Lee", "3:14: error: prepared_by: expected a mapping of fields (key: value)"),
+    ],
+)  # fmt: skip
+def test_each_value_kind_wrong(workspace: Path, old: str, new: str, expected: str) -> None:
+    assert old in MINIMAL
+    assert errors_in(workspace, MINIMAL.replace(old, new)) == [f"proposal.yaml:{expected}"]
+
+
+def test_request_kinds(workspace: Path) -> None:
+    text = MINIMAL + (
+        "request:\n  budget: 1000\n  participants: -4\n  duration: soon\n"
+        "  pilot:\n    participants: 2.5\n    duration: 0 weeks\n  decision_by: 2027-01\n"
+    )
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:20:17: error: request.participants: a count cannot be negative, found -4",
+        "proposal.yaml:21:13: error: request.duration: expected a duration such as '6 weeks' or '3 months', found 'soon'",
+        "proposal.yaml:23:19: error: request.pilot.participants: expected a whole number such as 1200, found 2.5",
+        "proposal.yaml:24:15: error: request.pilot.duration: a duration must be longer than zero, found 0 weeks",
+    ]
+
+
+def test_friendlier_spellings_are_accepted(workspace: Path) -> None:
+    text = MINIMAL.replace("goals: [retention]", "goals: retention") + (
+        "currency: eur\nrequest:\n  budget: 184_000\n  duration: 3 mos\n"
+    )
+    assert problems(write_proposal(workspace, text)) == []
+
+
+def test_duplicate_ids(workspace: Path) -> None:
+    text = MINIMAL.replace(
+        "    title: Keep our people\n", "    title: Keep our people\n  - id: retention\n    title: Again\n"
+    )
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:11:9: error: goals[1].id: duplicate id 'retention'; it is already used on line 9"
+    ]
+
+
+def test_dangling_references_suggest_the_nearest(workspace: Path) -> None:
+    text = MINIMAL.replace("goals: [retention]", "goals: [retension]")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:13:13: error: benefits[0].goals[0]: no goal has the id 'retension'; "
+        "did you mean 'retention'? Known: retention"
+    ]
+
+
+def test_evidence_references_reach_stats_and_research(workspace: Path) -> None:
+    text = MINIMAL.replace("goals: [retention]", "goals: [retention]\n    evidence: [asked, study, nope]")
+    found = errors_in(workspace, text + FULL_EXTRAS)
+    assert found == [
+        "proposal.yaml:14:30: error: benefits[0].evidence[2]: no stat or evidence has the id "
+        "'nope'; Known: asked, study"
+    ]
+
+
+def test_audience_references(workspace: Path) -> None:
+    text = MINIMAL.replace("  - title: New starters leave", "  - id: leave\n    title: New starters leave")
+    text += (
+        "audiences:\n  - id: sales\n    title: Head of Sales\n    cares_about: quota\n"
+        "    message: Hi\n    risks: [leave, gone]\n"
+    )
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:24:20: error: audiences[0].risks[1]: no risk has the id 'gone'; Known: leave"
+    ]
+
+
+def test_respondents_above_population_is_an_error(workspace: Path) -> None:
+    text = MINIMAL + FULL_EXTRAS.replace("respondents: 200", "respondents: 2000")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:21:16: error: survey.respondents: 2,000 respondents is more than the population of 1,000"
+    ]
+
+
+def test_stat_and_evidence_may_not_share_an_id(workspace: Path) -> None:
+    text = MINIMAL + FULL_EXTRAS.replace("id: study", "id: asked")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:28:9: error: evidence[0].id: id 'asked' is also a survey stat's id; "
+        "benefits and risks cite both by id, so they must differ"
+    ]
+
+
+def test_every_error_is_reported_at_once(workspace: Path) -> None:
+    text = MINIMAL.replace("likelihood: 30%", "likelihood: 30").replace("date: 2026-11-01", "date: x")
+    assert len(errors_in(workspace, text)) == 2
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+def test_warnings_of_the_format(workspace: Path) -> None:
+    text = (
+        MINIMAL.replace("    likelihood: 30%\n    impact: 10000\n", "")
+        + "  - title: <b>Bold</b> claim\n    likelihood: 10%\n"
+        + "goals_extra: x\n"
+    ).replace("goals_extra: x\n", "")
+    text = text.replace(
+        "    title: Keep our people\n", "    title: Keep our people\n  - id: unserved\n    title: Alone\n"
+    )
+    text += FULL_EXTRAS.replace("  respondents: 200\n", "").replace("year: 2025", "year: 2019")
+    text += "request:\n  budget: 5000\ncosts:\n  - item: Design\n    amount: 4000\n"
+    assert problems(write_proposal(workspace, text)) == [
+        "proposal.yaml:11:5: warning: goals[1]: no benefit serves the goal 'unserved'",
+        "proposal.yaml:17:5: warning: risks[0]: this risk has neither likelihood nor impact, so its size cannot be shown",
+        "proposal.yaml:18:12: warning: risks[1].title: raw HTML is not allowed in text; it is shown as plain text",
+        "proposal.yaml:25:7: warning: survey.stats[0]: stat 'asked' has no number of respondents; give the survey's `respondents` or the stat's own",
+        "proposal.yaml:34:11: warning: evidence[0].year: evidence 'study' is from 2019, 7 years before the proposal; executives may ask for something more recent",
+        "proposal.yaml:38:3: warning: costs: the costs add up to 4,000 USD, but the request is for 5,000 USD",
+    ]  # fmt: skip
+
+
+def test_strict_makes_warnings_errors(workspace: Path) -> None:
+    text = MINIMAL.replace("    likelihood: 30%\n    impact: 10000\n", "")
+    folder = write_proposal(workspace, text)
+    assert problems(folder) == [
+        "proposal.yaml:15:5: warning: risks[0]: this risk has neither likelihood nor impact, so its size cannot be shown"
+    ]
+    assert problems(folder, strict=True) == [
+        "proposal.yaml:15:5: error: risks[0]: this risk has neither likelihood nor impact, so its size cannot be shown"
+    ]
