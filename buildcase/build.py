@@ -64,6 +64,7 @@ def build(
     from .write import locked_output
 
     started = time.perf_counter()
+    out = out.absolute()
     report = BuildReport(out)
     with locked_output(out):
         for folder in folders:
@@ -88,6 +89,7 @@ def build_proposal(
     from .write import publish, staging_folder
 
     started = time.perf_counter()
+    out, folder, workspace = out.absolute(), folder.absolute(), workspace.absolute()
     # 1-2. Load the YAML with positions, validate it into typed models.
     loaded = load_proposal(folder)
     proposal, problems = validate_proposal(loaded, strict=strict)

@@ -254,9 +254,7 @@ class _Loader(yaml.BaseLoader):
             event = self.peek_event()
             raise _LoadError(
                 Problem(
-                    Location(
-                        self.path, event.start_mark.line + 1, event.start_mark.column + 1
-                    ),
+                    Location(self.path, event.start_mark.line + 1, event.start_mark.column + 1),
                     "",
                     "YAML aliases (*name) are not allowed; write the value out",
                 )

@@ -19,7 +19,7 @@ _ESCAPE = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 
 _TOKEN = re.compile(
     r"(?P<code>`(?P<ctext>[^`]+)`)"
-    r"|(?P<link>\[(?P<ltext>[^\]]+)\]\((?P<url>[^()\s]+)\))"
+    r"|(?P<link>\[(?P<ltext>[^\]]+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))+)\))"
     r"|(?P<strong>\*\*(?=\S)(?P<stext>.+?)(?<=\S)\*\*)"
     r"|(?P<em>\*(?=\S)(?P<etext>.+?)(?<=\S)\*)"
     r"|(?P<uem>(?<!\w)_(?=\S)(?P<utext>.+?)(?<=\S)_(?!\w))"

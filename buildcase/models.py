@@ -95,6 +95,8 @@ def _is_number(value: Any) -> bool:
 
 
 def parse_percent(value: Any) -> Percent:
+    if isinstance(value, Percent):
+        return value
     if _is_number(value):
         raise ValueError(f"expected a percent such as '{value}%', found {_describe(value)}")
     match = _PERCENT.fullmatch(value) if isinstance(value, str) else None
@@ -132,6 +134,8 @@ def parse_money(value: Any) -> float | int:
 
 
 def parse_percent_or_count(value: Any) -> Percent | int:
+    if isinstance(value, Percent):
+        return value
     if isinstance(value, str):
         return parse_percent(value)
     if _is_number(value):
@@ -141,12 +145,16 @@ def parse_percent_or_count(value: Any) -> Percent | int:
 
 def parse_figure(value: Any) -> Percent | int | float:
     """A measure's baseline or target: a percent, a count or an amount of money."""
+    if isinstance(value, Percent):
+        return value
     if isinstance(value, str):
         return parse_percent(value)
     return parse_money(value)
 
 
 def parse_date(value: Any) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
     text = str(value) if _is_number(value) else value
     match = _DATE.fullmatch(text.strip()) if isinstance(text, str) else None
     if not match:
@@ -161,6 +169,8 @@ def parse_date(value: Any) -> PartialDate:
 
 
 def parse_duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
     match = _DURATION.fullmatch(value) if isinstance(value, str) else None
     unit = _UNITS.get(match[2].lower()) if match else None
     if not match or not unit:

@@ -57,10 +57,13 @@ def build_site(
                 config = load_config(
                     config_file=str(base_config),
                     docs_dir=str(docs_dir),
-                    site_dir=str(site_dir),
+                    site_dir=str(site_dir.absolute()),  # else relative to the config file
                     **overrides,
                 )
                 mkdocs_build(config)
+                # A 404 page only serves a web server's root; its absolute links break
+                # from disk and in the sub-folder each proposal lives in.
+                (site_dir / "404.html").unlink(missing_ok=True)
             except (mkdocs_exceptions.ConfigurationError, mkdocs_exceptions.Abort) as e:
                 raise WorkspaceError(
                     f"{base_config}: the MkDocs configuration is invalid: {e}"

@@ -55,7 +55,9 @@ def test_alias_bomb_is_refused_fast(workspace: Path) -> None:
     started = time.perf_counter()
     message = only_error(folder)
     assert time.perf_counter() - started < 1.0
-    assert message.endswith("proposal.yaml:2:8: error: YAML aliases (*name) are not allowed; write the value out")
+    assert message.endswith(
+        "proposal.yaml:2:8: error: YAML aliases (*name) are not allowed; write the value out"
+    )
 
 
 def test_duplicate_key_names_both_lines(workspace: Path) -> None:
@@ -67,12 +69,17 @@ def test_duplicate_key_names_both_lines(workspace: Path) -> None:
 
 def test_python_tags_cannot_build_objects(workspace: Path) -> None:
     folder = write_proposal(workspace, "title: !!python/object/apply:os.system ['echo hi']\n")
-    assert "YAML tags such as tag:yaml.org,2002:python/object/apply:os.system are not allowed" in only_error(folder)
+    assert (
+        "YAML tags such as tag:yaml.org,2002:python/object/apply:os.system are not allowed"
+        in only_error(folder)
+    )
 
 
 def test_tab_indentation_is_located(workspace: Path) -> None:
     folder = write_proposal(workspace, "title: x\nprepared_by:\n\tname: y\n")
-    assert only_error(folder).endswith("proposal.yaml:3:1: error: YAML syntax: a tab character; indent with spaces")
+    assert only_error(folder).endswith(
+        "proposal.yaml:3:1: error: YAML syntax: a tab character; indent with spaces"
+    )
 
 
 def test_unclosed_quote_is_a_syntax_error(workspace: Path) -> None:
@@ -126,13 +133,17 @@ def test_a_section_given_twice_is_an_error(workspace: Path) -> None:
     )
 
 
-def test_a_section_file_pointing_outside_the_folder_is_refused(workspace: Path, tmp_path: Path) -> None:
+def test_a_section_file_pointing_outside_the_folder_is_refused(
+    workspace: Path, tmp_path: Path
+) -> None:
     root, _, _ = MINIMAL.partition("risks:")
     folder = write_proposal(workspace, root)
     outside = tmp_path / "elsewhere.yaml"
     outside.write_text("- title: x\n")
     os.symlink(outside, folder / "risks.yaml")
-    assert only_error(folder).endswith("risks.yaml:1:1: error: this file points outside the proposal folder")
+    assert only_error(folder).endswith(
+        "risks.yaml:1:1: error: this file points outside the proposal folder"
+    )
 
 
 def test_a_misnamed_section_file_is_a_warning(workspace: Path) -> None:

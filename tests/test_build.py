@@ -1,0 +1,272 @@
+"""Integration: real proposals built into a temporary folder, read back from the output."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from buildcase.build import BuildReport, build
+from buildcase.load import load_proposal
+from buildcase.markup import plain_text
+from buildcase.models import Proposal
+from buildcase.validate import validate_proposal
+
+from .conftest import MINIMAL, PROPOSALS, REFERENCE, ROOT, copy_reference, write_proposal
+
+ALL = sorted(p for p in PROPOSALS.iterdir() if p.is_dir())
+EXPECTED_WARNINGS = {
+    # The reference proposal cites research from 2011 and 2020 and leaves one goal unserved;
+    # buildcase must say so, and nothing else.
+    "social-media-training": [
+        "evidence[0].year: evidence 'altimeter-policy' is from 2011",
+        "evidence[1].year: evidence 'altimeter-avoidable' is from 2011",
+        "evidence[2].year: evidence 'transfer-rate' is from 2020",
+        "goals[3]: no benefit serves the goal 'compliance'",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
+    out = tmp_path_factory.mktemp("site")
+    return build(ALL, ROOT, out)
+
+
+def page_text(path: Path) -> str:
+    """The text a reader sees on a page: tags dropped, entities decoded."""
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+def site_text(folder: Path) -> str:
+    return " ".join(page_text(p) for p in sorted(folder.glob("*.html")))
+
+
+def pdf_text(path: Path) -> tuple[int, str]:
+    reader = pypdf.PdfReader(path)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return len(reader.pages), re.sub(r"\s+", " ", text)
+
+
+def model(folder: Path) -> Proposal:
+    return validate_proposal(load_proposal(folder))[0]
+
+
+def test_every_example_builds(built: BuildReport) -> None:
+    assert [f.folder.name for f in built.failed] == []
+    assert sorted(b.slug for b in built.built) == [p.name for p in ALL]
+    assert len(ALL) >= 3
+
+
+@pytest.mark.parametrize("folder", ALL, ids=lambda p: p.name)
+def test_only_the_expected_warnings(built: BuildReport, folder: Path) -> None:
+    result = next(b for b in built.built if b.slug == folder.name)
+    expected = EXPECTED_WARNINGS.get(folder.name, [])
+    assert len(result.warnings) == len(expected), result.warnings
+    for warning, start in zip(result.warnings, expected, strict=True):
+        assert f": warning: {start}" in warning
+
+
+@pytest.mark.parametrize("folder", ALL, ids=lambda p: p.name)
+def test_site_shows_every_title_and_figure(built: BuildReport, folder: Path) -> None:
+    p = model(folder)
+    text = site_text(built.out / folder.name)
+    titles = [b.title for b in p.benefits] + [r.title for r in p.risks] + [g.title for g in p.goals]
+    for title in titles:
+        assert plain_text(title) in text
+    for stat in p.survey.stats if p.survey else []:
+        assert f"{stat.value} {plain_text(stat.label)}" in text or str(stat.value) in text
+    for entry in p.evidence:
+        assert str(entry.value) in text and entry.source in text
+
+
+@pytest.mark.parametrize("folder", ALL, ids=lambda p: p.name)
+def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Path) -> None:
+    p = model(folder)
+    evidence = page_text(built.out / folder.name / "evidence.html")
+    if p.survey:
+        assert f"{p.survey.respondents:,} respondents" in evidence
+        for stat in p.survey.stats:
+            n = stat.respondents or p.survey.respondents
+            assert re.search(
+                rf"{re.escape(str(stat.value))} {re.escape(plain_text(stat.label))} {n:,}", evidence
+            )
+    for entry in p.evidence:
+        assert f"{entry.source}, {entry.year}" in evidence
+    for page, entries in (("benefits.html", p.benefits), ("risks.html", p.risks)):
+        raw = (built.out / folder.name / page).read_text(encoding="utf-8")
+        quoted = re.findall(r'<li class="bc-stat">.*?</li>', raw)
+        assert len(quoted) == sum(len(e.evidence) for e in entries)
+        for item in quoted:  # each quoted figure links to its n or its source
+            assert re.search(r'class="bc-cite"[^>]*>(n&nbsp;=&nbsp;[\d,]+|[^<]+, \d{4})</a>', item)
+
+
+def test_reference_start_page_reads_as_an_executive_summary(built: BuildReport) -> None:
+    text = page_text(built.out / REFERENCE.name / "index.html")
+    for expected in [
+        "$184,000", "1,200", "16 weeks", "40 people · 6 weeks", "15 January 2027",
+        "What's in it for us", "Risk if we don't",
+        "Expected loss from doing nothing: $537,500 a year",
+        "65%", "Our survey, n = 2,400", "Download the handout (PDF)",
+    ]:  # fmt: skip
+        assert expected in text
+
+
+@pytest.mark.parametrize("folder", ALL, ids=lambda p: p.name)
+def test_every_link_leads_to_a_page_and_anchor_that_exist(built: BuildReport, folder: Path) -> None:
+    site = built.out / folder.name
+    ids: dict[str, set[str]] = {}
+    for page in site.glob("*.html"):
+        ids[page.name] = set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
+    for page in site.glob("*.html"):
+        for href in re.findall(r'<a [^>]*href="([^"]+)"', page.read_text(encoding="utf-8")):
+            href = html.unescape(href)
+            if href.startswith(("http://", "https://", "mailto:")):
+                continue
+            target, _, fragment = href.partition("#")
+            target_path = (page.parent / target) if target else page
+            assert target_path.exists(), f"{page.name}: {href}"
+            if fragment and target_path.suffix == ".html" and target_path.parent == site:
+                assert fragment in ids[target_path.name], f"{page.name}: {href}"
+
+
+@pytest.mark.parametrize("folder", ALL, ids=lambda p: p.name)
+def test_the_site_requests_nothing_from_the_network(built: BuildReport, folder: Path) -> None:
+    site = built.out / folder.name
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        loaded = re.findall(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="([^"]+)"', text)
+        loaded += re.findall(r'<link\b[^>]*\bhref="([^"]+)"', text)
+        assert [u for u in loaded if re.match(r"(https?:)?//", u)] == [], page
+        assert "fonts.googleapis" not in text and "unpkg.com" not in text
+    for css in site.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
+    # search works from disk: the offline index and the local worker shim are there
+    assert (site / "search" / "search_index.js").is_file()
+    assert (site / "assets/buildcase/vendor/iframe-worker/shim.js").is_file()
+
+
+@pytest.mark.parametrize("folder", ALL, ids=lambda p: p.name)
+def test_handout_fits_two_pages_with_columns_and_key_numbers(
+    built: BuildReport, folder: Path
+) -> None:
+    p = model(folder)
+    pages, text = pdf_text(built.out / folder.name / "handout.pdf")
+    assert 1 <= pages <= 2
+    assert "What's in it for us" in text and "Risk if we don't" in text
+    assert p.title in text and p.organization.upper() in text
+    if p.request and p.request.budget:
+        assert f"{p.request.budget:,.0f}" in text
+    assert "Page 1 of" in text
+
+
+def test_handout_of_the_reference_quotes_its_numbers_and_sources(built: BuildReport) -> None:
+    _, text = pdf_text(built.out / REFERENCE.name / "handout.pdf")
+    for expected in ["$184,000", "$537,500", "33%", "65%", "SOURCES", "n = 2,400 of 11,000",
+                     "Altimeter Group, Social Business Readiness, 2011", "Sam Ortiz"]:  # fmt: skip
+        assert expected in text
+    reader = pypdf.PdfReader(built.out / REFERENCE.name / "handout.pdf")
+    assert reader.metadata.title == "Social media training for every employee"
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+def test_only_pages_for_given_sections(workspace: Path) -> None:
+    write_proposal(workspace, MINIMAL)
+    report = build([workspace / "proposals" / "p"], workspace, workspace / "site")
+    assert report.failed == []
+    pages = sorted(p.name for p in (workspace / "site" / "p").glob("*.html"))
+    assert pages == ["benefits.html", "goals.html", "index.html", "risks.html"]
+
+
+def test_letter_paper_by_option(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    build([folder], workspace, workspace / "site", paper="letter")
+    page = pypdf.PdfReader(workspace / "site" / "p" / "handout.pdf").pages[0]
+    assert (round(page.mediabox.width), round(page.mediabox.height)) == (612, 792)
+
+
+def test_a_failed_build_leaves_the_earlier_output_untouched(workspace: Path) -> None:
+    folder = copy_reference(workspace)
+    out = workspace / "site"
+    assert build([folder], workspace, out).failed == []
+    before = {p: p.read_bytes() for p in (out / folder.name).rglob("*") if p.is_file()}
+    yaml = folder / "proposal.yaml"
+    yaml.write_text(yaml.read_text().replace("likelihood: 20%", "likelihood: 20"))
+    report = build([folder], workspace, out)
+    assert len(report.failed) == 1
+    after = {p: p.read_bytes() for p in (out / folder.name).rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(f".{folder.name}")] == []
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    precious = workspace / "site" / "p"
+    precious.mkdir(parents=True)
+    (precious / "thesis.docx").write_text("years of work")
+    report = build([folder], workspace, workspace / "site")
+    assert "refusing to replace" in str(report.failed[0].error)
+    assert (precious / "thesis.docx").read_text() == "years of work"
+
+
+def test_the_same_input_gives_the_same_handout_bytes(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    build([folder], workspace, workspace / "one")
+    build([folder], workspace, workspace / "two")
+    assert (workspace / "one/p/handout.pdf").read_bytes() == (
+        workspace / "two/p/handout.pdf"
+    ).read_bytes()
+
+
+def test_a_handout_that_would_run_long_names_its_longest_part(workspace: Path) -> None:
+    long_detail = "A sentence that goes on to explain the benefit in some depth. " * 8
+    benefits = "".join(
+        f"  - title: Benefit number {i}\n    detail: {long_detail}\n    goals: [retention]\n"
+        for i in range(12)
+    )
+    text = MINIMAL.replace(
+        "  - title: New starters stay longer\n    goals: [retention]\n", benefits
+    )
+    folder = write_proposal(workspace, text)
+    report = build([folder], workspace, workspace / "site")
+    message = str(report.failed[0].error)
+    assert "the handout runs to" in message and "The longest part is the two columns" in message
+    assert not (workspace / "site" / "p").exists()
+
+
+def test_templates_are_overridden_by_workspace_then_proposal(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    shipped = ROOT / "templates" / "site" / "goals.md.j2"
+    for where, marker in [(workspace, "WORKSPACE-OVERRIDE"), (folder, "PROPOSAL-OVERRIDE")]:
+        target = where / "templates" / "site" / "goals.md.j2"
+        target.parent.mkdir(parents=True)
+        target.write_text(shipped.read_text().replace("# Leadership goals", f"# {marker}"))
+    build([folder], workspace, workspace / "site")
+    text = page_text(workspace / "site" / "p" / "goals.html")
+    assert "PROPOSAL-OVERRIDE" in text and "WORKSPACE-OVERRIDE" not in text
+    shutil.rmtree(folder / "templates")
+    build([folder], workspace, workspace / "site")
+    assert "WORKSPACE-OVERRIDE" in page_text(workspace / "site" / "p" / "goals.html")
+
+
+def test_hostile_text_stays_inert_in_site_and_handout(workspace: Path) -> None:
+    text = MINIMAL.replace(
+        "title: New starters stay longer",
+        "title: '<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>'",
+    )
+    folder = write_proposal(workspace, text)
+    build([folder], workspace, workspace / "site")
+    for page in (workspace / "site" / "p").glob("*.html"):
+        raw = page.read_text(encoding="utf-8")
+        assert (
+            "<script>alert" not in raw and "javascript:alert" not in raw and "<img src=x" not in raw
+        )
+    _, pdf = pdf_text(workspace / "site" / "p" / "handout.pdf")
+    assert "<script>alert(1)</script>" in pdf  # shown as the text it is

@@ -1,0 +1,140 @@
+"""The command line: exit codes, message format, and each command's behaviour."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from buildcase.models import Proposal
+
+from .conftest import MINIMAL, ROOT, run_cli, write_proposal
+
+COMMANDS = ["new", "check", "build", "serve", "schema"]
+
+
+def test_check_of_every_example_passes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run_cli(capsys, "check")
+    assert code == 0
+    assert out.strip().startswith("checked 3 proposals: 3 ok, 0 with errors")
+    assert ": error: " not in err
+
+
+def test_check_prints_located_errors_and_exits_1(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_proposal(workspace, MINIMAL.replace("likelihood: 30%", "likelihood: 30"))
+    code, out, err = run_cli(capsys, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        "proposals/p/proposal.yaml:16:17: error: risks[0].likelihood: expected a percent such as '30%', found 30"
+    ]
+    assert "1 with errors" in out
+
+
+def test_strict_check_fails_on_warnings(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_proposal(workspace, MINIMAL.replace("    likelihood: 30%\n    impact: 10000\n", ""))
+    assert run_cli(capsys, "check")[0] == 0
+    code, _, err = run_cli(capsys, "check", "--strict")
+    assert code == 1 and ": error: risks[0]: this risk has neither" in err
+
+
+def test_usage_errors_exit_2(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "frobnicate")[0] == 2
+    code, _, err = run_cli(capsys, "build", "no/such/folder")
+    assert code == 2 and "no/such/folder: no such proposal folder" in err
+    assert run_cli(capsys, "build", "--paper", "a3")[0] == 2
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    code, out, _ = run_cli(capsys, command, "--help")
+    assert code == 0 and out.startswith(f"usage: buildcase {command}")
+
+
+def test_build_ends_with_a_one_line_summary(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_proposal(workspace, MINIMAL)
+    code, out, _ = run_cli(capsys, "build", "--out", "public")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "built p: public/p/index.html (4 pages), public/p/handout.pdf (1 page) in "
+    )
+    assert lines[-1].startswith("1 of 1 proposal built into public/ in ")
+    assert (workspace / "public" / "p" / "index.html").is_file()
+
+
+def test_a_failed_proposal_does_not_stop_the_others(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_proposal(workspace, MINIMAL, slug="good")
+    write_proposal(workspace, MINIMAL.replace("date: 2026-11-01", "date: soon"), slug="bad")
+    code, out, err = run_cli(capsys, "build")
+    assert code == 1
+    assert "proposals/bad/proposal.yaml:6:7: error: date: expected a date" in err
+    assert "failed proposals/bad: its earlier output is unchanged" in err
+    assert out.splitlines()[-1].startswith("1 of 2 proposals built into site/ in ")
+    assert (workspace / "site" / "good" / "handout.pdf").is_file()
+
+
+def test_new_sets_up_a_folder_and_writes_a_valid_proposal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "new", "manager-coaching")
+    assert code == 0 and "created proposals/manager-coaching/proposal.yaml" in out
+    text = (tmp_path / "proposals/manager-coaching/proposal.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../proposal.schema.json\n")
+    schema = json.loads((tmp_path / "proposals/proposal.schema.json").read_text())
+    assert schema["properties"].keys() == Proposal.model_fields.keys()
+    assert (tmp_path / "mkdocs.yml").is_file()
+    code, _, err = run_cli(capsys, "check", "--strict")
+    assert (code, err) == (0, "")
+    code, _, err = run_cli(capsys, "build")
+    assert code == 0 and err == ""
+
+
+def test_new_never_overwrites(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_proposal(workspace, MINIMAL, slug="mine")
+    code, _, err = run_cli(capsys, "new", "mine")
+    assert code == 2 and "already exists; buildcase new never overwrites" in err
+    assert (folder / "proposal.yaml").read_text() == MINIMAL
+    assert run_cli(capsys, "new", "Not A Slug")[0] == 2
+
+
+def test_schema_describes_the_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "schema")
+    schema = json.loads(out)
+    assert code == 0 and schema["$schema"].endswith("2020-12/schema")
+    assert set(schema["required"]) == {
+        "title",
+        "organization",
+        "prepared_by",
+        "date",
+        "summary",
+        "goals",
+        "benefits",
+        "risks",
+    }
+    risk = schema["$defs"]["Risk"]["properties"]
+    assert risk["likelihood"]["anyOf"][0]["pattern"].endswith("%\\s*$")
+
+
+def test_the_installed_command_runs_without_a_traceback(workspace: Path) -> None:
+    write_proposal(workspace, "title: [unclosed\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "buildcase", "check"], capture_output=True, text=True, cwd=workspace
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("proposals/p/proposal.yaml:2:1: error: YAML syntax:")
