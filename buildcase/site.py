@@ -27,7 +27,7 @@ from .logs import captured_warnings
 
 ASSETS = "assets/buildcase"
 SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
-REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", {"toc": {"permalink": True}}]
+REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]
 
 
 def build_site(
