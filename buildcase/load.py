@@ -74,6 +74,7 @@ class LoadedProposal:
     data: dict[str, Any]
     source: SourceMap
     files: list[Path]
+    warnings: list[Problem] = field(default_factory=list)  # doubtful, not wrong
 
 
 def load_proposal(folder: Path) -> LoadedProposal:
@@ -123,9 +124,7 @@ def load_proposal(folder: Path) -> LoadedProposal:
     problems.extend(_stray_yaml_files(folder))
     if any(p.severity == "error" for p in problems):
         raise ProposalInvalid(problems)
-    loaded = LoadedProposal(folder.name, folder, data, source, files)
-    loaded.warnings = problems  # type: ignore[attr-defined]
-    return loaded
+    return LoadedProposal(folder.name, folder, data, source, files, problems)
 
 
 _MISSING = object()

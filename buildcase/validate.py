@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import types
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -31,7 +30,7 @@ def validate_proposal(
 
     With `strict`, warnings are errors.
     """
-    problems = list(getattr(loaded, "warnings", []))
+    problems = list(loaded.warnings)
     try:
         proposal = Proposal.model_validate(loaded.data)
     except ValidationError as e:
@@ -113,8 +112,6 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
         found = _model_in(arg)
         if found is not None:
             return found
-    if isinstance(annotation, types.UnionType):
-        return None
     return None
 
 
