@@ -1,17 +1,23 @@
 """Stage 3, compute: every derived figure and cross-reference, once, for both outputs.
 
 The site and the handout render from the same `Case`, so a number can never differ
-between them, and templates only format what is computed here.
+between them, and templates only format what is computed here. The formulas are pure
+functions, each small enough to check against a sum worked by hand.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .models import Audience, Benefit, Evidence, Goal, Percent, Proposal, Risk, Stat
+from .models import Audience, Benefit, Estimate, Evidence, Goal, Percent, Proposal, Risk, Stat
 
 HEADLINE_MIN, HEADLINE_DEFAULT, HEADLINE_MAX = 3, 4, 6
+Z_95 = 1.959964  # two-sided 95% normal quantile
+
+# The three cases, each reading the low, likely or high point of every range.
+SCENARIOS = (("conservative", "low"), ("likely", "likely"), ("optimistic", "high"))
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class Figure:
     year: int | None = None
     url: str | None = None
     compare: Percent | int | None = None
+    margin: float | None = None  # 95% margin of error, in percentage points
 
     @property
     def is_survey(self) -> bool:
@@ -46,6 +53,66 @@ class Source:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class BenefitValue:
+    """One benefit's value in one scenario, after the Phillips adjustments."""
+
+    gross: float
+    attribution: float  # share credited to training, 0..1
+    confidence: float  # the author's confidence, 0..1
+    adjusted: float  # gross x attribution x confidence
+    share: float | None = None  # of all benefits' adjusted value, 0..1
+
+
+@dataclass(frozen=True)
+class RiskValue:
+    """One risk's cost in one scenario."""
+
+    likelihood: float  # chance per year, 0..1
+    impact: float
+    expected: float  # likelihood x impact, per year
+    reduction: float | None  # how much training cuts the likelihood, 0..1
+    residual: float | None  # expected loss left after training
+    avoided: float | None  # expected - residual
+
+
+@dataclass
+class Financials:
+    """The money case in one scenario (conservative, likely or optimistic)."""
+
+    scenario: str
+    cost: float | None
+    benefits: dict[str, BenefitValue]  # by benefit anchor
+    risks: dict[str, RiskValue]  # by risk anchor
+    annual_benefit: float | None  # adjusted benefits, per year
+    avoided_loss: float | None  # risk losses training avoids, per year
+    annual_gain: float | None  # annual_benefit + avoided_loss
+    expected_loss: float | None  # cost of doing nothing, per year
+    residual_loss: float | None  # what is left of it after training
+    horizon_years: int
+    discount_rate: float | None
+    gain_over_horizon: float | None  # present value where a discount rate is given
+    roi: float | None  # percent
+    benefit_cost_ratio: float | None
+    net_value: float | None  # gain over the horizon minus cost (NPV when discounted)
+    payback_months: float | None
+
+
+@dataclass
+class TransferGap:
+    """What the benefits are worth if trainees apply training at the plan's rate vs typically."""
+
+    planned_rate: Percent
+    baseline_rate: Percent
+    baseline_figure: Figure
+    value_at_plan: float
+    value_at_baseline: float
+
+    @property
+    def difference(self) -> float:
+        return self.value_at_plan - self.value_at_baseline
+
+
 @dataclass
 class BenefitView:
     anchor: str
@@ -53,6 +120,7 @@ class BenefitView:
     goals: list[Goal]
     figures: list[Figure]
     notes: list[int] = field(default_factory=list)  # source note numbers, for print
+    value: BenefitValue | None = None  # in the case the summary leads with
 
 
 @dataclass
@@ -61,8 +129,8 @@ class RiskView:
     risk: Risk
     goals: list[Goal]
     figures: list[Figure]
-    expected_loss: float | None  # likelihood x impact, per year
     notes: list[int] = field(default_factory=list)
+    value: RiskValue | None = None  # in the case the summary leads with
 
 
 @dataclass
@@ -93,13 +161,24 @@ class Case:
     risks: list[RiskView]
     goals: list[GoalView]
     audiences: list[AudienceView]
+    scenarios: dict[str, Financials]  # conservative, likely, optimistic
+    has_ranges: bool  # whether any estimate is a range, so the three cases differ
+    transfer: TransferGap | None
     total_cost: float | None
     cost_per_participant: float | None
-    total_annual_value: float | None
-    expected_annual_loss: float | None
+    pilot_cost: float | None
     plan_weeks: float | None
     sources: list[Source] = field(default_factory=list)  # numbered notes, in reading order
     notes: dict[str, int] = field(default_factory=dict)  # figure id -> its source's number
+
+    @property
+    def lead(self) -> Financials:
+        """The case the summary leads with: the conservative one where estimates are ranges."""
+        return self.scenarios["conservative" if self.has_ranges else "likely"]
+
+    @property
+    def likely(self) -> Financials:
+        return self.scenarios["likely"]
 
 
 def build_case(proposal: Proposal, slug: str) -> Case:
@@ -115,15 +194,20 @@ def build_case(proposal: Proposal, slug: str) -> Case:
     ]
     risks = [
         RiskView(
-            risk_anchor(r, i),
-            r,
-            _goals_by_id(proposal, r.goals),
-            [figures[e] for e in r.evidence],
-            expected_loss(r),
+            risk_anchor(r, i), r, _goals_by_id(proposal, r.goals), [figures[e] for e in r.evidence]
         )
         for i, r in enumerate(proposal.risks)
     ]
-    total = total_cost(proposal)
+    cost = total_cost(proposal)
+    scenarios = {
+        name: financials(proposal, benefits, risks, cost, name, point) for name, point in SCENARIOS
+    }
+    ranged = has_ranges(proposal)
+    lead = scenarios["conservative" if ranged else "likely"]
+    for b in benefits:
+        b.value = lead.benefits.get(b.anchor)
+    for r in risks:
+        r.value = lead.risks.get(r.anchor)
     headline = headline_figures(proposal, figures)
     sources, notes = numbered_sources(headline, benefits, risks)
     for view in [*benefits, *risks]:
@@ -137,10 +221,14 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         risks=risks,
         goals=goal_views(proposal, benefits, risks),
         audiences=audience_views(proposal, benefits, risks),
-        total_cost=total,
-        cost_per_participant=cost_per_participant(proposal, total),
-        total_annual_value=total_annual_value(proposal),
-        expected_annual_loss=total_expected_loss(risks),
+        scenarios=scenarios,
+        has_ranges=ranged,
+        transfer=transfer_gap(proposal, figures, scenarios["likely"].annual_benefit),
+        total_cost=cost,
+        cost_per_participant=cost_per_participant(proposal, cost),
+        pilot_cost=proposal.request.pilot.budget
+        if proposal.request and proposal.request.pilot
+        else None,
         plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
         sources=sources,
         notes=notes,
@@ -155,6 +243,9 @@ def risk_anchor(risk: Risk, index: int) -> str:
     return f"risk-{risk.id or index + 1}"
 
 
+# --- statistics --------------------------------------------------------------------------
+
+
 def quotable_figures(proposal: Proposal) -> dict[str, Figure]:
     """Every survey stat and evidence entry by id, each with its n or its source."""
     figures: dict[str, Figure] = {}
@@ -167,14 +258,21 @@ def quotable_figures(proposal: Proposal) -> dict[str, Figure]:
     return figures
 
 
-def _survey_figure(stat: Stat, default_n: int | None, population: int | None) -> Figure:
+def _survey_figure(stat: Stat, default_n: int | None, default_population: int | None) -> Figure:
+    n = stat.respondents or default_n
+    population = stat.population or default_population
+    assert stat.value is not None, "validate fills in values computed from data"
+    margin = None
+    if isinstance(stat.value, Percent) and n:
+        margin = margin_of_error(stat.value.fraction, n, population)
     return Figure(
         id=stat.id,
         anchor=f"stat-{stat.id}",
         value=stat.value,
         label=stat.label,
-        n=stat.respondents or default_n,
+        n=n,
         population=population,
+        margin=margin,
     )
 
 
@@ -189,6 +287,34 @@ def _evidence_figure(entry: Evidence) -> Figure:
         url=entry.url,
         compare=entry.compare,
     )
+
+
+def margin_of_error(p: float, n: int, population: int | None = None) -> float:
+    """The 95% margin of error of a share p from n answers, in percentage points.
+
+    With the population N known, the finite-population correction sqrt((N-n)/(N-1))
+    narrows it: asking 2,400 of 11,000 people tells more than asking 2,400 of millions.
+    """
+    if n <= 0:
+        raise ValueError("a margin of error needs at least one respondent")
+    margin = Z_95 * math.sqrt(p * (1 - p) / n)
+    if population and population > 1:
+        if n > population:
+            raise ValueError(f"n ({n}) is larger than the population ({population})")
+        margin *= math.sqrt((population - n) / (population - 1))
+    return margin * 100
+
+
+def share_of_answers(answers: list[str], counted: list[str]) -> tuple[float, int]:
+    """The share (0..100) of non-blank answers that are among `counted`, and their number.
+
+    Answers match whatever their case and surrounding spaces, as survey exports vary.
+    """
+    given = [a.strip().casefold() for a in answers if a and a.strip()]
+    wanted = {c.strip().casefold() for c in counted}
+    if not given:
+        return 0.0, 0
+    return 100 * sum(a in wanted for a in given) / len(given), len(given)
 
 
 def headline_figures(proposal: Proposal, figures: dict[str, Figure]) -> list[Figure]:
@@ -237,16 +363,118 @@ def source_of(figure: Figure) -> Source:
     return Source(survey=False, source=figure.source, year=figure.year, url=figure.url)
 
 
-def expected_loss(risk: Risk) -> float | None:
+# --- money -------------------------------------------------------------------------------
+
+
+def expected_loss(risk: Risk, point: str = "likely") -> float | None:
     """Likelihood per year x impact: what doing nothing costs on average each year."""
     if risk.likelihood is None or risk.impact is None:
         return None
-    return risk.likelihood.fraction * risk.impact
+    return risk.likelihood.pick(point).fraction * risk.impact.pick(point)
 
 
-def total_expected_loss(risks: list[RiskView]) -> float | None:
-    losses = [r.expected_loss for r in risks if r.expected_loss is not None]
-    return sum(losses) if losses else None
+def risk_value(risk: Risk, point: str) -> RiskValue | None:
+    if risk.likelihood is None or risk.impact is None:
+        return None
+    likelihood = risk.likelihood.pick(point).fraction
+    impact = risk.impact.pick(point)
+    expected = likelihood * impact
+    if risk.reduction is None:
+        return RiskValue(likelihood, impact, expected, None, None, None)
+    residual = likelihood * (1 - risk.reduction.fraction) * impact
+    return RiskValue(
+        likelihood, impact, expected, risk.reduction.fraction, residual, expected - residual
+    )
+
+
+def benefit_value(benefit: Benefit, point: str) -> BenefitValue | None:
+    """Phillips' adjustment: the gain credited to training, discounted by confidence."""
+    if benefit.annual_value is None:
+        return None
+    gross = benefit.annual_value.pick(point)
+    attribution = benefit.attribution.fraction if benefit.attribution else 1.0
+    confidence = benefit.confidence.fraction if benefit.confidence else 1.0
+    return BenefitValue(gross, attribution, confidence, gross * attribution * confidence)
+
+
+def financials(
+    proposal: Proposal,
+    benefits: list[BenefitView],
+    risks: list[RiskView],
+    cost: float | None,
+    scenario: str,
+    point: str,
+) -> Financials:
+    """The money case for one scenario: every point of every range read at `point`."""
+    values = {b.anchor: v for b in benefits if (v := benefit_value(b.benefit, point))}
+    annual_benefit = sum(v.adjusted for v in values.values()) if values else None
+    if annual_benefit:
+        values = {a: _with_share(v, annual_benefit) for a, v in values.items()}
+    risk_values = {r.anchor: v for r in risks if (v := risk_value(r.risk, point))}
+    expected = sum(v.expected for v in risk_values.values()) if risk_values else None
+    reduced = [v for v in risk_values.values() if v.avoided is not None]
+    avoided = sum(v.avoided for v in reduced) if reduced else None  # type: ignore[misc]
+    residual = (expected - avoided) if expected is not None and avoided is not None else None
+    gain = (
+        None
+        if annual_benefit is None and avoided is None
+        else (annual_benefit or 0) + (avoided or 0)
+    )
+    settings = proposal.financials
+    years = settings.horizon_years if settings else 1
+    rate = settings.discount_rate.fraction if settings and settings.discount_rate else None
+    over_horizon = gain_over_horizon(gain, years, rate) if gain is not None else None
+    return Financials(
+        scenario=scenario,
+        cost=cost,
+        benefits=values,
+        risks=risk_values,
+        annual_benefit=annual_benefit,
+        avoided_loss=avoided,
+        annual_gain=gain,
+        expected_loss=expected,
+        residual_loss=residual,
+        horizon_years=years,
+        discount_rate=rate,
+        gain_over_horizon=over_horizon,
+        roi=return_on_investment(over_horizon, cost),
+        benefit_cost_ratio=benefit_cost_ratio(over_horizon, cost),
+        net_value=None if over_horizon is None or cost is None else over_horizon - cost,
+        payback_months=payback_months(cost, gain),
+    )
+
+
+def _with_share(value: BenefitValue, total: float) -> BenefitValue:
+    return BenefitValue(
+        value.gross, value.attribution, value.confidence, value.adjusted, value.adjusted / total
+    )
+
+
+def gain_over_horizon(annual_gain: float, years: int, discount_rate: float | None) -> float:
+    """The gain over the horizon; with a rate, its present value (gains at each year's end)."""
+    if not discount_rate:
+        return annual_gain * years
+    return sum(annual_gain / (1 + discount_rate) ** t for t in range(1, years + 1))
+
+
+def return_on_investment(gain: float | None, cost: float | None) -> float | None:
+    """ROI % = (gain - cost) / cost x 100; undefined when nothing is spent or gained."""
+    if gain is None or not cost:
+        return None
+    return (gain - cost) / cost * 100
+
+
+def benefit_cost_ratio(gain: float | None, cost: float | None) -> float | None:
+    if gain is None or not cost:
+        return None
+    return gain / cost
+
+
+def payback_months(cost: float | None, annual_gain: float | None) -> float | None:
+    """Months until the gain repays the cost, the gain accruing evenly; None if never."""
+    if cost is None or annual_gain is None or annual_gain <= 0:
+        return None
+    return cost / (annual_gain / 12)
 
 
 def total_cost(proposal: Proposal) -> float | None:
@@ -263,9 +491,34 @@ def cost_per_participant(proposal: Proposal, total: float | None) -> float | Non
     return total / participants
 
 
-def total_annual_value(proposal: Proposal) -> float | None:
-    values = [b.annual_value for b in proposal.benefits if b.annual_value is not None]
-    return sum(values) if values else None
+def has_ranges(proposal: Proposal) -> bool:
+    estimates: list[Estimate | None] = [b.annual_value for b in proposal.benefits]
+    estimates += [x for r in proposal.risks for x in (r.likelihood, r.impact)]
+    return any(e is not None and e.is_range for e in estimates)
+
+
+def transfer_gap(
+    proposal: Proposal, figures: dict[str, Figure], annual_benefit: float | None
+) -> TransferGap | None:
+    """The value of the plan's support for applying training, against the typical rate.
+
+    The benefits are estimated at the plan's application rate; at the baseline rate
+    they shrink in proportion.
+    """
+    settings = proposal.financials
+    if not settings or not settings.application_rate or not settings.application_baseline:
+        return None
+    if annual_benefit is None or settings.application_rate.value == 0:
+        return None
+    baseline = figures[settings.application_baseline]
+    assert isinstance(baseline.value, Percent), "validate checks the baseline is a percent"
+    ratio = baseline.value.fraction / settings.application_rate.fraction
+    return TransferGap(
+        settings.application_rate, baseline.value, baseline, annual_benefit, annual_benefit * ratio
+    )
+
+
+# --- cross-references --------------------------------------------------------------------
 
 
 def goal_views(

@@ -10,7 +10,9 @@ gigabytes), and so are duplicate keys, which PyYAML would let the last one win.
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -165,6 +167,39 @@ def _stray_yaml_files(folder: Path) -> list[Problem]:
             Problem(Location(path), "", f"this file is not read{hint}", severity="warning")
         )
     return problems
+
+
+def load_table(folder: Path, name: str, location: Location) -> dict[str, list[str]]:
+    """A CSV export of survey responses, one row per respondent: column -> answers.
+
+    The delimiter is sniffed (survey tools write `,`, `;` or tabs). Raises
+    ProposalInvalid, located at the field that names the file.
+    """
+    path = folder / name
+    if Path(name).is_absolute() or not path.resolve().is_relative_to(folder.resolve()):
+        raise ProposalInvalid(
+            [Problem(location, "survey.data", f"'{name}' is outside the proposal folder")]
+        )
+    if not path.is_file():
+        raise ProposalInvalid(
+            [Problem(location, "survey.data", f"no file '{name}' in the proposal folder")]
+        )
+    try:
+        text = _read_text(folder, path)
+    except _LoadError as e:
+        raise ProposalInvalid([e.problem]) from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        raise ProposalInvalid([Problem(Location(path), "", "the file is empty")])
+    header = [h.strip() for h in rows[0]]
+    return {
+        column: [row[i] if i < len(row) else "" for row in rows[1:]]
+        for i, column in enumerate(header)
+    }
 
 
 def _not_a_mapping(path: Path, data: Any) -> Problem:

@@ -63,6 +63,26 @@ class Duration:
         return self.amount * {"day": 1 / 7, "week": 1, "month": 52 / 12, "year": 52}[self.unit]
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """A figure the author may give as one value or as a range: low, likely, high.
+
+    One value is a range whose three points coincide, so every figure can be computed
+    for the conservative, likely and optimistic cases alike.
+    """
+
+    low: Any  # float for money, Percent for a likelihood
+    likely: Any
+    high: Any
+
+    @property
+    def is_range(self) -> bool:
+        return not (self.low == self.likely == self.high)
+
+    def pick(self, point: str) -> Any:
+        return getattr(self, point)
+
+
 _PERCENT = re.compile(r"\s*([-+]?\d+(?:\.(\d+))?)\s*%\s*")
 _DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*")
@@ -211,6 +231,13 @@ def parse_year(value: Any) -> int:
     return year
 
 
+def parse_horizon(value: Any) -> int:
+    years = parse_count(value)
+    if not 1 <= years <= 10:
+        raise ValueError(f"the horizon is 1 to 10 years, found {value}")
+    return years
+
+
 def parse_url(value: Any) -> str:
     text = parse_text(value)
     if not re.match(r"https?://[^\s]+$", text):
@@ -224,6 +251,47 @@ def parse_currency(value: Any) -> str:
             f"expected an ISO 4217 currency code such as USD, found {_describe(value)}"
         )
     return value.strip().upper()
+
+
+RANGE_POINTS = ("low", "likely", "high")
+
+
+def estimate_of(parse_one: Any) -> Any:
+    """A parser of one value, or of a range `{low, likely, high}` of such values."""
+
+    def parse(value: Any) -> Estimate:
+        if isinstance(value, Estimate):
+            return value
+        if not isinstance(value, dict):
+            one = parse_one(value)
+            return Estimate(one, one, one)
+        unknown = [k for k in value if k not in RANGE_POINTS]
+        missing = [k for k in RANGE_POINTS if k not in value]
+        if unknown or missing:
+            raise ValueError(
+                "a range is written as low, likely and high"
+                + (f"; unknown: {', '.join(map(str, unknown))}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+            )
+        points = {}
+        for key in RANGE_POINTS:
+            try:
+                points[key] = parse_one(value[key])
+            except ValueError as e:
+                raise ValueError(f"{key}: {e}") from None
+        low, likely, high = (_magnitude(points[k]) for k in RANGE_POINTS)
+        if not low <= likely <= high:
+            raise ValueError(
+                f"a range needs low <= likely <= high; here low is {points['low']}, "
+                f"likely {points['likely']} and high {points['high']}"
+            )
+        return Estimate(**points)
+
+    return parse
+
+
+def _magnitude(value: Any) -> float:
+    return value.value if isinstance(value, Percent) else value
 
 
 def as_list(value: Any) -> Any:
@@ -255,6 +323,20 @@ Figure = _kind(
 Date = _kind(PartialDate, parse_date, {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"})
 _duration_schema = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[A-Za-z]+\s*$"}
 DurationValue = _kind(Duration, parse_duration, _duration_schema)
+_range_schema = {
+    "type": "object",
+    "properties": {k: {} for k in RANGE_POINTS},
+    "required": list(RANGE_POINTS),
+    "additionalProperties": False,
+}
+MoneyEstimate = _kind(
+    Estimate,
+    estimate_of(parse_money),
+    {"anyOf": [{"type": "number", "minimum": 0}, _range_schema]},
+)
+PercentEstimate = _kind(
+    Estimate, estimate_of(parse_percent), {"anyOf": [_percent_schema, _range_schema]}
+)
 Url = _kind(str, parse_url, {"type": "string", "format": "uri"})
 Currency = _kind(str, parse_currency, {"type": "string", "pattern": "^[A-Z]{3}$"})
 
@@ -296,9 +378,18 @@ class Request(Model):
 class Stat(Model):
     id: Id
     label: Text = Field(description="Reads after the number: '65% are asked by friends...'")
-    value: StatValue
+    value: StatValue | None = Field(
+        None, description="Required unless computed from the survey's data (`column`)"
+    )
     respondents: Count | None = Field(None, description="Overrides the survey's n for this stat")
+    population: Count | None = Field(
+        None, description="Overrides the survey's population, where the stat asks a smaller group"
+    )
     headline: bool = Field(False, description="Show this figure among the key numbers")
+    column: Text | None = Field(None, description="The column of the survey's data file")
+    answers: Annotated[list[Text], BeforeValidator(as_list)] = Field(
+        default_factory=list, description="The answers that count towards the stat"
+    )
 
 
 class Survey(Model):
@@ -306,6 +397,9 @@ class Survey(Model):
     conducted: Date
     respondents: Count | None = Field(None, description="The default n of every stat")
     population: Count | None = None
+    data: Text | None = Field(
+        None, description="A CSV export of the responses, inside the proposal folder"
+    )
     stats: list[Stat] = Field(min_length=1)
 
 
@@ -333,7 +427,13 @@ class Benefit(Model):
     detail: Text | None = None
     goals: Ids = Field(min_length=1, description="Goal ids: every benefit serves a goal")
     evidence: Ids = Field(default_factory=list, description="Ids of survey stats or evidence")
-    annual_value: Money | None = None
+    annual_value: MoneyEstimate | None = Field(None, description="A value or {low, likely, high}")
+    attribution: PercentValue | None = Field(
+        None, description="The share of the gain credited to training (default 100%)"
+    )
+    confidence: PercentValue | None = Field(
+        None, description="The author's confidence in the estimate (default 100%)"
+    )
 
 
 class Risk(Model):
@@ -342,9 +442,12 @@ class Risk(Model):
     detail: Text | None = None
     goals: Ids = Field(default_factory=list)
     evidence: Ids = Field(default_factory=list)
-    likelihood: PercentValue | None = Field(None, description="Percent chance per year")
-    impact: Money | None = Field(None, description="Cost if it happens")
+    likelihood: PercentEstimate | None = Field(None, description="Percent chance per year")
+    impact: MoneyEstimate | None = Field(None, description="Cost if it happens")
     mitigation: Text | None = None
+    reduction: PercentValue | None = Field(
+        None, description="How much training cuts the likelihood"
+    )
 
 
 class Cost(Model):
@@ -378,6 +481,19 @@ class Measure(Model):
     when: Text
 
 
+class Financials(Model):
+    """How the return is computed: horizon, discounting, and the transfer of training."""
+
+    horizon_years: _kind(int, parse_horizon, {"type": "integer", "minimum": 1, "maximum": 10}) = 1
+    discount_rate: PercentValue | None = None
+    application_rate: PercentValue | None = Field(
+        None, description="The share of trainees expected to apply the training on the job"
+    )
+    application_baseline: Id | None = Field(
+        None, description="Id of a stat or evidence: the share that applies training typically"
+    )
+
+
 class Proposal(Model):
     """A training proposal, version 1 of the format."""
 
@@ -389,6 +505,7 @@ class Proposal(Model):
     currency: Currency = "USD"
     paper: Literal["a4", "letter"] = Field("a4", description="The handout's paper size")
     request: Request | None = None
+    financials: Financials | None = None
     champion: Champion | None = None
     survey: Survey | None = None
     evidence: list[Evidence] = Field(default_factory=list)

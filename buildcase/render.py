@@ -8,16 +8,18 @@ are strict (a missing variable fails) and escape everything; they format, never 
 from __future__ import annotations
 
 import importlib.resources
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+from . import charts
 from .compute import Case
 from .errors import Location, RenderError
 from .markup import escape_text, inline_markdown, plain_text
-from .models import Duration, PartialDate, Percent
+from .models import Duration, Estimate, PartialDate, Percent
 
 MONTHS = [
     "January",
@@ -69,10 +71,12 @@ def template_dirs(proposal_dir: Path, workspace: Path) -> list[Path]:
 def site_pages(case: Case) -> list[Page]:
     """The pages of the site; a page appears only when its section is given."""
     p = case.proposal
+    has_money = case.lead.annual_gain is not None or case.lead.expected_loss is not None
     candidates = [
         (True, Page("index.md", "Summary", "site/index.md.j2")),
         (True, Page("benefits.md", "What's in it for us", "site/benefits.md.j2")),
         (True, Page("risks.md", "Risk if we don't", "site/risks.md.j2")),
+        (has_money, Page("case.md", "The business case", "site/case.md.j2")),
         (bool(p.survey or p.evidence), Page("evidence.md", "Evidence", "site/evidence.md.j2")),
         (True, Page("goals.md", "Leadership goals", "site/goals.md.j2")),
         (bool(p.plan or p.measures), Page("plan.md", "Plan and measures", "site/plan.md.j2")),
@@ -120,6 +124,35 @@ class Formatter:
     def weeks(self, weeks: float | None) -> str:
         return "–" if weeks is None else f"{weeks:,.0f} weeks"
 
+    def estimate(self, value: Estimate | None) -> str:
+        """One value, or a range with its likely point: `$100,000–$300,000 (likely $200,000)`."""
+        if value is None:
+            return "–"
+        one = str if isinstance(value.likely, Percent) else self.money
+        if not value.is_range:
+            return one(value.likely)
+        return f"{one(value.low)}–{one(value.high)} (likely {one(value.likely)})"
+
+    def share(self, fraction: float | None) -> str:
+        """A computed share, to whole percents: no false precision."""
+        return "–" if fraction is None else f"{fraction * 100:.0f}%"
+
+    def percent(self, value: float | None) -> str:
+        """A computed percentage such as an ROI."""
+        return "–" if value is None else f"{value:,.0f}%"
+
+    def ratio(self, value: float | None) -> str:
+        return "–" if value is None else f"{value:.1f}"
+
+    def months(self, value: float | None) -> str:
+        return "–" if value is None else f"{value:.1f} months"
+
+    def margin(self, figure: object) -> str:
+        """A survey figure with its margin of error: `65% ± 1.7 pts`."""
+        value = getattr(figure, "value", None)
+        margin = getattr(figure, "margin", None)
+        return f"{value} ± {margin:.1f} pts" if margin is not None else self.value(value)  # type: ignore[arg-type]
+
 
 def _finalize(value: object) -> object:
     """Every value a template prints: Markup as is, anything else escaped for HTML and Markdown."""
@@ -158,9 +191,73 @@ def render_case(
         "paper": PAPER_SIZES[paper],
         "pdf_date": pdf_date,
     }
+    context["charts"] = case_charts(case, context["fmt"])  # type: ignore[arg-type]
     rendered = {page.file: _render(env, page.template, context) for page in pages}
     handout = _render(env, "handout/handout.html.j2", context)
     return Rendered(rendered, [(page.title, page.file) for page in pages], handout)
+
+
+def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
+    """The charts of this case, by name; a chart is left out when its figures are missing."""
+    found: dict[str, Markup] = {}
+    survey = [f for f in case.figures.values() if f.is_survey and isinstance(f.value, Percent)]
+    if survey:
+        bars = [
+            charts.Bar(
+                f"{f.value} {f.label}",
+                f.value.value,  # type: ignore[union-attr]
+                None if f.margin is None else max(f.value.value - f.margin, 0),  # type: ignore[union-attr]
+                None if f.margin is None else min(f.value.value + f.margin, 100),  # type: ignore[union-attr]
+                fmt.margin(f),
+            )
+            for f in survey
+        ]
+        title = f"{case.proposal.survey.title}: share of respondents, with 95% margins of error"  # type: ignore[union-attr]
+        found["survey"] = charts.bar_chart(bars, title, "survey", scale_max=100)
+    lead = case.lead
+    sized = [
+        (r.risk.title, v.likelihood, v.impact, v.expected)
+        for r in case.risks
+        if (v := lead.risks.get(r.anchor))
+    ]
+    if sized:
+        found["risks"] = charts.risk_chart(sized, fmt.money)
+    money = _money_bars(case, fmt)
+    if money:
+        found["cost"] = charts.bar_chart(
+            money, "Cost of training against the cost of doing nothing", "cost"
+        )
+    if lead.cost and lead.annual_gain and lead.annual_gain > 0:
+        months = max(12 * lead.horizon_years, math.ceil(lead.payback_months or 0) + 3)
+        found["payback"] = charts.payback_chart(
+            lead.cost, lead.annual_gain, min(months, 120), fmt.money
+        )
+    return found
+
+
+def _money_bars(case: Case, fmt: Formatter) -> list[charts.Bar]:
+    low, likely, high = (case.scenarios[n] for n in ("conservative", "likely", "optimistic"))
+    bars = []
+    if likely.cost is not None:
+        bars.append(
+            charts.Bar(
+                "Training, once", likely.cost, text=fmt.money(likely.cost), color=charts.TRAINING
+            )
+        )
+    for attribute, label, color in (
+        ("expected_loss", "Doing nothing: expected loss a year", charts.LOSS),
+        ("annual_gain", "Training: gain a year", charts.GAIN),
+    ):
+        value = getattr(likely, attribute)
+        if value is None:
+            continue
+        lo, hi = getattr(low, attribute), getattr(high, attribute)
+        ranged = case.has_ranges and lo != hi
+        text = f"{fmt.money(lo)}–{fmt.money(hi)}" if ranged else fmt.money(value)
+        bars.append(
+            charts.Bar(label, value, lo if ranged else None, hi if ranged else None, text, color)
+        )
+    return bars if len(bars) > 1 else []
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:

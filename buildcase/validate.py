@@ -15,11 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .compute import share_of_answers
 from .errors import Problem, ProposalInvalid
-from .load import LoadedProposal, Path_, SourceMap, field_path
-from .models import Proposal
+from .load import LoadedProposal, Path_, SourceMap, field_path, load_table
+from .models import Percent, Proposal, Stat, Survey
 
 EVIDENCE_MAX_AGE_YEARS = 5
+SMALL_SAMPLE = 30
 _RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
 
 
@@ -36,10 +38,10 @@ def validate_proposal(
     except ValidationError as e:
         problems += [_problem_from_pydantic(err, loaded.source) for err in e.errors()]
         raise ProposalInvalid(_apply_strict(problems, strict)) from None
-    problems += [
-        *_reference_problems(proposal, loaded.source),
-        *_warnings(proposal, loaded),
-    ]
+    problems += list(_reference_problems(proposal, loaded.source))
+    proposal, data_problems = _stats_from_data(proposal, loaded)
+    problems += data_problems
+    problems += list(_warnings(proposal, loaded))
     problems = sorted(_apply_strict(problems, strict), key=lambda p: (p.location, p.field))
     if any(p.severity == "error" for p in problems):
         raise ProposalInvalid(problems)
@@ -154,20 +156,60 @@ def _reference_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             ("audiences", i, "benefits"), audience.benefits, benefit_ids, "benefit", source
         )
         yield from _dangling(("audiences", i, "risks"), audience.risks, risk_ids, "risk", source)
-    if p.survey and p.survey.population:
-        for i, stat in enumerate(stats):
-            n = stat.respondents or p.survey.respondents
-            if n and n > p.survey.population:
-                path = (
-                    ("survey", "stats", i, "respondents")
-                    if stat.respondents
-                    else ("survey", "respondents")
-                )
-                yield Problem(
-                    source.value(path),
-                    field_path(path),
-                    f"{n:,} respondents is more than the population of {p.survey.population:,}",
-                )
+    yield from _financials_problems(p, source)
+    for i, stat in enumerate(stats):
+        n = stat.respondents or p.survey.respondents  # type: ignore[union-attr]
+        population = stat.population or p.survey.population  # type: ignore[union-attr]
+        if n and population and n > population:
+            path = (
+                ("survey", "stats", i, "respondents")
+                if stat.respondents
+                else ("survey", "respondents")
+            )
+            yield Problem(
+                source.value(path),
+                field_path(path),
+                f"{n:,} respondents is more than the population of {population:,}",
+            )
+
+
+def nearest(name: str, options: list[str]) -> str | None:
+    """The option the author most likely meant: the same but for case, else the closest."""
+    folded = {o.casefold(): o for o in options}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    found = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
+def _financials_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    settings = p.financials
+    if settings is None or settings.application_baseline is None:
+        return
+    path = ("financials", "application_baseline")
+    figures = {s.id: s.value for s in (p.survey.stats if p.survey else [])}
+    figures |= {e.id: e.value for e in p.evidence}
+    ref = settings.application_baseline
+    if ref not in figures:
+        guess = difflib.get_close_matches(ref, list(figures), n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        yield Problem(
+            source.value(path),
+            field_path(path),
+            f"no stat or evidence has the id '{ref}'; {hint}Known: {', '.join(figures) or 'none'}",
+        )
+    elif figures[ref] is not None and not isinstance(figures[ref], Percent):
+        yield Problem(
+            source.value(path),
+            field_path(path),
+            f"'{ref}' is a count; the baseline must be a percent of trainees",
+        )
+    elif settings.application_rate is None:
+        yield Problem(
+            source.value(path),
+            field_path(path),
+            "give `application_rate` too: the share the plan expects to apply the training",
+        )
 
 
 def _duplicate_ids(path: Path_, entries: list[Any], source: SourceMap) -> Iterator[Problem]:
@@ -202,6 +244,86 @@ def _dangling(
         )
 
 
+# --- survey data ---------------------------------------------------------------------
+
+
+def _stats_from_data(p: Proposal, loaded: LoadedProposal) -> tuple[Proposal, list[Problem]]:
+    """Fill in stats computed from the survey's CSV, and report typed values that disagree.
+
+    Stats computed here are used everywhere typed ones would be, so the rest of the
+    pipeline never knows the difference.
+    """
+    survey, source = p.survey, loaded.source
+    if survey is None:
+        return p, []
+    problems = list(_stat_shape_problems(survey, source))
+    needs_data = [i for i, s in enumerate(survey.stats) if s.column]
+    if problems or not needs_data:
+        return p, problems
+    if not survey.data:
+        path = ("survey", "stats", needs_data[0], "column")
+        return p, [
+            Problem(
+                source.value(path), field_path(path), "a `column` needs the survey's `data` file"
+            )
+        ]
+    try:
+        table = load_table(loaded.folder, survey.data, source.value(("survey", "data")))
+    except ProposalInvalid as e:
+        return p, e.problems
+    stats = list(survey.stats)
+    for i in needs_data:
+        path = ("survey", "stats", i)
+        result = _stat_from_table(stats[i], table, survey.data, path, source)
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            stats[i] = result
+    return p.model_copy(update={"survey": survey.model_copy(update={"stats": stats})}), problems
+
+
+def _stat_shape_problems(survey: Survey, source: SourceMap) -> Iterator[Problem]:
+    for i, stat in enumerate(survey.stats):
+        path = ("survey", "stats", i)
+        if stat.value is None and not stat.column:
+            yield Problem(
+                source.value(path),
+                field_path((*path, "value")),
+                f"required field 'value' is missing in {field_path(path)} "
+                "(or give a `column` of the survey's data)",
+            )
+        if stat.column and not stat.answers:
+            yield Problem(
+                source.value((*path, "column")),
+                field_path((*path, "column")),
+                "a stat computed from data needs `answers`: the answers that count",
+            )
+
+
+def _stat_from_table(
+    stat: Stat, table: dict[str, list[str]], name: str, path: Path_, source: SourceMap
+) -> Stat | Problem:
+    """The stat with its value and n from the table, or the problem that prevents it."""
+    if stat.column not in table:
+        guess = nearest(stat.column or "", list(table))
+        hint = f"did you mean '{guess}'? " if guess else ""
+        return Problem(
+            source.value((*path, "column")),
+            field_path((*path, "column")),
+            f"{name} has no column '{stat.column}'; {hint}Columns: {', '.join(table)}",
+        )
+    share, n = share_of_answers(table[stat.column], stat.answers)
+    decimals = stat.value.decimals if isinstance(stat.value, Percent) else 0
+    computed = Percent(round(share, decimals), decimals)
+    if stat.value is not None and stat.value != computed:
+        return Problem(
+            source.value((*path, "value")),
+            field_path((*path, "value")),
+            f"the data give {computed} (n = {n:,} in {name}), not {stat.value}",
+        )
+    return stat.model_copy(update={"value": computed, "respondents": n})
+
+
 # --- warnings --------------------------------------------------------------------------
 
 
@@ -213,12 +335,22 @@ def _warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
     source = loaded.source
     if p.survey:
         for i, stat in enumerate(p.survey.stats):
-            if stat.respondents is None and p.survey.respondents is None:
+            if stat.respondents is None and p.survey.respondents is None and not stat.column:
                 yield _warn(
                     source,
                     ("survey", "stats", i),
                     f"stat '{stat.id}' has no number of respondents; give the survey's "
                     "`respondents` or the stat's own",
+                )
+        for i, stat in enumerate(p.survey.stats):
+            n = stat.respondents or p.survey.respondents
+            census = n == (stat.population or p.survey.population)
+            if n is not None and n < SMALL_SAMPLE and not census:
+                yield _warn(
+                    source,
+                    ("survey", "stats", i),
+                    f"stat '{stat.id}' rests on {n} respondents; below {SMALL_SAMPLE}, "
+                    "its margin of error is too wide to lean on",
                 )
     for i, entry in enumerate(p.evidence):
         age = p.date.year - entry.year

@@ -11,6 +11,7 @@ import pypdf
 import pytest
 
 from buildcase.build import BuildReport, build
+from buildcase.compute import Case, build_case
 from buildcase.load import load_proposal
 from buildcase.markup import plain_text
 from buildcase.models import Proposal
@@ -58,6 +59,10 @@ def model(folder: Path) -> Proposal:
     return validate_proposal(load_proposal(folder))[0]
 
 
+def model_case(folder: Path) -> Case:
+    return build_case(model(folder), folder.name)
+
+
 def test_every_example_builds(built: BuildReport) -> None:
     assert [f.folder.name for f in built.failed] == []
     assert sorted(b.slug for b in built.built) == [p.name for p in ALL]
@@ -92,11 +97,12 @@ def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Pat
     evidence = page_text(built.out / folder.name / "evidence.html")
     if p.survey:
         assert f"{p.survey.respondents:,} respondents" in evidence
+        figures = model_case(folder).figures
         for stat in p.survey.stats:
-            n = stat.respondents or p.survey.respondents
-            assert re.search(
-                rf"{re.escape(str(stat.value))} {re.escape(plain_text(stat.label))} {n:,}", evidence
-            )
+            f = figures[stat.id]
+            label = re.escape(plain_text(stat.label))
+            pattern = rf"{re.escape(str(f.value))} {label}( \(computed from [^)]+\))? (± [\d.]+ pts|–) {f.n:,}"
+            assert re.search(pattern, evidence), stat.id
     for entry in p.evidence:
         assert f"{entry.source}, {entry.year}" in evidence
     for page, entries in (("benefits.html", p.benefits), ("risks.html", p.risks)):
@@ -182,7 +188,7 @@ def test_only_pages_for_given_sections(workspace: Path) -> None:
     report = build([workspace / "proposals" / "p"], workspace, workspace / "site")
     assert report.failed == []
     pages = sorted(p.name for p in (workspace / "site" / "p").glob("*.html"))
-    assert pages == ["benefits.html", "goals.html", "index.html", "risks.html"]
+    assert pages == ["benefits.html", "case.html", "goals.html", "index.html", "risks.html"]
 
 
 def test_letter_paper_by_option(workspace: Path) -> None:
@@ -270,3 +276,70 @@ def test_hostile_text_stays_inert_in_site_and_handout(workspace: Path) -> None:
         )
     _, pdf = pdf_text(workspace / "site" / "p" / "handout.pdf")
     assert "<script>alert(1)</script>" in pdf  # shown as the text it is
+
+
+def test_the_business_case_is_traced_to_its_inputs(built: BuildReport) -> None:
+    text = page_text(built.out / REFERENCE.name / "case.html")
+    for expected in [
+        "The training costs $184,000 ($153 per participant)",
+        "Doing nothing is expected to cost $537,500 a year",
+        "(gain − cost) ÷ cost × 100 = ($300,000 − $184,000) ÷ $184,000 × 100 = 63%",
+        "cost ÷ (gain a year ÷ 12) = $184,000 ÷ ($300,000 ÷ 12) = 7.4 months",
+        "20% × $1,500,000 + 35% × $250,000 + 50% × $300,000 = $537,500 a year",
+        "$52,000 + $72,000 + $38,000 + $22,000 = $184,000",
+    ]:
+        assert expected in text
+
+
+def test_survey_figures_show_their_margin_of_error(built: BuildReport) -> None:
+    evidence = page_text(built.out / REFERENCE.name / "evidence.html")
+    assert (
+        "65% are asked by friends or family about Northwind or its products ± 1.7 pts 2,400"
+        in evidence
+    )
+    _, handout = pdf_text(built.out / REFERENCE.name / "handout.pdf")
+    assert "65% ± 1.7 pts" in handout
+
+
+@pytest.mark.parametrize(
+    ("page", "chart"),
+    [
+        ("evidence.html", "survey"),
+        ("risks.html", "risks"),
+        ("case.html", "cost"),
+        ("case.html", "payback"),
+    ],
+)
+def test_charts_are_inline_svg_with_a_text_alternative(
+    built: BuildReport, page: str, chart: str
+) -> None:
+    raw = (built.out / REFERENCE.name / page).read_text(encoding="utf-8")
+    svg = re.search(rf'<svg class="bc-chart bc-chart--{chart}".*?</svg>', raw, re.S)
+    assert svg, f"no {chart} chart on {page}"
+    assert re.search(
+        r'role="img" aria-labelledby="[^"]+"><title id="[^"]+">[^<]+</title><desc', svg[0]
+    )
+
+
+def test_the_handout_carries_the_charts(built: BuildReport) -> None:
+    _, text = pdf_text(built.out / REFERENCE.name / "handout.pdf")
+    for words in ["Paid back after 7.4 months", "Likelihood per year", "Doing nothing: expected loss a year",
+                  "The business case", "63%"]:  # fmt: skip
+        assert words in text
+
+
+def test_ranges_lead_with_the_conservative_case(built: BuildReport) -> None:
+    folder = PROPOSALS / "sales-enablement-journey"
+    start = page_text(built.out / folder.name / "index.html")
+    assert "Conservative case: $400,000 of training returns $1,077,500 a year" in start
+    case_page = page_text(built.out / folder.name / "case.html")
+    assert "Conservative Likely Optimistic" in case_page
+    assert "the support is worth" in case_page
+
+
+def test_stats_computed_from_survey_data_say_so(built: BuildReport) -> None:
+    evidence = page_text(built.out / "support-coaching-programme" / "evidence.html")
+    assert (
+        "44% of agents are unsure how to settle a billing dispute without escalating it (computed from responses.csv"
+        in evidence
+    )

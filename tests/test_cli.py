@@ -68,7 +68,7 @@ def test_build_ends_with_a_one_line_summary(
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith(
-        "built p: public/p/index.html (4 pages), public/p/handout.pdf (1 page) in "
+        "built p: public/p/index.html (5 pages), public/p/handout.pdf (1 page) in "
     )
     assert lines[-1].startswith("1 of 1 proposal built into public/ in ")
     assert (workspace / "public" / "p" / "index.html").is_file()

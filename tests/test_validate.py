@@ -54,7 +54,7 @@ def test_unknown_key_names_the_nearest_and_the_allowed(workspace: Path) -> None:
     found = errors_in(workspace, text)
     assert found[1] == (
         "proposal.yaml:11:1: error: benefit: unknown key 'benefit'; did you mean 'benefits'? "
-        "Allowed here: title, organization, prepared_by, date, summary, currency, paper, request, "
+        "Allowed here: title, organization, prepared_by, date, summary, currency, paper, request, financials, "
         "champion, survey, evidence, goals, benefits, risks, costs, audiences, objections, plan, "
         "measures"
     )
@@ -64,7 +64,7 @@ def test_unknown_key_inside_a_list_entry(workspace: Path) -> None:
     text = MINIMAL.replace("    likelihood: 30%", "    likelyhood: 30%")
     assert errors_in(workspace, text) == [
         "proposal.yaml:16:5: error: risks[0].likelyhood: unknown key 'likelyhood'; did you mean "
-        "'likelihood'? Allowed here: id, title, detail, goals, evidence, likelihood, impact, mitigation"
+        "'likelihood'? Allowed here: id, title, detail, goals, evidence, likelihood, impact, mitigation, reduction"
     ]
 
 
@@ -239,4 +239,132 @@ def test_strict_makes_warnings_errors(workspace: Path) -> None:
     ]
     assert problems(folder, strict=True) == [
         "proposal.yaml:15:5: error: risks[0]: this risk has neither likelihood nor impact, so its size cannot be shown"
+    ]
+
+
+# --- ranges, adjustments and survey data ---------------------------------------------------
+
+
+def test_a_range_whose_low_is_above_its_high(workspace: Path) -> None:
+    text = MINIMAL.replace("impact: 10000", "impact: {low: 30000, likely: 20000, high: 10000}")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:17:13: error: risks[0].impact: a range needs low <= likely <= high; here low is 30000, likely 20000 and high 10000"
+    ]
+
+
+def test_a_range_names_its_wrong_point(workspace: Path) -> None:
+    text = MINIMAL.replace(
+        "likelihood: 30%", "likelihood: {low: 10%, likely: 20, high: 30%, best: 5%}"
+    )
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:16:17: error: risks[0].likelihood: a range is written as low, likely and high; unknown: best"
+    ]
+    text = MINIMAL.replace("likelihood: 30%", "likelihood: {low: 10%, likely: 20, high: 30%}")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:16:17: error: risks[0].likelihood: likely: expected a percent such as '20%', found 20"
+    ]
+
+
+def test_adjustments_are_percents(workspace: Path) -> None:
+    text = MINIMAL.replace(
+        "    goals: [retention]\n", "    goals: [retention]\n    attribution: 0.5\n"
+    )
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:14:18: error: benefits[0].attribution: expected a percent such as '0.5%', found 0.5"
+    ]
+
+
+SURVEY_WITH_DATA = """\
+survey:
+  title: Pulse
+  conducted: 2026-09
+  population: 1000
+  data: answers.csv
+  stats:
+    - id: asked
+      label: are asked
+      column: Q1
+      answers: [Yes, Often]
+"""
+
+
+def write_answers(folder: Path, rows: list[str]) -> None:
+    (folder / "answers.csv").write_text("id;Q1;Q2\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_stats_are_computed_from_the_survey_data(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL + SURVEY_WITH_DATA)
+    write_answers(
+        folder, [f"{i};{a};x" for i, a in enumerate(["Yes", "often", "No", "No", ""] * 8)]
+    )
+    proposal, warnings = validate_proposal(load_proposal(folder))
+    stat = proposal.survey.stats[0]
+    assert (str(stat.value), stat.respondents) == ("50%", 32)  # 16 of 32 non-blank answers
+    assert warnings == []
+
+
+def test_a_typed_value_that_disagrees_with_the_data(workspace: Path) -> None:
+    text = MINIMAL + SURVEY_WITH_DATA + "      value: 65%\n"
+    folder = write_proposal(workspace, text)
+    write_answers(folder, [f"{i};{a};x" for i, a in enumerate(["Yes", "No"] * 20)])
+    assert problems(folder) == [
+        "proposal.yaml:28:14: error: survey.stats[0].value: the data give 50% (n = 40 in answers.csv), not 65%"
+    ]
+
+
+def test_a_missing_column_names_the_nearest(workspace: Path) -> None:
+    folder = write_proposal(
+        workspace, MINIMAL + SURVEY_WITH_DATA.replace("column: Q1", "column: q1")
+    )
+    write_answers(folder, ["1;Yes;x"])
+    assert problems(folder) == [
+        "proposal.yaml:26:15: error: survey.stats[0].column: answers.csv has no column 'q1'; did you mean 'Q1'? Columns: id, Q1, Q2"
+    ]
+
+
+def test_survey_data_must_be_inside_the_proposal(workspace: Path) -> None:
+    folder = write_proposal(
+        workspace, MINIMAL + SURVEY_WITH_DATA.replace("data: answers.csv", "data: ../../secret.csv")
+    )
+    assert problems(folder) == [
+        "proposal.yaml:22:9: error: survey.data: '../../secret.csv' is outside the proposal folder"
+    ]
+    folder = write_proposal(workspace, MINIMAL + SURVEY_WITH_DATA, slug="q")
+    assert [str(p).split("/q/")[1] for p in validate_errors(folder)] == [
+        "proposal.yaml:22:9: error: survey.data: no file 'answers.csv' in the proposal folder"
+    ]
+
+
+def validate_errors(folder: Path) -> list[object]:
+    with pytest.raises(ProposalInvalid) as caught:
+        validate_proposal(load_proposal(folder))
+    return caught.value.errors
+
+
+def test_a_stat_needs_a_value_or_a_column(workspace: Path) -> None:
+    text = MINIMAL + FULL_EXTRAS.replace("      value: 65%\n", "")
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:24:7: error: survey.stats[0].value: required field 'value' is missing in survey.stats[0] (or give a `column` of the survey's data)"
+    ]
+
+
+def test_small_samples_are_warned_about_unless_everyone_answered(workspace: Path) -> None:
+    text = MINIMAL + FULL_EXTRAS.replace("respondents: 200", "respondents: 20")
+    assert problems(write_proposal(workspace, text)) == [
+        "proposal.yaml:24:7: warning: survey.stats[0]: stat 'asked' rests on 20 respondents; below 30, its margin of error is too wide to lean on"
+    ]
+    census = FULL_EXTRAS.replace("respondents: 200", "respondents: 20").replace(
+        "population: 1000", "population: 20"
+    )
+    assert problems(write_proposal(workspace, MINIMAL + census, slug="census")) == []
+
+
+def test_the_application_baseline_must_be_a_known_percent(workspace: Path) -> None:
+    text = (
+        MINIMAL
+        + FULL_EXTRAS
+        + "financials:\n  application_rate: 60%\n  application_baseline: studdy\n"
+    )
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:35:25: error: financials.application_baseline: no stat or evidence has the id 'studdy'; did you mean 'study'? Known: asked, study"
     ]
