@@ -110,7 +110,8 @@ def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Pat
         quoted = re.findall(r'<li class="bc-stat">.*?</li>', raw)
         assert len(quoted) == sum(len(e.evidence) for e in entries)
         for item in quoted:  # each quoted figure links to its n or its source
-            assert re.search(r'class="bc-cite"[^>]*>(n&nbsp;=&nbsp;[\d,]+|[^<]+, \d{4})</a>', item)
+            cite = r"(±&nbsp;[\d.]+&nbsp;pts, )?n&nbsp;=&nbsp;[\d,]+( of [\d,]+)?|[^<]+, \d{4}"
+            assert re.search(rf'class="bc-cite"[^>]*>({cite})</a>', item)
 
 
 def test_reference_start_page_reads_as_an_executive_summary(built: BuildReport) -> None:
@@ -119,7 +120,7 @@ def test_reference_start_page_reads_as_an_executive_summary(built: BuildReport) 
         "$184,000", "1,200", "16 weeks", "40 people · 6 weeks", "15 January 2027",
         "What's in it for us", "Risk if we don't",
         "Expected loss from doing nothing: $537,500 a year",
-        "65%", "Our survey, n = 2,400", "Download the handout (PDF)",
+        "65%", "Our survey, n = 2,400, ± 1.7 pts", "Download the handout (PDF)",
     ]:  # fmt: skip
         assert expected in text
 
