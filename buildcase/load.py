@@ -95,9 +95,7 @@ def load_proposal(folder: Path) -> LoadedProposal:
     files = [root_path]
     data = _load_file(folder, root_path, (), source, problems)
     if data is None and not problems:
-        problems.append(
-            Problem(Location(root_path), "", "the file is empty; `buildcase new` writes a start")
-        )
+        problems.append(Problem(Location(root_path), "", _empty_message(root_path)))
     elif data is not None and not isinstance(data, dict):
         problems.append(_not_a_mapping(root_path, data))
         data = None
@@ -108,7 +106,8 @@ def load_proposal(folder: Path) -> LoadedProposal:
         if not path.exists():
             continue
         files.append(path)
-        value = _load_section_file(folder, path, name, source, problems)
+        section_source = SourceMap()
+        value = _load_section_file(folder, path, name, section_source, problems)
         if value is _MISSING:
             continue
         if name in data:
@@ -123,6 +122,8 @@ def load_proposal(folder: Path) -> LoadedProposal:
             )
             continue
         data[name] = value
+        source.values.update(section_source.values)
+        source.keys.update(section_source.keys)
     problems.extend(_stray_yaml_files(folder))
     if any(p.severity == "error" for p in problems):
         raise ProposalInvalid(problems)
@@ -139,12 +140,23 @@ def _load_section_file(
     content = _load_file(folder, path, (name,), source, problems)
     if content is None:
         if not any(p.location.file == path for p in problems):
-            problems.append(Problem(Location(path), name, "the file is empty"))
+            problems.append(Problem(Location(path), name, _empty_message(path)))
         return _MISSING
     if isinstance(content, dict) and list(content) == [name]:
         _unwrap_source(source, name)
         return content[name]
     return content
+
+
+def _empty_message(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    what = "holds only comments" if text.strip() else "is empty"
+    if path.name == ROOT_FILE:
+        return f"the file {what}; `buildcase new SLUG` writes a proposal to start from"
+    return f"the file {what}; write the section in it, or delete the file"
 
 
 def _unwrap_source(source: SourceMap, name: str) -> None:
@@ -211,6 +223,7 @@ def _load_file(
     folder: Path, path: Path, prefix: Path_, source: SourceMap, problems: list[Problem]
 ) -> Any:
     """Parse one YAML file into plain data, recording locations under `prefix`."""
+    text = ""
     try:
         text = _read_text(folder, path)
         node = _compose(text, path)
@@ -219,6 +232,8 @@ def _load_file(
         return _Walker(path, source).value(node, prefix, depth=0)
     except _LoadError as e:
         problems.append(e.problem)
+    except yaml.reader.ReaderError as e:
+        problems.append(_reader_problem(path, text, e))
     except yaml.MarkedYAMLError as e:
         problems.append(_yaml_problem(path, e))
     except yaml.YAMLError as e:
@@ -254,14 +269,47 @@ def _read_text(folder: Path, path: Path) -> str:
 
 
 def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
+    """PyYAML's complaint, said the way an author can act on, where the mistake starts."""
+    problem, context = error.problem or "", error.context or ""
     mark = error.problem_mark or error.context_mark
-    message = error.problem or error.context or "malformed YAML"
-    if "'\\t'" in message:
+    if "'\\t'" in problem:
         message = "a tab character; indent with spaces"
-    elif error.context and error.problem:
-        message = f"{error.problem} ({error.context})"
+    elif "end of stream" in problem and "quoted scalar" in context:
+        mark, message = (
+            error.context_mark,
+            "this quoted text is never closed; add the closing quote",
+        )
+    elif "flow sequence" in context or "flow mapping" in context:
+        opening, closing = ("[", "]") if "sequence" in context else ("{", "}")
+        mark, message = error.context_mark, f"this '{opening}' is never closed with '{closing}'"
+    elif "could not find expected ':'" in problem:
+        mark = error.context_mark or mark
+        message = "a key needs ': ' after it, a colon and a space (`organization: Acme`)"
+    elif problem == "mapping values are not allowed here":
+        message = (
+            "a ': ' where no key can start: check this line's indentation against the "
+            "lines above, or put text that holds ': ' in quotes"
+        )
+    elif "single document" in context:
+        message = "a second YAML document ('---') starts here; a proposal file holds one"
+    elif "expected <block end>" in problem:
+        message = "this line is indented differently from the lines above it at the same level"
+    else:
+        message = f"{problem} ({context})" if problem and context else problem or context
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     return Problem(location, "", f"YAML syntax: {message}")
+
+
+def _reader_problem(path: Path, text: str, error: yaml.reader.ReaderError) -> Problem:
+    """A character YAML refuses, such as a control character pasted from elsewhere."""
+    before = text[: error.position]
+    line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(str(error.character))
+    return Problem(
+        Location(path, line, column),
+        "",
+        f"YAML syntax: an invisible control character (U+{code:04X}) is here; delete it",
+    )
 
 
 class _LoadError(Exception):
@@ -283,7 +331,26 @@ class _Loader(yaml.BaseLoader):
 
     path: Path
 
+    depth = 0
+
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise _LoadError(
+                Problem(
+                    Location(self.path, mark.line + 1, mark.column + 1),
+                    "",
+                    f"the document is nested more than {MAX_DEPTH} levels deep; "
+                    "a proposal needs no more than a few",
+                )
+            )
+        self.depth += 1
+        try:
+            return self._compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise _LoadError(
@@ -340,22 +407,30 @@ class _Walker:
             raise _LoadError(Problem(self.location(node), "", "the document is nested too deeply"))
         self.source.values[path] = self.location(node)
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, path)
         if isinstance(node, SequenceNode):
-            self.refuse_tag(node, "seq")
+            self.refuse_tag(node, "seq", path)
             return [self.value(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
-            self.refuse_tag(node, "map")
+            self.refuse_tag(node, "map", path)
             return self.mapping(node, path, depth)
         raise _LoadError(Problem(self.location(node), "", "unsupported YAML node"))
 
-    def refuse_tag(self, node: Node, kind: str) -> None:
+    def refuse_tag(self, node: Node, kind: str, path: Path_ = ()) -> None:
         if node.tag != _STD + kind:
-            raise _LoadError(
-                Problem(self.location(node), "", f"YAML tags such as {node.tag} are not allowed")
-            )
+            raise self.tag_error(node, path)
 
-    def scalar(self, node: ScalarNode) -> Any:
+    def tag_error(self, node: Node, path: Path_) -> _LoadError:
+        written = node.tag.replace(_STD, "!!", 1)
+        return _LoadError(
+            Problem(
+                self.location(node),
+                field_path(path),
+                f"YAML tags such as {written} are not allowed; write the plain value",
+            )
+        )
+
+    def scalar(self, node: ScalarNode, path: Path_) -> Any:
         if not node.explicit_tag:
             return plain_scalar(node.value) if node.style is None else node.value
         tag = node.tag.removeprefix(_STD)
@@ -363,9 +438,7 @@ class _Walker:
             return node.value
         if tag in ("int", "float", "bool", "null"):
             return plain_scalar(node.value)
-        raise _LoadError(
-            Problem(self.location(node), "", f"YAML tags such as {node.tag} are not allowed")
-        )
+        raise self.tag_error(node, path)
 
     def mapping(self, node: MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

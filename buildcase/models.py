@@ -96,7 +96,8 @@ _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A value as a message quotes it."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -117,40 +118,62 @@ def _is_number(value: Any) -> bool:
 def parse_percent(value: Any) -> Percent:
     if isinstance(value, Percent):
         return value
+    if _is_number(value) and math.isfinite(value) and 0 < value < 1:
+        raise ValueError(f"expected a percent; for a share of {value:g}, write '{value * 100:g}%'")
     if _is_number(value):
-        raise ValueError(f"expected a percent such as '{value}%', found {_describe(value)}")
+        raise ValueError(f"expected a percent such as '{value:g}%', found {describe(value)}")
     match = _PERCENT.fullmatch(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f"expected a percent such as '65%', found {_describe(value)}")
+        raise ValueError(f"expected a percent such as '65%', found {describe(value)}")
     number = float(match[1])
     if not 0 <= number <= 100:
         raise ValueError(f"a percent must be between 0% and 100%, found {value.strip()}")
     return Percent(number, len(match[2] or ""))
 
 
+MAX_COUNT = 10**10  # more people than there are
+MAX_AMOUNT = 10**15  # more money than any training budget
+
+
 def parse_count(value: Any) -> int:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, str) and value.strip().replace("_", "").isdigit():
+        raise ValueError(f"write the number without quotes: {value.strip()}")
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     if not _is_number(value) or isinstance(value, float):
-        raise ValueError(f"expected a whole number such as 1200, found {_describe(value)}")
+        raise ValueError(f"expected a whole number such as 1200, found {describe(value)}")
     if value < 0:
         raise ValueError(f"a count cannot be negative, found {value}")
+    if value > MAX_COUNT:
+        raise ValueError(f"{value:,} is more than any count of people; check the number")
     return value
 
 
 def parse_money(value: Any) -> float | int:
+    if isinstance(value, str) and re.fullmatch(r"\s*[\d_]+(\.\d+)?\s*", value):
+        raise ValueError(f"write the amount without quotes: {value.strip()}")
     if isinstance(value, str):
         raise ValueError(
             f"expected a plain number such as 184000 (in the proposal's currency), "
-            f"found {_describe(value)}"
+            f"found {describe(value)}"
         )
     if not _is_number(value):
-        raise ValueError(f"expected an amount of money, found {_describe(value)}")
+        raise ValueError(f"expected an amount of money, found {describe(value)}")
+    if isinstance(value, int) and abs(value) > MAX_AMOUNT:
+        raise ValueError(f"this amount has {len(str(abs(value)))} digits; check the number")
     if not math.isfinite(value):
-        raise ValueError(f"expected an amount of money, found {value}")
+        raise ValueError(
+            f"expected an amount of money, found {_special(value)}, which is not a number"
+        )
     if value < 0:
         raise ValueError(f"an amount cannot be negative, found {value:g}")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"{value:,.0f} is more than any budget; check the number")
     return int(value) if float(value).is_integer() else value
+
+
+def _special(value: float) -> str:
+    return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
 
 
 def parse_percent_or_count(value: Any) -> Percent | int:
@@ -158,9 +181,13 @@ def parse_percent_or_count(value: Any) -> Percent | int:
         return value
     if isinstance(value, str):
         return parse_percent(value)
+    if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+        raise ValueError(
+            f"expected a percent such as '{value:g}%' or a whole count, found {value:g}"
+        )
     if _is_number(value):
         return parse_count(value)
-    raise ValueError(f"expected a percent such as '65%' or a count, found {_describe(value)}")
+    raise ValueError(f"expected a percent such as '65%' or a count, found {describe(value)}")
 
 
 def parse_figure(value: Any) -> Percent | int | float:
@@ -178,7 +205,7 @@ def parse_date(value: Any) -> PartialDate:
     text = str(value) if _is_number(value) else value
     match = _DATE.fullmatch(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"expected a date such as 2026-11-22 or 2026-09, found {_describe(value)}")
+        raise ValueError(f"expected a date such as 2026-11-22 or 2026-09, found {describe(value)}")
     year, month = int(match[1]), int(match[2])
     day = int(match[3]) if match[3] else None
     try:
@@ -195,7 +222,7 @@ def parse_duration(value: Any) -> Duration:
     unit = _UNITS.get(match[2].lower()) if match else None
     if not match or not unit:
         raise ValueError(
-            f"expected a duration such as '6 weeks' or '3 months', found {_describe(value)}"
+            f"expected a duration such as '6 weeks' or '3 months', found {describe(value)}"
         )
     amount = float(match[1])
     if amount <= 0:
@@ -203,14 +230,32 @@ def parse_duration(value: Any) -> Duration:
     return Duration(amount, unit)
 
 
-def parse_text(value: Any) -> str:
+MAX_TEXT = 3_000  # characters: a paragraph, not a paste of a whole document
+MAX_TITLE = 200  # a title must fit a slide and a line of the handout
+
+
+def parse_text(value: Any, limit: float = MAX_TEXT) -> str:
     if _is_number(value) and math.isfinite(value):
         return f"{value:g}" if isinstance(value, float) else str(value)
     if not isinstance(value, str):
-        raise ValueError(f"expected text, found {_describe(value)}")
+        raise ValueError(f"expected text, found {describe(value)}")
     text = value.strip()
     if not text:
         raise ValueError("this text is empty")
+    if len(text) > limit:
+        raise ValueError(
+            f"this text is {len(text):,} characters long; keep it to {limit:,} at most"
+        )
+    return text
+
+
+def parse_title(value: Any) -> str:
+    text = parse_text(value, limit=math.inf)  # type: ignore[arg-type]
+    if len(text) > MAX_TITLE:
+        raise ValueError(
+            f"this title is {len(text):,} characters long; keep titles to {MAX_TITLE} at most "
+            "and put the rest in `summary` or `detail`"
+        )
     return text
 
 
@@ -219,13 +264,17 @@ def parse_id(value: Any) -> str:
         suggestion = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
         hint = f" such as '{suggestion}'" if suggestion else ""
         raise ValueError(
-            f"an id is lowercase letters, digits and '-'{hint}; found {_describe(value)}"
+            f"an id is lowercase letters, digits and '-'{hint}; found {describe(value)}"
         )
     return value
 
 
 def parse_year(value: Any) -> int:
-    year = parse_count(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        raise ValueError(f"write the year without quotes: {value.strip()}")
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        raise ValueError(f"expected a year such as 2024, found {describe(value)}")
+    year = value
     if not 1900 <= year <= 2100:
         raise ValueError(f"expected a year such as 2024, found {value}")
     return year
@@ -241,15 +290,13 @@ def parse_horizon(value: Any) -> int:
 def parse_url(value: Any) -> str:
     text = parse_text(value)
     if not re.match(r"https?://[^\s]+$", text):
-        raise ValueError(f"expected a web address starting with https://, found {_describe(value)}")
+        raise ValueError(f"expected a web address starting with https://, found {describe(value)}")
     return text
 
 
 def parse_currency(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip().upper()):
-        raise ValueError(
-            f"expected an ISO 4217 currency code such as USD, found {_describe(value)}"
-        )
+        raise ValueError(f"expected an ISO 4217 currency code such as USD, found {describe(value)}")
     return value.strip().upper()
 
 
@@ -305,7 +352,8 @@ def _kind(base: Any, parser: Any, schema: dict[str, Any]) -> Any:
 
 
 _percent_schema = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$", "examples": ["65%"]}
-Text = _kind(str, parse_text, {"type": ["string", "number"]})
+Text = _kind(str, parse_text, {"type": ["string", "number"], "maxLength": MAX_TEXT})
+Title = _kind(str, parse_title, {"type": ["string", "number"], "maxLength": MAX_TITLE})
 Id = _kind(str, parse_id, {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"})
 Ids = Annotated[list[Id], BeforeValidator(as_list)]
 Count = _kind(int, parse_count, {"type": "integer", "minimum": 0})
@@ -416,14 +464,14 @@ class Evidence(Model):
 
 class Goal(Model):
     id: Id
-    title: Text
+    title: Title
     owner: Text | None = None
     metric: Text | None = None
 
 
 class Benefit(Model):
     id: Id | None = None
-    title: Text
+    title: Title
     detail: Text | None = None
     goals: Ids = Field(min_length=1, description="Goal ids: every benefit serves a goal")
     evidence: Ids = Field(default_factory=list, description="Ids of survey stats or evidence")
@@ -438,7 +486,7 @@ class Benefit(Model):
 
 class Risk(Model):
     id: Id | None = None
-    title: Text
+    title: Title
     detail: Text | None = None
     goals: Ids = Field(default_factory=list)
     evidence: Ids = Field(default_factory=list)
@@ -457,7 +505,7 @@ class Cost(Model):
 
 class Audience(Model):
     id: Id
-    title: Text
+    title: Title
     cares_about: Annotated[list[Text], BeforeValidator(as_list)] = Field(min_length=1)
     message: Text
     benefits: Ids = Field(default_factory=list)
@@ -497,8 +545,8 @@ class Financials(Model):
 class Proposal(Model):
     """A training proposal, version 1 of the format."""
 
-    title: Text
-    organization: Text
+    title: Title
+    organization: Title
     prepared_by: Person
     date: Date
     summary: Text = Field(description="The ask, in one to three sentences")

@@ -18,11 +18,12 @@ from pydantic import BaseModel, ValidationError
 from .compute import share_of_answers
 from .errors import Problem, ProposalInvalid
 from .load import LoadedProposal, Path_, SourceMap, field_path, load_table
-from .models import Percent, Proposal, Stat, Survey
+from .models import Percent, Proposal, Stat, Survey, describe
 
 EVIDENCE_MAX_AGE_YEARS = 5
 SMALL_SAMPLE = 30
 _RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
+_UNSAFE_LINK = re.compile(r"\]\(\s*(?!https?:|mailto:)([A-Za-z][A-Za-z0-9+.-]*):", re.IGNORECASE)
 
 
 def validate_proposal(
@@ -33,12 +34,15 @@ def validate_proposal(
     With `strict`, warnings are errors.
     """
     problems = list(loaded.warnings)
+    # References are checked on the raw data, so they are reported with kind errors.
+    problems += list(_reference_problems(loaded.data, loaded.source))
     try:
         proposal = Proposal.model_validate(loaded.data)
     except ValidationError as e:
-        problems += [_problem_from_pydantic(err, loaded.source) for err in e.errors()]
+        problems += _kind_problems(e.errors(), loaded.source)
         raise ProposalInvalid(_apply_strict(problems, strict)) from None
-    problems += list(_reference_problems(proposal, loaded.source))
+    problems += list(_population_problems(proposal, loaded.source))
+    problems += list(_financials_problems(proposal, loaded.source))
     proposal, data_problems = _stats_from_data(proposal, loaded)
     problems += data_problems
     problems += list(_warnings(proposal, loaded))
@@ -55,6 +59,30 @@ def _apply_strict(problems: list[Problem], strict: bool) -> list[Problem]:
 # --- kind errors, from pydantic ---------------------------------------------------------
 
 
+def _kind_problems(errors: list[dict[str, Any]], source: SourceMap) -> list[Problem]:
+    """Pydantic's errors as located problems.
+
+    A required field reported missing beside an unknown key that is its near-miss
+    (`benefit:` for `benefits:`) is left out: the unknown key already says it.
+    """
+    meant = {
+        (tuple(e["loc"][:-1]), guess)
+        for e in errors
+        if e["type"] == "extra_forbidden"
+        and (guess := _near_key(str(e["loc"][-1]), _allowed_keys(tuple(e["loc"][:-1]))))
+    }
+    return [
+        _problem_from_pydantic(e, source)
+        for e in errors
+        if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in meant)
+    ]
+
+
+def _near_key(name: str, allowed: list[str]) -> str | None:
+    found = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def _problem_from_pydantic(error: dict[str, Any], source: SourceMap) -> Problem:
     path: Path_ = tuple(error["loc"])
     kind = error["type"]
@@ -67,8 +95,8 @@ def _problem_from_pydantic(error: dict[str, Any], source: SourceMap) -> Problem:
         )
     if kind == "extra_forbidden":
         allowed = _allowed_keys(path[:-1])
-        guess = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean '{guess[0]}'?" if guess else ""
+        guess = _near_key(str(name), allowed)
+        hint = f"; did you mean '{guess}'?" if guess else "."
         return Problem(
             source.key(path),
             field_path(path),
@@ -79,18 +107,21 @@ def _problem_from_pydantic(error: dict[str, Any], source: SourceMap) -> Problem:
 
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
+    found = describe(error.get("input"))
     if kind == "value_error":
         return str(error["ctx"]["error"])
     if kind == "too_short":
         return "must list at least one entry"
     if kind == "list_type":
-        return "expected a list (one '- ' line per entry)"
+        return f"expected a list (one '- ' line per entry), found {found}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "expected a mapping of fields (key: value)"
-    if kind == "bool_type" or kind == "bool_parsing":
-        return "expected true or false"
+        if error.get("input") is None:
+            return "this entry is empty; write its fields, or delete the '-' line"
+        return f"expected a mapping of fields (key: value), found {found}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, found {found}"
     if kind == "literal_error":
-        return f"expected one of {error['ctx']['expected']}"
+        return f"expected one of {error['ctx']['expected']}, found {found}"
     return str(error["msg"])
 
 
@@ -120,46 +151,74 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 # --- references and ids ------------------------------------------------------------------
 
 
-def _reference_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
-    stats = p.survey.stats if p.survey else []
-    sections: dict[str, list[Any]] = {
-        "goals": p.goals,
-        "benefits": p.benefits,
-        "risks": p.risks,
-        "evidence": p.evidence,
-        "audiences": p.audiences,
+def _entries(data: Any, *path: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mapping entries of the list at `path` in the raw data, with their indices."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(data, list):
+        return []
+    return [(i, entry) for i, entry in enumerate(data) if isinstance(entry, dict)]
+
+
+def _ids(entries: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    return [e["id"] for _, e in entries if isinstance(e.get("id"), str)]
+
+
+def _refs(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else []
+
+
+def _reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Problem]:
+    """Duplicate ids and references to ids that do not exist, on the raw data."""
+    stats = _entries(data, "survey", "stats")
+    sections = {
+        name: _entries(data, name)
+        for name in ("goals", "benefits", "risks", "evidence", "audiences")
     }
     for name, entries in sections.items():
         yield from _duplicate_ids((name,), entries, source)
     yield from _duplicate_ids(("survey", "stats"), stats, source)
-    for i, entry in enumerate(p.evidence):
-        if entry.id in {s.id for s in stats}:
+    stat_ids = set(_ids(stats))
+    for i, entry in sections["evidence"]:
+        if entry.get("id") in stat_ids:
             yield Problem(
                 source.value(("evidence", i, "id")),
                 field_path(("evidence", i, "id")),
-                f"id '{entry.id}' is also a survey stat's id; "
+                f"id '{entry['id']}' is also a survey stat's id; "
                 "benefits and risks cite both by id, so they must differ",
             )
-
-    goal_ids = [g.id for g in p.goals]
-    evidence_ids = [s.id for s in stats] + [e.id for e in p.evidence]
-    for section, entries in (("benefits", p.benefits), ("risks", p.risks)):
-        for i, entry in enumerate(entries):
-            yield from _dangling((section, i, "goals"), entry.goals, goal_ids, "goal", source)
-            yield from _dangling(
-                (section, i, "evidence"), entry.evidence, evidence_ids, "stat or evidence", source
-            )
-    benefit_ids = [b.id for b in p.benefits if b.id]
-    risk_ids = [r.id for r in p.risks if r.id]
-    for i, audience in enumerate(p.audiences):
+    known = {
+        "goals": ("goal", _ids(sections["goals"])),
+        "evidence": ("stat or evidence", _ids(stats) + _ids(sections["evidence"])),
+        "benefits": ("benefit", _ids(sections["benefits"])),
+        "risks": ("risk", _ids(sections["risks"])),
+    }
+    for section, fields in (("benefits", ("goals", "evidence")), ("risks", ("goals", "evidence")),
+                            ("audiences", ("benefits", "risks"))):  # fmt: skip
+        for i, entry in sections[section]:
+            for name in fields:
+                kind, ids = known[name]
+                if not ids and name in ("goals", "benefits", "risks"):
+                    continue  # the missing or empty section is the error to report
+                yield from _dangling((section, i, name), _refs(entry.get(name)), ids, kind, source)
+    baseline = (
+        data.get("financials", {}).get("application_baseline")
+        if isinstance(data.get("financials"), dict)
+        else None
+    )
+    if isinstance(baseline, str):
+        kind, ids = known["evidence"]
         yield from _dangling(
-            ("audiences", i, "benefits"), audience.benefits, benefit_ids, "benefit", source
+            ("financials", "application_baseline"), [baseline], ids, kind, source, single=True
         )
-        yield from _dangling(("audiences", i, "risks"), audience.risks, risk_ids, "risk", source)
-    yield from _financials_problems(p, source)
-    for i, stat in enumerate(stats):
-        n = stat.respondents or p.survey.respondents  # type: ignore[union-attr]
-        population = stat.population or p.survey.population  # type: ignore[union-attr]
+
+
+def _population_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    if p.survey is None:
+        return
+    for i, stat in enumerate(p.survey.stats):
+        n = stat.respondents or p.survey.respondents
+        population = stat.population or p.survey.population
         if n and population and n > population:
             path = (
                 ("survey", "stats", i, "respondents")
@@ -190,15 +249,7 @@ def _financials_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
     figures = {s.id: s.value for s in (p.survey.stats if p.survey else [])}
     figures |= {e.id: e.value for e in p.evidence}
     ref = settings.application_baseline
-    if ref not in figures:
-        guess = difflib.get_close_matches(ref, list(figures), n=1)
-        hint = f"did you mean '{guess[0]}'? " if guess else ""
-        yield Problem(
-            source.value(path),
-            field_path(path),
-            f"no stat or evidence has the id '{ref}'; {hint}Known: {', '.join(figures) or 'none'}",
-        )
-    elif figures[ref] is not None and not isinstance(figures[ref], Percent):
+    if ref in figures and figures[ref] is not None and not isinstance(figures[ref], Percent):
         yield Problem(
             source.value(path),
             field_path(path),
@@ -212,36 +263,51 @@ def _financials_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
         )
 
 
-def _duplicate_ids(path: Path_, entries: list[Any], source: SourceMap) -> Iterator[Problem]:
+def _duplicate_ids(
+    path: Path_, entries: list[tuple[int, dict[str, Any]]], source: SourceMap
+) -> Iterator[Problem]:
     seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
-        if entry.id is None:
+    for i, entry in entries:
+        entry_id = entry.get("id")
+        if not isinstance(entry_id, str):
             continue
-        if entry.id in seen:
-            first = source.value((*path, seen[entry.id], "id"))
+        if entry_id in seen:
+            first = source.value((*path, seen[entry_id], "id"))
             yield Problem(
                 source.value((*path, i, "id")),
                 field_path((*path, i, "id")),
-                f"duplicate id '{entry.id}'; it is already used on line {first.line}",
+                f"duplicate id '{entry_id}'; it is already used on line {first.line}",
             )
         else:
-            seen[entry.id] = i
+            seen[entry_id] = i
 
 
 def _dangling(
-    path: Path_, refs: list[str], known: list[str], kind: str, source: SourceMap
+    path: Path_,
+    refs: list[Any],
+    known: list[str],
+    kind: str,
+    source: SourceMap,
+    single: bool = False,
 ) -> Iterator[Problem]:
     for j, ref in enumerate(refs):
-        if ref in known:
-            continue
-        guess = difflib.get_close_matches(ref, known, n=1)
-        hint = f"did you mean '{guess[0]}'? " if guess else ""
-        listing = ", ".join(known) if known else "none has an id"
+        if not isinstance(ref, str) or ref in known:
+            continue  # a ref of the wrong kind is reported by the kind check
+        where = path if single else (*path, j)
+        guess = nearest(ref, known)
+        hint = f"did you mean '{guess}'? " if guess else ""
         yield Problem(
-            source.value((*path, j)),
-            field_path((*path, j)),
-            f"no {kind} has the id '{ref}'; {hint}Known: {listing}",
+            source.value(where),
+            field_path(where),
+            f"no {kind} has the id '{ref}'; {hint}Known: {listing(known) or 'none has an id'}",
         )
+
+
+def listing(names: list[str], most: int = 12) -> str:
+    """Names joined for a message, cut short where a long proposal has hundreds."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" and {len(names) - most:,} more"
 
 
 # --- survey data ---------------------------------------------------------------------
@@ -399,3 +465,5 @@ def _raw_html_warnings(data: Any, path: Path_, source: SourceMap) -> Iterator[Pr
             yield from _raw_html_warnings(value, (*path, i), source)
     elif isinstance(data, str) and _RAW_HTML.search(data):
         yield _warn(source, path, "raw HTML is not allowed in text; it is shown as plain text")
+    elif isinstance(data, str) and (link := _UNSAFE_LINK.search(data)):
+        yield _warn(source, path, f"a link to '{link[1]}:' is not allowed; only its text is shown")

@@ -137,4 +137,7 @@ def test_the_installed_command_runs_without_a_traceback(workspace: Path) -> None
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("proposals/p/proposal.yaml:2:1: error: YAML syntax:")
+    assert (
+        result.stderr
+        == "proposals/p/proposal.yaml:1:8: error: YAML syntax: this '[' is never closed with ']'\n"
+    )
