@@ -8,6 +8,7 @@ This is buildcase as a library: the command line only parses options and calls t
 from __future__ import annotations
 
 import datetime
+import html
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from .compute import build_case
 from .errors import BuildcaseError, Location, Problem, ProposalInvalid, RenderError
 from .load import ROOT_FILE, load_proposal
+from .markup import plain_text
 from .models import PartialDate, Proposal
 from .validate import validate_proposal
 
@@ -98,7 +100,8 @@ def build_proposal(
     # 4. Render the site's pages and the handout's HTML from the same case.
     search_path = template_dirs(folder, workspace)
     paper_size = paper or proposal.paper
-    rendered = render_case(case, search_path, paper_size, pdf_date(proposal.date), HANDOUT)
+    epoch = source_epoch(proposal.date)
+    rendered = render_case(case, search_path, paper_size, pdf_date(epoch), HANDOUT)
     assets = default_templates_dir() / "assets"
     # 5. Make the handout and the site in a staging folder, then swap it into place.
     with staging_folder(out, loaded.slug) as staged:
@@ -115,10 +118,10 @@ def build_proposal(
             base_config=base_config(workspace),
             pages=rendered.pages,
             nav=rendered.nav,
-            site_name=proposal.title,
+            site_name=html.escape(plain_text(proposal.title)),  # MkDocs does not escape it
             assets_dir=assets,
-            static_files={},
             site_dir=staged,
+            epoch=epoch,
         )
         (staged / HANDOUT).write_bytes(handout.pdf)
         target = publish(staged, out, loaded.slug)
@@ -135,16 +138,20 @@ def build_proposal(
     )
 
 
-def pdf_date(date: PartialDate) -> str:
-    """The handout's fixed creation date, so the same input gives the same bytes.
+def source_epoch(date: PartialDate) -> int:
+    """The moment the outputs say they were made: the proposal's date, so the same input
+    gives the same bytes; SOURCE_DATE_EPOCH, where set, wins, as reproducible-build tools
+    expect."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return int(epoch)
+    moment = datetime.datetime(date.year, date.month, date.day or 1, tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp())
 
-    SOURCE_DATE_EPOCH, where set, wins, as reproducible-build tools expect.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{date.year:04d}-{date.month:02d}-{date.day or 1:02d}T00:00:00Z"
+
+def pdf_date(epoch: int) -> str:
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 __all__ = ["BuildReport", "Built", "Failed", "ProposalInvalid", "build", "check_proposal"]

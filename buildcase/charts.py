@@ -13,10 +13,10 @@ Charts belong to the render stage: they lay out figures that compute has produce
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import count
 from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
@@ -25,7 +25,6 @@ WIDTH = 480  # px; the site scales charts up a little, the handout down to half 
 WRAP = 70  # characters of 12 px text that fit across
 FONT_FAMILY = "Inter, Helvetica, Arial, sans-serif"
 TRAINING, LOSS, GAIN, GRID = "#3949ab", "#c62828", "#1b7f5c", "#c9ced8"
-_ids = count(1)
 
 Money = Callable[[float], str]
 
@@ -65,7 +64,8 @@ def _text(x: float, y: float, text: str, size: int = 12, anchor: str = "start",
 
 
 def _svg(height: float, title: str, desc: str, body: list[str], slug: str) -> Markup:
-    n = next(_ids)
+    # Ids from the content, not a counter: the same chart gets the same ids in every build.
+    n = hashlib.sha1("".join([title, desc, *body]).encode()).hexdigest()[:8]
     title_id, desc_id = f"chart-{slug}-{n}-title", f"chart-{slug}-{n}-desc"
     return Markup(
         f'<svg class="bc-chart bc-chart--{slug}" xmlns="http://www.w3.org/2000/svg" '

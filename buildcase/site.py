@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,22 +38,21 @@ def build_site(
     nav: list[tuple[str, str]],
     site_name: str,
     assets_dir: Path,
-    static_files: dict[str, Path],
     site_dir: Path,
+    epoch: int,
 ) -> list[str]:
-    """Build the site into `site_dir` (which must not exist); returns MkDocs' warnings.
+    """Build the site into `site_dir`; returns MkDocs' warnings.
 
-    `static_files` are copied into the site as they are (the handout PDF).
+    `epoch` is the build time the site states (its sitemap), so that rebuilding the same
+    proposal gives the same bytes.
     """
     with tempfile.TemporaryDirectory(prefix="buildcase-docs-") as tmp:
         docs_dir = Path(tmp)
         for name, text in pages.items():
             (docs_dir / name).write_text(text, encoding="utf-8")
         _copy_assets(assets_dir, docs_dir / ASSETS)
-        for name, path in static_files.items():
-            shutil.copyfile(path, docs_dir / name)
         overrides = site_overrides(base_config, nav, site_name)
-        with captured_warnings("mkdocs") as warnings:
+        with captured_warnings("mkdocs") as warnings, _source_date_epoch(epoch):
             try:
                 config = load_config(
                     config_file=str(base_config),
@@ -103,6 +103,20 @@ def site_overrides(base_config: Path, nav: list[tuple[str, str]], site_name: str
         "site_url": None,
         "watch": [],
     }
+
+
+@contextmanager
+def _source_date_epoch(epoch: int) -> Iterator[None]:
+    """MkDocs reads the build time from SOURCE_DATE_EPOCH."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def _copy_assets(source: Path, target: Path) -> None:

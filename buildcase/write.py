@@ -8,10 +8,13 @@ file): a mistyped `--out` cannot wipe someone's home folder.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +41,7 @@ def locked_output(out: Path) -> Iterator[Path]:
             raise OutputError(
                 f"another buildcase build is writing to {out}; wait for it to finish"
             ) from None
+        remove_leftovers(out)
         yield out
 
 
@@ -65,10 +69,51 @@ def publish(staged: Path, out: Path, slug: str) -> Path:
             f"(it has no {MARKER} file); move it away or choose another --out"
         )
     if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".old", dir=out))
-        os.replace(target, old / slug)
-        os.replace(staged, target)
-        shutil.rmtree(old, ignore_errors=True)
+        _exchange(staged, target)  # staged now holds the previous output
+        shutil.rmtree(staged, ignore_errors=True)
     else:
         os.replace(staged, target)
     return target
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two folders in one step, so no moment exists with neither in place.
+
+    Linux's renameat2(RENAME_EXCHANGE) does it atomically; elsewhere, two renames
+    leave a window of microseconds.
+    """
+    exchange = (_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if _renameat2 is not None and _renameat2(*exchange) == 0:
+        return
+    aside = a.with_name(a.name + ".old")
+    os.replace(b, aside)
+    os.replace(a, b)
+    os.replace(aside, a)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Staging folders that a killed build left behind; call it holding the lock."""
+    for leftover in out.glob(".*.tmp*"):
+        if leftover.is_dir() and _STAGING.fullmatch(leftover.name):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _libc_renameat2():  # type: ignore[no-untyped-def]
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    return function
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+_renameat2 = _libc_renameat2() if sys.platform.startswith("linux") else None
+_STAGING = re.compile(r"\.[a-z0-9-]+\.[A-Za-z0-9_]{8}\.tmp(\.old)?")
