@@ -1,8 +1,11 @@
 """The orchestrator: one function per command, each reading like the pipeline.
 
-    load -> validate -> compute -> render -> site + handout -> write
+    load -> validate -> compute -> render -> site + handout (engines) -> write
 
 This is buildcase as a library: the command line only parses options and calls these.
+Loading, validating, computing and rendering happen here, in this process, for every
+proposal; the engines (MkDocs and WeasyPrint) run in warm workers (`engines`); the
+output is published by `write` once both halves are done.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ import datetime
 import html
 import os
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .compute import build_case
-from .errors import BuildcaseError, Location, Problem, ProposalInvalid, RenderError
-from .load import ROOT_FILE, load_proposal
-from .markup import plain_text
-from .models import PartialDate, Proposal
-from .validate import validate_proposal
+from .errors import BuildcaseError, Location, Problem, RenderError
+
+if TYPE_CHECKING:
+    from .engines import Engines
+    from .models import PartialDate, Proposal
 
 HANDOUT = "handout.pdf"
 
@@ -44,14 +49,22 @@ class Failed:
 class BuildReport:
     out: Path
     built: list[Built] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # unchanged since their last build
     failed: list[Failed] = field(default_factory=list)
     seconds: float = 0.0
 
 
+# Called after each proposal: (proposals done, of how many, its folder, "built",
+# "unchanged" or "failed").
+Progress = Callable[[int, int, Path, str], None]
+
+
 def check_proposal(folder: Path, strict: bool = False) -> tuple[Proposal, list[Problem]]:
     """Load and validate one proposal: its model and warnings, or ProposalInvalid."""
-    loaded = load_proposal(folder)
-    return validate_proposal(loaded, strict=strict)
+    from .load import load_proposal
+    from .validate import validate_proposal
+
+    return validate_proposal(load_proposal(folder), strict=strict)
 
 
 def build(
@@ -61,21 +74,49 @@ def build(
     *,
     strict: bool = False,
     paper: str | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
-    """Build each proposal into `out/<slug>/`; a failed proposal does not stop the others."""
+    """Build each proposal into `out/<slug>/`, skipping those whose inputs have not
+    changed since their last build; a failed proposal does not stop the others."""
+    from .engines import engines_for
+    from .fingerprint import forget_shared
     from .write import locked_output
 
     started = time.perf_counter()
-    out = out.absolute()
+    out, workspace = out.absolute(), workspace.absolute()
     report = BuildReport(out)
+    forget_shared()  # templates may have changed since an earlier build in this process
+    done = _counter(len(folders), progress)
     with locked_output(out):
-        for folder in folders:
-            try:
-                report.built.append(
-                    build_proposal(folder, workspace, out, strict=strict, paper=paper)
-                )
-            except BuildcaseError as e:
-                report.failed.append(Failed(folder, e))
+        todo = []
+        for folder in (f.absolute() for f in folders):
+            fingerprint = inputs_fingerprint(folder, workspace, strict, paper)
+            if not force and _is_current(out, folder.name, fingerprint):
+                report.skipped.append(folder)
+                done(folder, "unchanged")
+            else:
+                todo.append((folder, fingerprint))
+        with engines_for(2 * len(todo), jobs) as engines:
+            # Prepare every proposal first (fast), so the workers are never idle...
+            jobs_started = []
+            for folder, fingerprint in todo:
+                try:
+                    jobs_started.append(
+                        _Job.start(folder, workspace, out, strict, paper, engines, fingerprint)
+                    )
+                except BuildcaseError as e:
+                    report.failed.append(Failed(folder, e))
+                    done(folder, "failed")
+            # ...then publish each one as its site and handout come back.
+            for job in jobs_started:
+                try:
+                    report.built.append(job.finish())
+                    done(job.folder, "built")
+                except BuildcaseError as e:
+                    report.failed.append(Failed(job.folder, e))
+                    done(job.folder, "failed")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -83,59 +124,139 @@ def build(
 def build_proposal(
     folder: Path, workspace: Path, out: Path, *, strict: bool = False, paper: str | None = None
 ) -> Built:
-    """Build one proposal's site and handout; the previous output survives any failure."""
-    from .handout import HandoutTooLong, render_handout
-    from .render import default_templates_dir, render_case, template_dirs
-    from .site import build_site
-    from .workspace import base_config
-    from .write import publish, staging_folder
+    """Build one proposal in this process; the previous output survives any failure."""
+    from .engines import InlineEngines
 
-    started = time.perf_counter()
-    out, folder, workspace = out.absolute(), folder.absolute(), workspace.absolute()
-    # 1-2. Load the YAML with positions, validate it into typed models.
-    loaded = load_proposal(folder)
-    proposal, problems = validate_proposal(loaded, strict=strict)
-    # 3. Compute every derived figure once, for both outputs.
-    case = build_case(proposal, loaded.slug)
-    # 4. Render the site's pages and the handout's HTML from the same case.
-    search_path = template_dirs(folder, workspace)
-    paper_size = paper or proposal.paper
-    epoch = source_epoch(proposal.date)
-    rendered = render_case(case, search_path, paper_size, pdf_date(epoch), HANDOUT)
-    assets = default_templates_dir() / "assets"
-    # 5. Make the handout and the site in a staging folder, then swap it into place.
-    with staging_folder(out, loaded.slug) as staged:
+    out.mkdir(parents=True, exist_ok=True)
+    folder, workspace, out = folder.absolute(), workspace.absolute(), out.absolute()
+    fingerprint = inputs_fingerprint(folder, workspace, strict, paper)
+    return _Job.start(folder, workspace, out, strict, paper, InlineEngines(), fingerprint).finish()
+
+
+def inputs_fingerprint(folder: Path, workspace: Path, strict: bool, paper: str | None) -> str:
+    from .fingerprint import input_fingerprint
+    from .workspace import base_config, template_dirs
+
+    options = f"strict={strict} paper={paper}"
+    return input_fingerprint(
+        folder, template_dirs(folder, workspace), base_config(workspace), options
+    )
+
+
+def _is_current(out: Path, slug: str, fingerprint: str) -> bool:
+    from .write import recorded_fingerprint
+
+    return recorded_fingerprint(out / slug) == fingerprint
+
+
+def _counter(total: int, progress: Progress | None) -> Callable[[Path, str], None]:
+    count = 0
+
+    def done(folder: Path, status: str) -> None:
+        nonlocal count
+        count += 1
+        if progress:
+            progress(count, total, folder, status)
+
+    return done
+
+
+@dataclass
+class _Job:
+    """One proposal on its way: rendered here, its site and handout made by the engines."""
+
+    folder: Path
+    out: Path
+    staged: Path
+    fingerprint: str
+    pages: int
+    warnings: list[str]
+    site: Future[list[str]]
+    handout: Future[Any]
+    started: float
+
+    @classmethod
+    def start(
+        cls, folder: Path, workspace: Path, out: Path, strict: bool, paper: str | None,
+        engines: Engines, fingerprint: str,
+    ) -> _Job:  # fmt: skip
+        from .compute import build_case
+        from .engines import HandoutTask, SiteTask, make_handout, make_site
+        from .load import load_proposal
+        from .markup import plain_text
+        from .render import render_case
+        from .validate import validate_proposal
+        from .workspace import base_config, default_templates_dir, template_dirs
+        from .write import new_staging_folder
+
+        started = time.perf_counter()
+        # 1-2. Load the YAML with positions, validate it into typed models.
+        proposal, problems = validate_proposal(load_proposal(folder), strict=strict)
+        # 3. Compute every derived figure once, for both outputs.
+        case = build_case(proposal, folder.name)
+        # 4. Render the site's pages and the handout's HTML from the same case.
+        search_path = template_dirs(folder, workspace)
+        epoch = source_epoch(proposal.date)
+        rendered = render_case(case, search_path, paper or proposal.paper, pdf_date(epoch), HANDOUT)
+        # 5. Hand the site and the handout to the engines, to be made into a staging folder.
+        assets = default_templates_dir() / "assets"
+        staged = new_staging_folder(out, folder.name)
+        site = engines.submit(
+            make_site,
+            SiteTask(
+                base_config=base_config(workspace),
+                pages=rendered.pages,
+                nav=rendered.nav,
+                site_name=html.escape(plain_text(proposal.title)),  # MkDocs does not escape it
+                assets_dir=assets,
+                site_dir=staged,
+                epoch=epoch,
+            ),
+        )
+        handout = engines.submit(
+            make_handout, HandoutTask(rendered.handout_html, assets, [folder, *search_path])
+        )
+        warnings = [str(p) for p in problems]
+        return cls(
+            folder, out, staged, fingerprint, len(rendered.pages), warnings, site, handout, started
+        )
+
+    def finish(self) -> Built:
+        """Wait for both halves; publish them together, or leave the old output alone."""
+        from .handout import HandoutTooLong
+        from .load import ROOT_FILE
+        from .write import discard, publish
+
         try:
-            handout = render_handout(rendered.handout_html, assets, [folder, *search_path])
+            site_warnings = self.site.result()
+            handout = self.handout.result()
         except HandoutTooLong as e:
+            discard(self.staged)
             raise RenderError(
-                Location(folder / ROOT_FILE),
+                Location(self.folder / ROOT_FILE),
                 f"the handout runs to {e.pages} pages; at most 2 fit on the table. "
                 f"The longest part is {e.longest or 'unknown'}: shorten it rather than "
                 "have buildcase shrink the text",
             ) from None
-        site_warnings = build_site(
-            base_config=base_config(workspace),
-            pages=rendered.pages,
-            nav=rendered.nav,
-            site_name=html.escape(plain_text(proposal.title)),  # MkDocs does not escape it
-            assets_dir=assets,
-            site_dir=staged,
-            epoch=epoch,
+        except BaseException:
+            discard(self.staged)
+            raise
+        # 6. Write: the handout joins the site, and the whole is swapped into place.
+        (self.staged / HANDOUT).write_bytes(handout.pdf)
+        target = publish(self.staged, self.out, self.folder.name, self.fingerprint)
+        warnings = [
+            *self.warnings,
+            *(f"{self.folder}: site: {w}" for w in site_warnings),
+            *(f"{self.folder}: handout: {w}" for w in handout.warnings),
+        ]
+        return Built(
+            self.folder.name,
+            target,
+            self.pages,
+            handout.pages,
+            warnings,
+            time.perf_counter() - self.started,
         )
-        (staged / HANDOUT).write_bytes(handout.pdf)
-        target = publish(staged, out, loaded.slug)
-    warnings = [str(p) for p in problems]
-    warnings += [f"{folder}: site: {w}" for w in site_warnings]
-    warnings += [f"{folder}: handout: {w}" for w in handout.warnings]
-    return Built(
-        slug=loaded.slug,
-        folder=target,
-        pages=len(rendered.pages),
-        handout_pages=handout.pages,
-        warnings=warnings,
-        seconds=time.perf_counter() - started,
-    )
 
 
 def source_epoch(date: PartialDate) -> int:
@@ -152,6 +273,3 @@ def source_epoch(date: PartialDate) -> int:
 def pdf_date(epoch: int) -> str:
     moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-__all__ = ["BuildReport", "Built", "Failed", "ProposalInvalid", "build", "check_proposal"]

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import BuildcaseError, ProposalInvalid, WorkspaceError, display_path
+from .errors import BuildcaseError, ProposalInvalid, RenderError, WorkspaceError, display_path
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 PROPOSALS_HELP = "a proposal folder (default: every folder under proposals/)"
@@ -33,14 +33,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERRORS
     except BuildcaseError as e:
         _debug(args)
-        print(
-            f"buildcase: {e}" if str(e).startswith("error") else f"buildcase: error: {e}",
-            file=sys.stderr,
-        )
+        _print_error(e)
         return EXIT_ERRORS
     except KeyboardInterrupt:
         print("buildcase: interrupted; earlier output is unchanged", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: say so plainly, and how to see more
+        if getattr(args, "debug", False):
+            raise
+        print(
+            f"buildcase: internal error: {e!r}; run again with --debug and report it",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
 
 
 def _debug(args: argparse.Namespace) -> None:
@@ -90,39 +95,68 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .handout import has_fast_font_subsetting
     from .workspace import proposal_folders
 
     folders = proposal_folders(Path.cwd(), args.proposals)
-    report = build(folders, Path.cwd(), args.out, strict=args.strict, paper=args.paper)
+    if not has_fast_font_subsetting():
+        print(
+            "buildcase: warning: libharfbuzz-subset0 is not installed: handouts render about "
+            "twice as slowly (apt-get install libharfbuzz-subset0)",
+            file=sys.stderr,
+        )
+    progress = _progress_bar if sys.stderr.isatty() else _progress_lines
+    report = build(
+        folders, Path.cwd(), args.out, strict=args.strict, paper=args.paper,
+        force=args.force, jobs=args.jobs, progress=progress if len(folders) > 1 else None,
+    )  # fmt: skip
+    if sys.stderr.isatty() and len(folders) > 1:
+        print("\r\033[K", end="", file=sys.stderr)  # clear the bar
     for built in report.built:
         for warning in built.warnings:
             print(warning, file=sys.stderr)
         where = display_path(built.folder)
         print(
             f"built {built.slug}: {where}/index.html ({built.pages} pages), "
-            f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}) "
-            f"in {built.seconds:.1f} s"
+            f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}) in {built.seconds:.1f} s"
         )
     for failed in report.failed:
-        error = failed.error
-        if isinstance(error, ProposalInvalid):
-            _print_problems(error.problems)
-        else:
-            print(
-                error if str(error).startswith(("error", "proposals", "/")) else f"error: {error}",
-                file=sys.stderr,
-            )
+        _print_error(failed.error)
         print(
             f"failed {display_path(failed.folder)}: its earlier output is unchanged",
             file=sys.stderr,
         )
-    n = len(report.built) + len(report.failed)
+    total = len(report.built) + len(report.skipped) + len(report.failed)
     print(
-        f"{len(report.built)} of {plural(n, 'proposal')} built into "
-        f"{display_path(report.out)}/ in {report.seconds:.1f} s"
-        + (f"; {len(report.failed)} failed" if report.failed else "")
+        f"{plural(total, 'proposal')} into {display_path(report.out)}/ in {report.seconds:.1f} s: "
+        f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed"
     )
     return EXIT_ERRORS if report.failed else EXIT_OK
+
+
+def _print_error(error: BuildcaseError) -> None:
+    if isinstance(error, ProposalInvalid):
+        _print_problems(error.problems)
+    elif isinstance(error, RenderError):
+        print(error, file=sys.stderr)  # it names its file and line
+    else:
+        print(f"buildcase: error: {error}", file=sys.stderr)
+
+
+def _progress_bar(done: int, total: int, folder: Path, status: str) -> None:
+    width = 30
+    filled = width * done // total
+    bar = "#" * filled + "." * (width - filled)
+    print(
+        f"\r\033[K[{bar}] {done}/{total} {status} {folder.name}",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _progress_lines(done: int, total: int, folder: Path, status: str) -> None:
+    print(f"[{done}/{total}] {status} {folder.name}", file=sys.stderr, flush=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -183,6 +217,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
                        help="the output folder (default: site/)")  # fmt: skip
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild even the proposals unchanged since last time")  # fmt: skip
+    build.add_argument("--jobs", type=int, metavar="N",
+                       help="worker processes for the engines (default: one per core)")  # fmt: skip
     build.add_argument("--paper", choices=["a4", "letter"],
                        help="the handout's paper (default: the proposal's, else A4)")  # fmt: skip
     build.set_defaults(run=cmd_build)

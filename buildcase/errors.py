@@ -62,6 +62,9 @@ class ProposalInvalid(BuildcaseError):
         self.problems = sorted(problems, key=lambda p: (p.location, p.field))
         super().__init__("\n".join(str(p) for p in self.errors))
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.problems,))  # crosses from build workers intact
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -87,4 +90,8 @@ class RenderError(BuildcaseError):
 
     def __init__(self, location: Location | None, message: str):
         self.location = location
+        self.message = message
         super().__init__(f"{location}: error: {message}" if location else f"error: {message}")
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.location, self.message))

@@ -31,6 +31,23 @@ class HandoutTooLong(Exception):
         self.longest = longest
         super().__init__(f"{pages} pages")
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.pages, self.longest))
+
+
+def warm_up() -> None:
+    """Pay WeasyPrint's import (about half a second) before the first handout is due."""
+    import weasyprint  # noqa: F401
+
+
+def has_fast_font_subsetting() -> bool:
+    """Whether WeasyPrint will find libharfbuzz-subset; without it, it falls back to
+    fontTools, renders about twice as slowly, and writes PDFs that differ run to run.
+    Answered without importing WeasyPrint."""
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
 
 def render_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Handout:
     """Lay out `html` and write it as a tagged PDF (PDF/UA), refusing to exceed two pages."""

@@ -7,7 +7,7 @@ are strict (a missing variable fails) and escape everything; they format, never 
 
 from __future__ import annotations
 
-import importlib.resources
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,15 +57,6 @@ class Rendered:
     pages: dict[str, str]  # file name -> Markdown
     nav: list[tuple[str, str]]  # (title, file)
     handout_html: str
-
-
-def default_templates_dir() -> Path:
-    return Path(str(importlib.resources.files("buildcase.templates")))
-
-
-def template_dirs(proposal_dir: Path, workspace: Path) -> list[Path]:
-    """Where templates are looked up, first match wins."""
-    return [proposal_dir / "templates", workspace / "templates", default_templates_dir()]
 
 
 def site_pages(case: Case) -> list[Page]:
@@ -161,7 +152,10 @@ def _finalize(value: object) -> object:
     return escape_text("" if value is None else value)
 
 
-def template_environment(search_path: list[Path]) -> jinja2.Environment:
+@functools.lru_cache(maxsize=16)
+def template_environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
+    """One environment per search path, kept: compiling templates is most of rendering,
+    and Jinja recompiles a template only when its file changes."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
         autoescape=True,
@@ -180,7 +174,7 @@ def render_case(
     case: Case, search_path: list[Path], paper: str, pdf_date: str, handout_name: str
 ) -> Rendered:
     """Render every page of the site and the handout's HTML from one Case."""
-    env = template_environment(search_path)
+    env = template_environment(tuple(p for p in search_path if p.is_dir()))
     pages = site_pages(case)
     context = {
         "case": case,

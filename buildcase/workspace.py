@@ -4,17 +4,26 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import re
 from pathlib import Path
 
 from .errors import WorkspaceError
-from .render import default_templates_dir
 
 PROPOSALS = "proposals"
 CONFIG = "mkdocs.yml"
 SCHEMA_FILE = "proposal.schema.json"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def default_templates_dir() -> Path:
+    return Path(str(importlib.resources.files("buildcase.templates")))
+
+
+def template_dirs(proposal_dir: Path, workspace: Path) -> list[Path]:
+    """Where templates are looked up, first match wins."""
+    return [proposal_dir / "templates", workspace / "templates", default_templates_dir()]
 
 
 def base_config(workspace: Path) -> Path:

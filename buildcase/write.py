@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from . import __version__
 from .errors import OutputError
@@ -41,27 +42,56 @@ def locked_output(out: Path) -> Iterator[Path]:
             raise OutputError(
                 f"another buildcase build is writing to {out}; wait for it to finish"
             ) from None
-        remove_leftovers(out)
-        yield out
+        _held_locks.append(lock)
+        try:
+            remove_leftovers(out)
+            yield out
+        finally:
+            _held_locks.remove(lock)
 
 
-@contextmanager
-def staging_folder(out: Path, slug: str) -> Iterator[Path]:
-    """A fresh hidden folder in `out` to build into; removed if the build fails."""
-    staged = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".tmp", dir=out))
+_held_locks: list[IO[str]] = []
+
+
+def close_inherited_locks() -> None:
+    """In a forked worker: let go of the lock files it inherited, so the lock ends with
+    the build that took it, even if a worker outlives it."""
+    for lock in _held_locks:
+        lock.close()
+    _held_locks.clear()
+
+
+def new_staging_folder(out: Path, slug: str) -> Path:
+    """A fresh hidden folder in `out` to build a proposal into, beside its target."""
+    return Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".tmp", dir=out))
+
+
+def discard(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def recorded_fingerprint(folder: Path) -> str | None:
+    """The inputs fingerprint an earlier build recorded in `folder`, if buildcase made it."""
     try:
-        yield staged
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
+        return json.loads((folder / MARKER).read_text()).get("inputs")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
-def publish(staged: Path, out: Path, slug: str) -> Path:
-    """Swap the staged folder in as `out/slug`, replacing only an earlier buildcase output."""
+def publish(staged: Path, out: Path, slug: str, fingerprint: str = "") -> Path:
+    """Swap the staged folder in as `out/slug`, replacing only an earlier buildcase output.
+
+    The marker file records what the output was built from, so an unchanged proposal
+    can be skipped next time.
+    """
     target = out / slug
-    (staged / MARKER).write_text(
-        json.dumps({"generator": "buildcase", "version": __version__, "proposal": slug}) + "\n"
-    )
+    marker = {
+        "generator": "buildcase",
+        "version": __version__,
+        "proposal": slug,
+        "inputs": fingerprint,
+    }
+    (staged / MARKER).write_text(json.dumps(marker) + "\n")
     if target.is_symlink() or (target.exists() and not (target / MARKER).is_file()):
         shutil.rmtree(staged, ignore_errors=True)
         raise OutputError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +71,9 @@ def test_build_ends_with_a_one_line_summary(
     assert lines[0].startswith(
         "built p: public/p/index.html (5 pages), public/p/handout.pdf (1 page) in "
     )
-    assert lines[-1].startswith("1 of 1 proposal built into public/ in ")
+    assert re.fullmatch(
+        r"1 proposal into public/ in [\d.]+ s: 1 built, 0 unchanged, 0 failed", lines[-1]
+    )
     assert (workspace / "public" / "p" / "index.html").is_file()
 
 
@@ -83,7 +86,12 @@ def test_a_failed_proposal_does_not_stop_the_others(
     assert code == 1
     assert "proposals/bad/proposal.yaml:6:7: error: date: expected a date" in err
     assert "failed proposals/bad: its earlier output is unchanged" in err
-    assert out.splitlines()[-1].startswith("1 of 2 proposals built into site/ in ")
+    assert re.fullmatch(
+        r"2 proposals into site/ in [\d.]+ s: 1 built, 0 unchanged, 1 failed", out.splitlines()[-1]
+    )
+    assert (
+        "[1/2] failed bad" in err and "[2/2] built good" in err
+    )  # progress, plainly when not a terminal
     assert (workspace / "site" / "good" / "handout.pdf").is_file()
 
 
@@ -141,3 +149,56 @@ def test_the_installed_command_runs_without_a_traceback(workspace: Path) -> None
         result.stderr
         == "proposals/p/proposal.yaml:1:8: error: YAML syntax: this '[' is never closed with ']'\n"
     )
+
+
+def test_unchanged_proposals_are_skipped_and_force_rebuilds(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_proposal(workspace, MINIMAL, slug="one")
+    write_proposal(workspace, MINIMAL, slug="two")
+    assert run_cli(capsys, "build")[0] == 0
+    handout = workspace / "site" / "one" / "handout.pdf"
+    stamp = handout.stat().st_mtime_ns
+    code, out, _ = run_cli(capsys, "build")
+    assert code == 0 and out.splitlines()[-1].endswith("0 built, 2 unchanged, 0 failed")
+    assert handout.stat().st_mtime_ns == stamp  # not rewritten
+    # Changing one proposal rebuilds that one only.
+    yaml = workspace / "proposals" / "one" / "proposal.yaml"
+    yaml.write_text(MINIMAL.replace("Onboarding training", "Onboarding, revised"))
+    code, out, _ = run_cli(capsys, "build")
+    assert out.splitlines()[0].startswith("built one:")
+    assert out.splitlines()[-1].endswith("1 built, 1 unchanged, 0 failed")
+    # A changed template rebuilds every proposal that uses it.
+    override = workspace / "templates" / "site" / "goals.md.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text((ROOT / "templates" / "site" / "goals.md.j2").read_text() + "\n")
+    assert run_cli(capsys, "build")[1].splitlines()[-1].endswith("2 built, 0 unchanged, 0 failed")
+    assert (
+        run_cli(capsys, "build", "--force")[1]
+        .splitlines()[-1]
+        .endswith("2 built, 0 unchanged, 0 failed")
+    )
+    assert (
+        run_cli(capsys, "build", "--paper", "letter")[1]
+        .splitlines()[-1]
+        .endswith("2 built, 0 unchanged, 0 failed")
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["check"], ["schema"], ["new", "fresh"], ["--help"], ["build", "--help"]]
+)
+def test_light_commands_never_import_the_engines(workspace: Path, command: list[str]) -> None:
+    write_proposal(workspace, MINIMAL)
+    probe = (
+        "import sys\n"
+        "from buildcase.cli import main\n"
+        f"try:\n    main({command!r})\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material', 'weasyprint')"
+        " or m == 'buildcase.charts')\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=workspace
+    )
+    assert "HEAVY []" in result.stderr, result.stderr[-500:]

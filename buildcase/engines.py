@@ -1,0 +1,137 @@
+"""The engines, MkDocs and WeasyPrint, kept warm in worker processes.
+
+Importing WeasyPrint costs half a second and a site or handout takes a few tenths more,
+while loading, validating and rendering a proposal takes a few hundredths. So the main
+process does those stages for every proposal and hands each proposal's site and handout to
+a pool of workers, one per core: the workers import the engines once, while the main
+process is still reading YAML, and stay warm for every proposal after. A single proposal's
+site and handout are made side by side. A worker is replaced after a number of tasks, so
+a slow leak cannot grow for the whole of a long build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+TASKS_PER_WORKER = 40
+
+
+@dataclass(frozen=True)
+class SiteTask:
+    base_config: Path
+    pages: dict[str, str]
+    nav: list[tuple[str, str]]
+    site_name: str
+    assets_dir: Path
+    site_dir: Path
+    epoch: int
+
+
+@dataclass(frozen=True)
+class HandoutTask:
+    html: str
+    base_dir: Path
+    allowed_dirs: list[Path]
+
+
+def make_site(task: SiteTask) -> list[str]:
+    from .site import build_site
+
+    return build_site(
+        base_config=task.base_config,
+        pages=task.pages,
+        nav=task.nav,
+        site_name=task.site_name,
+        assets_dir=task.assets_dir,
+        site_dir=task.site_dir,
+        epoch=task.epoch,
+    )
+
+
+def make_handout(task: HandoutTask) -> Any:
+    from .handout import render_handout
+
+    return render_handout(task.html, task.base_dir, task.allowed_dirs)
+
+
+def _warm_up() -> None:
+    """Set up a new worker: end with the build, and import both engines while the main
+    process is still reading proposals."""
+    from .write import close_inherited_locks
+
+    close_inherited_locks()
+    _die_with_parent()
+    from . import handout, site  # noqa: F401
+
+    handout.warm_up()
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask to be stopped when the build that forked us is killed."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Engines(Protocol):
+    def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]: ...
+
+
+class InlineEngines:
+    """Runs each task at once in this process: for one proposal, or where forking is not
+    possible."""
+
+    def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(function(task))
+        except BaseException as e:
+            future.set_exception(e)
+        return future
+
+    def __enter__(self) -> InlineEngines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+class PoolEngines:
+    """A pool of warm worker processes."""
+
+    def __init__(self, workers: int):
+        context = multiprocessing.get_context("fork")
+        self.pool = context.Pool(workers, initializer=_warm_up, maxtasksperchild=TASKS_PER_WORKER)
+
+    def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self.pool.apply_async(
+            function, (task,), callback=future.set_result, error_callback=future.set_exception
+        )
+        return future
+
+    def __enter__(self) -> PoolEngines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.terminate() if exc[0] else self.pool.close()
+        self.pool.join()
+
+
+def engines_for(tasks: int, jobs: int | None = None) -> InlineEngines | PoolEngines:
+    """Warm workers, one per core (at most one per task), or none where there is no fork."""
+    workers = min(jobs or os.cpu_count() or 1, tasks)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return InlineEngines()
+    return PoolEngines(workers)
