@@ -52,6 +52,7 @@ class BuildReport:
     skipped: list[Path] = field(default_factory=list)  # unchanged since their last build
     failed: list[Failed] = field(default_factory=list)
     seconds: float = 0.0
+    portfolio: Path | None = None  # out/index.html, written when several proposals are built
 
 
 # Called after each proposal: (proposals done, of how many, its folder, "built",
@@ -77,6 +78,7 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    audience: str | None = None,
 ) -> BuildReport:
     """Build each proposal into `out/<slug>/`, skipping those whose inputs have not
     changed since their last build; a failed proposal does not stop the others."""
@@ -92,19 +94,21 @@ def build(
     with locked_output(out):
         todo = []
         for folder in (f.absolute() for f in folders):
-            fingerprint = inputs_fingerprint(folder, workspace, strict, paper)
+            fingerprint = inputs_fingerprint(folder, workspace, strict, paper, audience)
             if not force and _is_current(out, folder.name, fingerprint):
                 report.skipped.append(folder)
                 done(folder, "unchanged")
             else:
                 todo.append((folder, fingerprint))
-        with engines_for(2 * len(todo), jobs) as engines:
+        with engines_for(len(todo), jobs) as engines:
             # Prepare every proposal first (fast), so the workers are never idle...
             jobs_started = []
             for folder, fingerprint in todo:
                 try:
                     jobs_started.append(
-                        _Job.start(folder, workspace, out, strict, paper, engines, fingerprint)
+                        ProposalJob.start(
+                            folder, workspace, out, strict, paper, engines, fingerprint, audience
+                        )
                     )
                 except BuildcaseError as e:
                     report.failed.append(Failed(folder, e))
@@ -117,8 +121,21 @@ def build(
                 except BuildcaseError as e:
                     report.failed.append(Failed(job.folder, e))
                     done(job.folder, "failed")
+        if len(folders) > 1:
+            write_portfolio(out, workspace)
+            report.portfolio = out / "index.html"
     report.seconds = time.perf_counter() - started
     return report
+
+
+def write_portfolio(out: Path, workspace: Path) -> None:
+    """`out/index.html`: every proposal built into `out`, linking to its site and handouts."""
+    from .render import render_portfolio
+    from .workspace import template_dirs
+    from .write import recorded_summaries, write_atomically
+
+    search_path = template_dirs(workspace / "proposals" / ".none", workspace)
+    write_atomically(out / "index.html", render_portfolio(recorded_summaries(out), search_path))
 
 
 def build_proposal(
@@ -130,14 +147,18 @@ def build_proposal(
     out.mkdir(parents=True, exist_ok=True)
     folder, workspace, out = folder.absolute(), workspace.absolute(), out.absolute()
     fingerprint = inputs_fingerprint(folder, workspace, strict, paper)
-    return _Job.start(folder, workspace, out, strict, paper, InlineEngines(), fingerprint).finish()
+    return ProposalJob.start(
+        folder, workspace, out, strict, paper, InlineEngines(), fingerprint
+    ).finish()
 
 
-def inputs_fingerprint(folder: Path, workspace: Path, strict: bool, paper: str | None) -> str:
+def inputs_fingerprint(
+    folder: Path, workspace: Path, strict: bool, paper: str | None, audience: str | None = None
+) -> str:
     from .fingerprint import input_fingerprint
     from .workspace import base_config, template_dirs
 
-    options = f"strict={strict} paper={paper}"
+    options = f"strict={strict} paper={paper} audience={audience}"
     return input_fingerprint(
         folder, template_dirs(folder, workspace), base_config(workspace), options
     )
@@ -162,7 +183,7 @@ def _counter(total: int, progress: Progress | None) -> Callable[[Path, str], Non
 
 
 @dataclass
-class _Job:
+class ProposalJob:
     """One proposal on its way: rendered here, its site and handout made by the engines."""
 
     folder: Path
@@ -172,14 +193,15 @@ class _Job:
     pages: int
     warnings: list[str]
     site: Future[list[str]]
-    handout: Future[Any]
+    handouts: dict[str, Future[Any]]  # file name -> its handout, the executives' first
     started: float
+    summary: dict[str, Any]  # what the portfolio index says of this proposal
 
     @classmethod
     def start(
         cls, folder: Path, workspace: Path, out: Path, strict: bool, paper: str | None,
-        engines: Engines, fingerprint: str,
-    ) -> _Job:  # fmt: skip
+        engines: Engines, fingerprint: str, audience: str | None = None,
+    ) -> ProposalJob:  # fmt: skip
         from .compute import build_case
         from .engines import HandoutTask, SiteTask, make_handout, make_site
         from .load import load_proposal
@@ -197,10 +219,27 @@ class _Job:
         # 4. Render the site's pages and the handout's HTML from the same case.
         search_path = template_dirs(folder, workspace)
         epoch = source_epoch(proposal.date)
-        rendered = render_case(case, search_path, paper or proposal.paper, pdf_date(epoch), HANDOUT)
+        logo = (
+            folder / proposal.branding.logo
+            if proposal.branding and proposal.branding.logo
+            else None
+        )
+        rendered = render_case(
+            case,
+            search_path,
+            paper or proposal.paper,
+            pdf_date(epoch),
+            audience,
+            logo.as_uri() if logo else None,
+        )
         # 5. Hand the site and the handout to the engines, to be made into a staging folder.
         assets = default_templates_dir() / "assets"
         staged = new_staging_folder(out, folder.name)
+        allowed = [folder, *search_path]
+        handouts = {
+            name: engines.submit(make_handout, HandoutTask(html_text, assets, allowed))
+            for name, html_text in rendered.handouts.items()
+        }
         site = engines.submit(
             make_site,
             SiteTask(
@@ -211,52 +250,100 @@ class _Job:
                 assets_dir=assets,
                 site_dir=staged,
                 epoch=epoch,
+                logo=logo,
+                brand_css=str(rendered_brand(proposal)),
+                language=proposal.language,
             ),
-        )
-        handout = engines.submit(
-            make_handout, HandoutTask(rendered.handout_html, assets, [folder, *search_path])
         )
         warnings = [str(p) for p in problems]
         return cls(
-            folder, out, staged, fingerprint, len(rendered.pages), warnings, site, handout, started
+            folder,
+            out,
+            staged,
+            fingerprint,
+            len(rendered.pages),
+            warnings,
+            site,
+            handouts,
+            started,
+            portfolio_entry(case, rendered.pages),
         )
 
     def finish(self) -> Built:
-        """Wait for both halves; publish them together, or leave the old output alone."""
-        from .handout import HandoutTooLong
-        from .load import ROOT_FILE
+        """Wait for the site and every handout; publish them together, or leave the old
+        output alone."""
         from .write import discard, publish
 
         try:
             site_warnings = self.site.result()
-            handout = self.handout.result()
-        except HandoutTooLong as e:
-            discard(self.staged)
-            raise RenderError(
-                Location(self.folder / ROOT_FILE),
-                f"the handout runs to {e.pages} pages; at most 2 fit on the table. "
-                f"The longest part is {e.longest or 'unknown'}: shorten it rather than "
-                "have buildcase shrink the text",
-            ) from None
+            handouts = {name: self._handout(name, future) for name, future in self.handouts.items()}
         except BaseException:
             discard(self.staged)
             raise
-        # 6. Write: the handout joins the site, and the whole is swapped into place.
-        (self.staged / HANDOUT).write_bytes(handout.pdf)
-        target = publish(self.staged, self.out, self.folder.name, self.fingerprint)
+        # 6. Write: the handouts join the site, and the whole is swapped into place.
+        for name, handout in handouts.items():
+            (self.staged / name).write_bytes(handout.pdf)
+        target = publish(self.staged, self.out, self.folder.name, self.fingerprint, self.summary)
         warnings = [
             *self.warnings,
             *(f"{self.folder}: site: {w}" for w in site_warnings),
-            *(f"{self.folder}: handout: {w}" for w in handout.warnings),
+            *(f"{self.folder}: {name}: {w}" for name, h in handouts.items() for w in h.warnings),
         ]
+        pages = handouts[HANDOUT].pages if HANDOUT in handouts else 0
         return Built(
             self.folder.name,
             target,
             self.pages,
-            handout.pages,
+            pages,
             warnings,
             time.perf_counter() - self.started,
         )
+
+    def _handout(self, name: str, future: Future[Any]) -> Any:
+        from .handout import HandoutTooLong
+        from .load import ROOT_FILE
+
+        try:
+            return future.result()
+        except HandoutTooLong as e:
+            raise RenderError(
+                Location(self.folder / ROOT_FILE),
+                f"{name} runs to {e.pages} pages; at most 2 fit on the table. "
+                f"The longest part is {e.longest or 'unknown'}: shorten it rather than "
+                "have buildcase shrink the text",
+            ) from None
+
+
+def rendered_brand(proposal: Any) -> str:
+    from .render import brand_css
+
+    return str(brand_css(proposal))
+
+
+def portfolio_entry(case: Any, pages: dict[str, str]) -> dict[str, Any]:
+    """What the portfolio index lists of a proposal, recorded with its output, so the index
+    can list proposals this build did not touch."""
+    from .i18n import language
+    from .render import Formatter
+
+    p = case.proposal
+    fmt = Formatter(p.currency, language(p.language))
+    r = p.request
+    ask = [
+        fmt.money(r.budget) if r and r.budget is not None else None,
+        f"{fmt.count(r.participants)} {fmt._('participants')}" if r and r.participants else None,
+        fmt.duration(r.duration) if r and r.duration else None,
+    ]
+    return {
+        "title": p.title,
+        "organization": p.organization,
+        "date": str(p.date),
+        "date_text": fmt.date(p.date),
+        "ask": " · ".join(a for a in ask if a),
+        "status": case.status,
+        "handouts": [e.file for e in case.editions],
+        "lang": p.language,
+    }
 
 
 def source_epoch(date: PartialDate) -> int:

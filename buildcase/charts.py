@@ -27,6 +27,11 @@ FONT_FAMILY = "Inter, Helvetica, Arial, sans-serif"
 TRAINING, LOSS, GAIN, GRID = "#3949ab", "#c62828", "#1b7f5c", "#c9ced8"
 
 Money = Callable[[float], str]
+Gettext = Callable[[str], str]
+
+
+def _english(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,9 @@ def bar_chart(bars: Sequence[Bar], title: str, slug: str, scale_max: float | Non
     return _svg(y, title, desc, body, slug)
 
 
-def risk_chart(risks: Sequence[tuple[str, float, float, float]], money: Money) -> Markup:
+def risk_chart(
+    risks: Sequence[tuple[str, float, float, float]], money: Money, _: Gettext = _english
+) -> Markup:
     """Risks by likelihood (across) and impact (up); a bubble's area is its expected loss.
 
     `risks` holds (title, likelihood 0..1, impact, expected loss) per risk.
@@ -136,9 +143,9 @@ def risk_chart(risks: Sequence[tuple[str, float, float, float]], money: Money) -
         body.append(_text(x, top + plot_h + 16, f"{i * 25}%", 11, "middle"))
         body.append(_text(left - 6, y + 4, short_money(step * i, money), 11, "end"))
     body.append(
-        _text(left + plot_w / 2, top + plot_h + 32, "Likelihood per year", 12, "middle", 600)
+        _text(left + plot_w / 2, top + plot_h + 32, _("Likelihood per year"), 12, "middle", 600)
     )
-    body.append(_text(-top - plot_h / 2, 12, "Impact", 12, "middle", 600).replace(
+    body.append(_text(-top - plot_h / 2, 12, _("Impact"), 12, "middle", 600).replace(
         "<text ", '<text transform="rotate(-90)" ', 1))  # fmt: skip
     legend_y = top + plot_h + 52
     for i, (title, likelihood, impact, loss) in enumerate(risks, start=1):
@@ -148,18 +155,22 @@ def risk_chart(risks: Sequence[tuple[str, float, float, float]], money: Money) -
             _el("circle", cx=cx, cy=cy, r=radius, fill=LOSS, fill_opacity=0.55, stroke=LOSS)
         )
         body.append(_text(cx, cy + 4.5, str(i), 12, "middle", 700, "#ffffff"))
-        for j, line in enumerate(_wrap(f"{i}  {title}: {money(loss)} a year")):
+        for j, line in enumerate(_wrap(f"{i}  {title}: {money(loss)} {_('a year')}")):
             body.append(_text(14 if j else 0, legend_y, line, 12))
             legend_y += 15
         legend_y += 2
     desc = "; ".join(
-        f"{t}: {round(lk * 100)}% a year, {money(im)} if it happens, {money(lo)} a year expected"
+        f"{t}: {round(lk * 100)}% {_('a year')}, {_('impact')} {money(im)}, "
+        f"{_('expected loss')} {money(lo)} {_('a year')}"
         for t, lk, im, lo in risks
     )
-    return _svg(legend_y, "Risks by likelihood and impact", desc, body, "risks")
+    return _svg(legend_y, _("Risks by likelihood and impact"), desc, body, "risks")
 
 
-def payback_chart(cost: float, annual_gain: float, months: int, money: Money) -> Markup:
+def payback_chart(
+    cost: float, annual_gain: float, months: int, money: Money, _: Gettext = _english,
+    number: Callable[[float, int], str] = lambda x, d: f"{x:.{d}f}",
+) -> Markup:  # fmt: skip
     """Cumulative net value month by month: the cost up front, the gain accruing evenly."""
     left, top, plot_w, plot_h = 64, 12, WIDTH - 64 - 16, 120
     final = annual_gain * months / 12 - cost
@@ -180,22 +191,23 @@ def payback_chart(cost: float, annual_gain: float, months: int, money: Money) ->
         body.append(_el("path", d=f"M{x:.1f} {top + plot_h}v4", stroke=GRID))
         body.append(_text(x, top + plot_h + 17, str(m), 11, "middle"))
     body.append(
-        _text(left + plot_w / 2, top + plot_h + 34, "Months from the start", 12, "middle", 600)
+        _text(left + plot_w / 2, top + plot_h + 34, _("Months from the start"), 12, "middle", 600)
     )
     line = f"M{left} {y_of(-cost):.1f}L{left + plot_w} {y_of(final):.1f}"
     body.append(_el("path", d=line, stroke=GAIN, stroke_width=3, fill="none"))
-    desc = f"Starts at {money(-cost)}; reaches {money(final)} after {months} months"
+    desc = _("Starts at {start}; reaches {end} after {months} months").format(
+        start=money(-cost), end=money(final), months=months
+    )
     payback = cost / annual_gain * 12 if annual_gain > 0 else None
     if payback is not None and 0 < payback <= months:
         px = left + plot_w * payback / months
         body.append(_el("circle", cx=px, cy=zero, r=5, fill=GAIN))
         # Below the zero line, on the side away from the rising line.
         anchor, dx = ("start", 8) if px < left + plot_w / 2 else ("end", -8)
-        body.append(
-            _text(px + dx, zero + 18, f"Paid back after {payback:.1f} months", 12, anchor, 600)
-        )
-        desc += f"; it is paid back after {payback:.1f} months"
-    return _svg(top + plot_h + 42, "Payback over time", desc, body, "payback")
+        paid = _("Paid back after {months} months").format(months=number(payback, 1))
+        body.append(_text(px + dx, zero + 18, paid, 12, anchor, 600))
+        desc += "; " + paid
+    return _svg(top + plot_h + 42, _("Payback over time"), desc, body, "payback")
 
 
 def nice_step(raw: float) -> float:
@@ -213,3 +225,33 @@ def short_money(value: float, money: Money) -> str:
     if magnitude >= 1_000:
         return sign + money(round(magnitude / 1_000)) + "k"
     return sign + money(magnitude)
+
+
+def timeline_chart(phases: Sequence[tuple[str, float, float]], _: Gettext = _english) -> Markup:
+    """The plan's phases end to end, each a bar from its first to its last week; the first
+    (the pilot) stands out."""
+    total = max([end for _label, _start, end in phases] + [1.0])
+    left, right = 8, 16  # room for the first and last week's label
+    span = WIDTH - left - right
+    body: list[str] = []
+    y = 6.0
+    for i, (label, start, end) in enumerate(phases):
+        for line in _wrap(f"{i + 1}. {label}"):
+            body.append(_text(left, y + 12, line))
+            y += 14
+        y += 3
+        x, width = left + span * start / total, max(span * (end - start) / total, 2.0)
+        body.append(
+            _el("rect", x=x, y=y, width=width, height=12, rx=2, fill=GAIN if i == 0 else TRAINING)
+        )
+        y += 22
+    tick = nice_step(total / 6)
+    week = 0.0
+    while week <= total + 1e-9:
+        x = left + span * week / total
+        body.append(_el("path", d=f"M{x:.1f} {y - 6:.1f}v4", stroke=GRID))
+        body.append(_text(x, y + 8, f"{week:g}", 11, "middle"))
+        week += tick
+    body.append(_text(left + span / 2, y + 24, _("Weeks from the start"), 12, "middle", 600))
+    desc = "; ".join(f"{label}: {_('weeks')} {start:g}–{end:g}" for label, start, end in phases)
+    return _svg(y + 30, _("The plan, phase by phase"), desc, body, "timeline")

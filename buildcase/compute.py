@@ -11,7 +11,20 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .models import Audience, Benefit, Estimate, Evidence, Goal, Percent, Proposal, Risk, Stat
+from .models import (
+    Audience,
+    Benefit,
+    Estimate,
+    Evidence,
+    Goal,
+    Measure,
+    Objection,
+    Percent,
+    Phase,
+    Proposal,
+    Risk,
+    Stat,
+)  # fmt: skip
 
 HEADLINE_MIN, HEADLINE_DEFAULT, HEADLINE_MAX = 3, 4, 6
 Z_95 = 1.959964  # two-sided 95% normal quantile
@@ -142,11 +155,52 @@ class GoalView:
 
 
 @dataclass
+class ObjectionView:
+    objection: Objection
+    theme: str  # the author's, or guessed from the words of the concern
+
+
+@dataclass
 class AudienceView:
-    anchor: str
+    anchor: str  # also the page: audience-<id>.md
     audience: Audience
     benefits: list[BenefitView]
     risks: list[RiskView]
+    goals: list[Goal]
+    objections: list[ObjectionView]
+    chosen: str  # how benefits and risks were chosen: "author", "goals" or "all"
+    figures: list[Figure] = field(default_factory=list)  # the numbers behind them
+
+
+@dataclass
+class Edition:
+    """What one handout says: the executives' edition, or one written to a department head."""
+
+    file: str  # handout.pdf, handout-<audience id>.pdf
+    audience: AudienceView | None
+    benefits: list[BenefitView]
+    risks: list[RiskView]
+    headline: list[Figure]
+    objections: list[ObjectionView]
+    sources: list[Source]
+    notes: dict[str, int]  # figure id -> its source's note number
+    view_notes: dict[str, list[int]]  # benefit or risk anchor -> note numbers
+    annual_benefit: float | None  # of its benefits, in the lead case
+    expected_loss: float | None  # of its risks, in the lead case
+
+
+@dataclass
+class MeasureView:
+    measure: Measure
+    status: str | None  # "met", "missed" or None while not measured
+    higher_is_better: bool
+
+
+@dataclass
+class PhaseView:
+    phase: Phase
+    start_week: float
+    end_week: float
 
 
 @dataclass
@@ -161,6 +215,11 @@ class Case:
     risks: list[RiskView]
     goals: list[GoalView]
     audiences: list[AudienceView]
+    objection_groups: list[tuple[str, list[ObjectionView]]]  # by theme, in THEMES order
+    measures: list[MeasureView]
+    timeline: list[PhaseView]
+    editions: list[Edition]  # the executives' first, then one per audience
+    status: str | None  # the campaign's decision, where a campaign is recorded
     scenarios: dict[str, Financials]  # conservative, likely, optimistic
     has_ranges: bool  # whether any estimate is a range, so the three cases differ
     transfer: TransferGap | None
@@ -212,6 +271,8 @@ def build_case(proposal: Proposal, slug: str) -> Case:
     sources, notes = numbered_sources(headline, benefits, risks)
     for view in [*benefits, *risks]:
         view.notes = sorted({notes[f.id] for f in view.figures})
+    objections = [ObjectionView(o, o.theme or guess_theme(o.concern)) for o in proposal.objections]
+    audiences = audience_views(proposal, benefits, risks, objections)
     return Case(
         proposal=proposal,
         slug=slug,
@@ -220,7 +281,25 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         benefits=benefits,
         risks=risks,
         goals=goal_views(proposal, benefits, risks),
-        audiences=audience_views(proposal, benefits, risks),
+        audiences=audiences,
+        objection_groups=objection_groups(objections),
+        measures=[measure_view(m) for m in proposal.measures],
+        timeline=timeline(proposal),
+        editions=[
+            edition("handout.pdf", None, benefits, risks, headline, objections),
+            *(
+                edition(
+                    f"handout-{a.audience.id}.pdf",
+                    a,
+                    a.benefits,
+                    a.risks,
+                    audience_figures(a),
+                    a.objections,
+                )
+                for a in audiences
+            ),
+        ],
+        status=campaign_status(proposal),
         scenarios=scenarios,
         has_ranges=ranged,
         transfer=transfer_gap(proposal, figures, scenarios["likely"].annual_benefit),
@@ -536,17 +615,115 @@ def goal_views(
 
 
 def audience_views(
-    proposal: Proposal, benefits: list[BenefitView], risks: list[RiskView]
+    proposal: Proposal,
+    benefits: list[BenefitView],
+    risks: list[RiskView],
+    objections: list[ObjectionView],
 ) -> list[AudienceView]:
+    """Each department head's benefits and risks: those the author chose for them, else
+    those serving the goals they answer for, else all of them."""
+    views = []
+    for a in proposal.audiences:
+        goals = _goals_by_id(proposal, a.goals)
+        if a.benefits or a.risks:
+            chosen, bs, rs = (
+                "author",
+                [b for b in benefits if b.benefit.id in a.benefits],
+                [r for r in risks if r.risk.id in a.risks],
+            )
+        elif a.goals:
+            chosen = "goals"
+            bs = [b for b in benefits if set(b.benefit.goals) & set(a.goals)]
+            rs = [r for r in risks if set(r.risk.goals) & set(a.goals)]
+        else:
+            chosen, bs, rs = "all", benefits, risks
+        theirs = [o for o in objections if a.id in o.objection.audiences]
+        view = AudienceView(f"audience-{a.id}", a, bs, rs, goals, theirs, chosen)
+        view.figures = audience_figures(view)
+        views.append(view)
+    return views
+
+
+def audience_figures(audience: AudienceView) -> list[Figure]:
+    """The numbers that matter to one audience: those behind their benefits and risks."""
+    seen: dict[str, Figure] = {}
+    for view in [*audience.benefits, *audience.risks]:
+        for figure in view.figures:
+            seen.setdefault(figure.id, figure)
+    return list(seen.values())[:HEADLINE_MAX]
+
+
+def edition(
+    file: str, audience: AudienceView | None, benefits: list[BenefitView], risks: list[RiskView],
+    headline: list[Figure], objections: list[ObjectionView],
+) -> Edition:  # fmt: skip
+    sources, notes = numbered_sources(headline, benefits, risks)
+    view_notes = {v.anchor: sorted({notes[f.id] for f in v.figures}) for v in [*benefits, *risks]}
+    values = [b.value.adjusted for b in benefits if b.value]
+    losses = [r.value.expected for r in risks if r.value]
+    return Edition(
+        file, audience, benefits, risks, headline, objections, sources, notes, view_notes,
+        sum(values) if values else None, sum(losses) if losses else None,
+    )  # fmt: skip
+
+
+THEMES = ("time", "inexperience", "capacity", "failure", "cost", "not-my-job", "other")
+_THEME_WORDS = {
+    "not-my-job": ("not my job", "not our job", "hr's job", "someone else", "why me", "my role"),
+    "time": ("time", "busy", "hours", "minutes", "schedule", "calendar"),
+    "capacity": ("target", "quota", "capacity", "queue", "staff", "cover", "workload", "away from"),
+    "failure": ("fail", "not met", "doesn't work", "does not work", "wrong", "risk of"),
+    "cost": ("cost", "budget", "expensive", "money", "afford", "price", "spend"),
+    "inexperience": ("never", "experience", "how to", "don't know", "do not know", "new to"),
+}
+
+
+def guess_theme(concern: str) -> str:
+    """The concern behind an objection, from its words; the author's `theme` wins."""
+    words = concern.lower()
+    for theme, cues in _THEME_WORDS.items():
+        if any(cue in words for cue in cues):
+            return theme
+    return "other"
+
+
+def objection_groups(objections: list[ObjectionView]) -> list[tuple[str, list[ObjectionView]]]:
     return [
-        AudienceView(
-            f"audience-{a.id}",
-            a,
-            [b for b in benefits if b.benefit.id in a.benefits],
-            [r for r in risks if r.risk.id in a.risks],
-        )
-        for a in proposal.audiences
+        (t, [o for o in objections if o.theme == t])
+        for t in THEMES
+        if any(o.theme == t for o in objections)
     ]
+
+
+def measure_view(measure: Measure) -> MeasureView:
+    """Whether a measured result met its target, reading the direction from the baseline."""
+    base, target = _magnitude(measure.baseline), _magnitude(measure.target)
+    higher = target >= base
+    if measure.actual is None:
+        return MeasureView(measure, None, higher)
+    actual = _magnitude(measure.actual)
+    met = actual >= target if higher else actual <= target
+    return MeasureView(measure, "met" if met else "missed", higher)
+
+
+def _magnitude(value: Percent | float) -> float:
+    return value.value if isinstance(value, Percent) else float(value)
+
+
+def timeline(proposal: Proposal) -> list[PhaseView]:
+    """The phases end to end, in weeks from the start."""
+    views, start = [], 0.0
+    for phase in proposal.plan:
+        views.append(PhaseView(phase, start, start + phase.duration.weeks))
+        start += phase.duration.weeks
+    return views
+
+
+def campaign_status(proposal: Proposal) -> str | None:
+    campaign = proposal.campaign
+    if campaign is None:
+        return None
+    return campaign.decision.status if campaign.decision else "pending"
 
 
 def _goals_by_id(proposal: Proposal, ids: list[str]) -> list[Goal]:

@@ -5,8 +5,7 @@ while loading, validating and rendering a proposal takes a few hundredths. So th
 process does those stages for every proposal and hands each proposal's site and handout to
 a pool of workers, one per core: the workers import the engines once, while the main
 process is still reading YAML, and stay warm for every proposal after. A single proposal's
-site and handout are made side by side. A worker is replaced after a number of tasks, so
-a slow leak cannot grow for the whole of a long build.
+site and its handouts are made side by side.
 """
 
 from __future__ import annotations
@@ -23,18 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-TASKS_PER_WORKER = 40
-
 
 @dataclass(frozen=True)
 class SiteTask:
     base_config: Path
     pages: dict[str, str]
-    nav: list[tuple[str, str]]
+    nav: list[Any]
     site_name: str
     assets_dir: Path
     site_dir: Path
     epoch: int
+    logo: Path | None = None
+    brand_css: str = ""
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ def make_site(task: SiteTask) -> list[str]:
         assets_dir=task.assets_dir,
         site_dir=task.site_dir,
         epoch=task.epoch,
+        logo=task.logo,
+        brand_css=task.brand_css,
+        language=task.language,
     )
 
 
@@ -108,11 +111,18 @@ class InlineEngines:
 
 
 class PoolEngines:
-    """A pool of warm worker processes."""
+    """A pool of warm worker processes, forked from this process before it starts any
+    thread.
+
+    Workers are not replaced during a build: replacing them (`maxtasksperchild`) makes
+    the pool fork from one of its own threads, which deadlocked now and then, and a fork
+    server re-runs a library caller's main script in every worker. A build of fifty
+    proposals grows a worker's memory by about a quarter (see benchmarks/), well within
+    bounds; the pool ends with the build.
+    """
 
     def __init__(self, workers: int):
-        context = multiprocessing.get_context("fork")
-        self.pool = context.Pool(workers, initializer=_warm_up, maxtasksperchild=TASKS_PER_WORKER)
+        self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm_up)
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
         future: Future[Any] = Future()
@@ -129,9 +139,32 @@ class PoolEngines:
         self.pool.join()
 
 
-def engines_for(tasks: int, jobs: int | None = None) -> InlineEngines | PoolEngines:
-    """Warm workers, one per core (at most one per task), or none where there is no fork."""
-    workers = min(jobs or os.cpu_count() or 1, tasks)
+class SplitEngines:
+    """For one proposal: its site in this process, its handout in one worker forked at
+    once, importing WeasyPrint while this process reads the YAML; side by side."""
+
+    def __init__(self) -> None:
+        self.inline = InlineEngines()
+        self.worker = PoolEngines(max(1, (os.cpu_count() or 2) - 1))  # this process has the site
+
+    def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
+        engines = self.worker if function is make_handout else self.inline
+        return engines.submit(function, task)
+
+    def __enter__(self) -> SplitEngines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.__exit__(*exc)
+
+
+def engines_for(
+    proposals: int, jobs: int | None = None
+) -> InlineEngines | PoolEngines | SplitEngines:
+    """Warm workers, one per core, or none where there is no fork (or one core)."""
+    workers = min(jobs or os.cpu_count() or 1, 2 * proposals)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return InlineEngines()
+    if proposals == 1:
+        return SplitEngines()
     return PoolEngines(workers)

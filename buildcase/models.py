@@ -510,11 +510,38 @@ class Audience(Model):
     message: Text
     benefits: Ids = Field(default_factory=list)
     risks: Ids = Field(default_factory=list)
+    goals: Ids = Field(
+        default_factory=list,
+        description="Goal ids this leader answers for; without chosen benefits and risks, "
+        "those serving these goals are shown",
+    )
+
+
+OBJECTION_THEMES = ("time", "inexperience", "capacity", "failure", "cost", "not-my-job", "other")
+
+
+def parse_theme(value: Any) -> str:
+    text = str(value).strip().lower().replace(" ", "-").replace("_", "-")
+    aliases = {
+        "targets": "capacity",
+        "capacity-and-targets": "capacity",
+        "fear-of-failure": "failure",
+        "its-not-my-job": "not-my-job",
+        "money": "cost",
+    }
+    text = aliases.get(text, text)
+    if text not in OBJECTION_THEMES:
+        raise ValueError(f"expected one of {', '.join(OBJECTION_THEMES)}, found {describe(value)}")
+    return text
 
 
 class Objection(Model):
     concern: Text
     answer: Text
+    theme: _kind(str, parse_theme, {"enum": list(OBJECTION_THEMES)}) | None = Field(
+        None, description="The concern behind it; guessed from the words when not given"
+    )
+    audiences: Ids = Field(default_factory=list, description="Audience ids likely to raise it")
 
 
 class Phase(Model):
@@ -527,6 +554,73 @@ class Measure(Model):
     baseline: Figure
     target: Figure
     when: Text
+    actual: Figure | None = Field(None, description="The result, once measured")
+    measured: Date | None = Field(None, description="When the actual was measured")
+
+
+DECISIONS = ("pending", "approved", "approved-with-conditions", "declined")
+
+
+def parse_decision(value: Any) -> str:
+    text = str(value).strip().lower().replace(" ", "-").replace("_", "-")
+    if text not in DECISIONS:
+        raise ValueError(f"expected one of {', '.join(DECISIONS)}, found {describe(value)}")
+    return text
+
+
+class Consulted(Model):
+    leader: Text
+    role: Text | None = None
+    date: Date | None = None
+    wants: Text | None = Field(None, description="What they said they want")
+
+
+class Question(Model):
+    question: Text
+    answer: Text | None = None
+
+
+class Decision(Model):
+    status: _kind(str, parse_decision, {"enum": list(DECISIONS)})
+    date: Date | None = None
+    by: Text | None = None
+    note: Text | None = None
+
+
+class ReportBack(Model):
+    date: Date
+    what: Text | None = None
+
+
+class Campaign(Model):
+    """The L&D team's record of winning approval: kept even when the answer is no."""
+
+    internal: bool = Field(True, description="Keep the page out of the navigation and handouts")
+    consulted: list[Consulted] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+    decision: Decision | None = None
+    conditions: list[Text] = Field(default_factory=list)
+    report_back: list[ReportBack] = Field(default_factory=list)
+
+
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def parse_colour(value: Any) -> str:
+    """Only a hex colour: a colour is written into CSS, where anything else could inject."""
+    if not isinstance(value, str) or not _COLOUR.fullmatch(value.strip()):
+        raise ValueError(f"expected a colour such as '#3949ab', found {describe(value)}")
+    return value.strip().lower()
+
+
+class Branding(Model):
+    logo: Text | None = Field(None, description="An image file inside the proposal folder")
+    primary: (
+        _kind(str, parse_colour, {"type": "string", "pattern": "^#([0-9a-fA-F]{3}){1,2}$"}) | None
+    ) = None
+    accent: (
+        _kind(str, parse_colour, {"type": "string", "pattern": "^#([0-9a-fA-F]{3}){1,2}$"}) | None
+    ) = None
 
 
 class Financials(Model):
@@ -552,9 +646,12 @@ class Proposal(Model):
     summary: Text = Field(description="The ask, in one to three sentences")
     currency: Currency = "USD"
     paper: Literal["a4", "letter"] = Field("a4", description="The handout's paper size")
+    language: Text = Field("en", description="The language of every fixed label: en or de")
     request: Request | None = None
     financials: Financials | None = None
     champion: Champion | None = None
+    campaign: Campaign | None = None
+    branding: Branding | None = None
     survey: Survey | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     goals: list[Goal] = Field(min_length=1)

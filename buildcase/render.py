@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from . import charts
-from .compute import Case
+from .compute import AudienceView, Case
 from .errors import Location, RenderError
+from .i18n import Language, language
 from .markup import escape_text, inline_markdown, plain_text
 from .models import Duration, Estimate, PartialDate, Percent
 
@@ -45,104 +48,156 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
 @dataclass(frozen=True)
 class Page:
-    """One page of the site: its file, its title in the navigation, its template."""
+    """One page of the site: its file, its title, its template, where it sits in the nav."""
 
     file: str
     title: str
     template: str
+    section: str | None = None  # the navigation section it sits under
+    in_nav: bool = True  # internal pages are built but left out of the navigation
+    audience: AudienceView | None = None
 
 
 @dataclass
 class Rendered:
     pages: dict[str, str]  # file name -> Markdown
-    nav: list[tuple[str, str]]  # (title, file)
-    handout_html: str
+    nav: list[Any]  # MkDocs nav entries: {title: file} or {section: [{title: file}]}
+    handouts: dict[str, str]  # file name -> HTML, the executives' first
 
 
-def site_pages(case: Case) -> list[Page]:
+def site_pages(case: Case, _: Callable[[str], str]) -> list[Page]:
     """The pages of the site; a page appears only when its section is given."""
     p = case.proposal
     has_money = case.lead.annual_gain is not None or case.lead.expected_loss is not None
+    heads = _("For department heads")
     candidates = [
-        (True, Page("index.md", "Summary", "site/index.md.j2")),
-        (True, Page("benefits.md", "What's in it for us", "site/benefits.md.j2")),
-        (True, Page("risks.md", "Risk if we don't", "site/risks.md.j2")),
-        (has_money, Page("case.md", "The business case", "site/case.md.j2")),
-        (bool(p.survey or p.evidence), Page("evidence.md", "Evidence", "site/evidence.md.j2")),
-        (True, Page("goals.md", "Leadership goals", "site/goals.md.j2")),
-        (bool(p.plan or p.measures), Page("plan.md", "Plan and measures", "site/plan.md.j2")),
-        (bool(p.costs), Page("costs.md", "Costs", "site/costs.md.j2")),
-        (bool(p.objections), Page("questions.md", "Questions and answers", "site/questions.md.j2")),
-        (
-            bool(p.audiences),
-            Page("departments.md", "For department heads", "site/departments.md.j2"),
-        ),
-    ]
+        (True, Page("index.md", _("Summary"), "site/index.md.j2")),
+        (True, Page("benefits.md", _("What's in it for us"), "site/benefits.md.j2")),
+        (True, Page("risks.md", _("Risk if we don't"), "site/risks.md.j2")),
+        (has_money, Page("case.md", _("The business case"), "site/case.md.j2")),
+        (bool(p.survey or p.evidence), Page("evidence.md", _("Evidence"), "site/evidence.md.j2")),
+        (True, Page("goals.md", _("Leadership goals"), "site/goals.md.j2")),
+        (bool(p.plan or p.measures), Page("plan.md", _("Plan and measures"), "site/plan.md.j2")),
+        (bool(p.costs), Page("costs.md", _("Costs"), "site/costs.md.j2")),
+        (bool(p.objections), Page("questions.md", _("Questions and answers"), "site/questions.md.j2")),  # noqa: E501
+        (bool(p.audiences), Page("departments.md", _("Overview"), "site/departments.md.j2", heads)),
+        *((True, Page(f"{a.anchor}.md", a.audience.title, "site/audience.md.j2", heads, audience=a))
+          for a in case.audiences),
+        (bool(p.campaign), Page("campaign.md", _("Buy-in plan"), "site/campaign.md.j2",
+                                in_nav=bool(p.campaign and not p.campaign.internal))),
+    ]  # fmt: skip
     return [page for present, page in candidates if present]
 
 
-class Formatter:
-    """Numbers, dates and durations written for the reader, in the proposal's currency."""
+def navigation(pages: list[Page]) -> list[Any]:
+    """MkDocs' nav: pages in order, those of a section gathered under its title."""
+    nav: list[Any] = []
+    sections: dict[str, list[Any]] = {}
+    for page in pages:
+        if not page.in_nav:
+            continue
+        if page.section is None:
+            nav.append({page.title: page.file})
+        else:
+            if page.section not in sections:
+                sections[page.section] = []
+                nav.append({page.section: sections[page.section]})
+            sections[page.section].append({page.title: page.file})
+    return nav
 
-    def __init__(self, currency: str):
+
+class Formatter:
+    """Numbers, dates and durations written for the reader, in the proposal's currency and
+    language: thousands separators, the currency symbol where the language puts it, and
+    no false precision (money to the unit, computed shares to whole percents)."""
+
+    def __init__(self, currency: str, language: Language):
         self.currency = currency
-        self.symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+        self.symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ").strip()
+        self.language = language
+        self._ = language.gettext
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        text = f"{value:,.{decimals}f}"
+        return text.translate({ord(","): "\0", ord("."): self.language.decimal}).replace(
+            "\0", self.language.group
+        )
 
     def money(self, amount: float | None) -> str:
         if amount is None:
             return "–"
         decimals = 0 if abs(amount) >= 100 or float(amount).is_integer() else 2
-        return f"{self.symbol}{amount:,.{decimals}f}"
+        sign, amount = ("-" if amount < 0 else ""), abs(amount)
+        return sign + self.language.money.format(
+            symbol=self.symbol, amount=self.number(amount, decimals)
+        )
 
-    def count(self, n: int | float | None) -> str:
-        return "–" if n is None else f"{n:,.0f}"
+    def count(self, n: float | None) -> str:
+        return "–" if n is None else self.number(n)
 
-    def value(self, value: Percent | int | float | None) -> str:
+    def pct(self, value: Percent) -> str:
+        return self.number(value.value, value.decimals) + "%"
+
+    def value(self, value: Percent | float | None) -> str:
         """A stat's or a measure's figure: `65%`, `1,200`."""
         if value is None:
             return "–"
-        return str(value) if isinstance(value, Percent) else f"{value:,g}"
+        if isinstance(value, Percent):
+            return self.pct(value)
+        return self.number(value, 0 if float(value).is_integer() else 2)
 
     def date(self, value: PartialDate | None) -> str:
         if value is None:
             return "–"
-        month = MONTHS[value.month - 1]
-        return f"{value.day} {month} {value.year}" if value.day else f"{month} {value.year}"
+        month = self.language.months[value.month - 1]
+        if value.day:
+            return self.language.date.format(day=value.day, month=month, year=value.year)
+        return self.language.month_year.format(month=month, year=value.year)
 
     def duration(self, value: Duration | None) -> str:
-        return "–" if value is None else str(value)
+        if value is None:
+            return "–"
+        one, many = self.language.units[value.unit]
+        amount = self.number(value.amount, 0 if value.amount.is_integer() else 1)
+        return f"{amount} {one if value.amount == 1 else many}"
 
     def weeks(self, weeks: float | None) -> str:
-        return "–" if weeks is None else f"{weeks:,.0f} weeks"
+        return "–" if weeks is None else f"{self.number(weeks)} {self.language.units['week'][1]}"
 
     def estimate(self, value: Estimate | None) -> str:
         """One value, or a range with its likely point: `$100,000–$300,000 (likely $200,000)`."""
         if value is None:
             return "–"
-        one = str if isinstance(value.likely, Percent) else self.money
+        one = self.pct if isinstance(value.likely, Percent) else self.money
         if not value.is_range:
             return one(value.likely)
-        return f"{one(value.low)}–{one(value.high)} (likely {one(value.likely)})"
+        return f"{one(value.low)}–{one(value.high)} ({self._('likely')} {one(value.likely)})"
 
     def share(self, fraction: float | None) -> str:
         """A computed share, to whole percents: no false precision."""
-        return "–" if fraction is None else f"{fraction * 100:.0f}%"
+        return "–" if fraction is None else self.number(fraction * 100) + "%"
 
     def percent(self, value: float | None) -> str:
         """A computed percentage such as an ROI."""
-        return "–" if value is None else f"{value:,.0f}%"
+        return "–" if value is None else self.number(value) + "%"
 
     def ratio(self, value: float | None) -> str:
-        return "–" if value is None else f"{value:.1f}"
+        return "–" if value is None else self.number(value, 1)
 
     def months(self, value: float | None) -> str:
-        return "–" if value is None else f"{value:.1f} months"
+        return (
+            "–" if value is None else f"{self.number(value, 1)} {self.language.units['month'][1]}"
+        )
+
+    def points(self, margin: float) -> str:
+        return f"± {self.number(margin, 1)} {self._('pts')}"
 
     def margin(self, figure: object) -> str:
         """A survey figure with its margin of error: `65% ± 1.7 pts`."""
         value = getattr(figure, "value", None)
         margin = getattr(figure, "margin", None)
-        return f"{value} ± {margin:.1f} pts" if margin is not None else self.value(value)  # type: ignore[arg-type]
+        text = self.value(value)  # type: ignore[arg-type]
+        return f"{text} {self.points(margin)}" if margin is not None else text
 
 
 def _finalize(value: object) -> object:
@@ -171,24 +226,52 @@ def template_environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
 
 
 def render_case(
-    case: Case, search_path: list[Path], paper: str, pdf_date: str, handout_name: str
-) -> Rendered:
-    """Render every page of the site and the handout's HTML from one Case."""
+    case: Case, search_path: list[Path], paper: str, pdf_date: str, audience: str | None = None,
+    logo: str | None = None,
+) -> Rendered:  # fmt: skip
+    """Render every page of the site and every handout's HTML from one Case.
+
+    With `audience`, only that department head's edition of the handout is rendered
+    (beside the executives').
+    """
     env = template_environment(tuple(p for p in search_path if p.is_dir()))
-    pages = site_pages(case)
+    lang = language(case.proposal.language)
+    fmt = Formatter(case.proposal.currency, lang)
+    pages = site_pages(case, lang.gettext)
     context = {
         "case": case,
         "p": case.proposal,
-        "fmt": Formatter(case.proposal.currency),
+        "fmt": fmt,
+        "_": lang.gettext,
+        "lang": lang.code,
         "pages": {page.file for page in pages},
-        "handout": handout_name,
         "paper": PAPER_SIZES[paper],
         "pdf_date": pdf_date,
+        "charts": case_charts(case, fmt),
+        "brand": brand_css(case.proposal),
+        "logo": logo,  # the handout's: a file URI inside the proposal folder
     }
-    context["charts"] = case_charts(case, context["fmt"])  # type: ignore[arg-type]
-    rendered = {page.file: _render(env, page.template, context) for page in pages}
-    handout = _render(env, "handout/handout.html.j2", context)
-    return Rendered(rendered, [(page.title, page.file) for page in pages], handout)
+    rendered = {
+        page.file: _render(env, page.template, {**context, "a": page.audience}) for page in pages
+    }
+    editions = [
+        e for e in case.editions if e.audience is None or audience in (None, e.audience.audience.id)
+    ]
+    handouts = {
+        e.file: _render(env, "handout/handout.html.j2", {**context, "e": e}) for e in editions
+    }
+    return Rendered(rendered, navigation(pages), handouts)
+
+
+def brand_css(proposal: Any) -> Markup:
+    """The proposal's colours as CSS custom properties; parse_colour admits only hex."""
+    b = proposal.branding
+    rules = []
+    if b and b.primary:
+        rules.append(f"--bc-primary: {b.primary};")
+    if b and b.accent:
+        rules.append(f"--bc-accent: {b.accent};")
+    return Markup(" ".join(rules))
 
 
 def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
@@ -198,7 +281,7 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
     if survey:
         bars = [
             charts.Bar(
-                f"{f.value} {f.label}",
+                plain_text(f.label),
                 f.value.value,  # type: ignore[union-attr]
                 None if f.margin is None else max(f.value.value - f.margin, 0),  # type: ignore[union-attr]
                 None if f.margin is None else min(f.value.value + f.margin, 100),  # type: ignore[union-attr]
@@ -206,7 +289,11 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
             )
             for f in survey
         ]
-        title = f"{case.proposal.survey.title}: share of respondents, with 95% margins of error"  # type: ignore[union-attr]
+        title = (
+            case.proposal.survey.title
+            + ": "
+            + fmt._("share of respondents, with 95% margins of error")
+        )  # type: ignore[union-attr]
         found["survey"] = charts.bar_chart(bars, title, "survey", scale_max=100)
     lead = case.lead
     sized = [
@@ -215,17 +302,19 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
         if (v := lead.risks.get(r.anchor))
     ]
     if sized:
-        found["risks"] = charts.risk_chart(sized, fmt.money)
+        found["risks"] = charts.risk_chart(sized, fmt.money, fmt._)
     money = _money_bars(case, fmt)
     if money:
-        found["cost"] = charts.bar_chart(
-            money, "Cost of training against the cost of doing nothing", "cost"
-        )
+        title = fmt._("Cost of training against the cost of doing nothing")
+        found["cost"] = charts.bar_chart(money, title, "cost")
     if lead.cost and lead.annual_gain and lead.annual_gain > 0:
         months = max(12 * lead.horizon_years, math.ceil(lead.payback_months or 0) + 3)
         found["payback"] = charts.payback_chart(
-            lead.cost, lead.annual_gain, min(months, 120), fmt.money
+            lead.cost, lead.annual_gain, min(months, 120), fmt.money, fmt._, fmt.number
         )
+    if case.timeline:
+        phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
+        found["timeline"] = charts.timeline_chart(phases, fmt._)
     return found
 
 
@@ -235,7 +324,10 @@ def _money_bars(case: Case, fmt: Formatter) -> list[charts.Bar]:
     if likely.cost is not None:
         bars.append(
             charts.Bar(
-                "Training, once", likely.cost, text=fmt.money(likely.cost), color=charts.TRAINING
+                fmt._("Training, once"),
+                likely.cost,
+                text=fmt.money(likely.cost),
+                color=charts.TRAINING,
             )
         )
     for attribute, label, color in (
@@ -249,7 +341,9 @@ def _money_bars(case: Case, fmt: Formatter) -> list[charts.Bar]:
         ranged = case.has_ranges and lo != hi
         text = f"{fmt.money(lo)}–{fmt.money(hi)}" if ranged else fmt.money(value)
         bars.append(
-            charts.Bar(label, value, lo if ranged else None, hi if ranged else None, text, color)
+            charts.Bar(
+                fmt._(label), value, lo if ranged else None, hi if ranged else None, text, color
+            )
         )
     return bars if len(bars) > 1 else []
 
@@ -270,3 +364,21 @@ def _template_file(env: jinja2.Environment, name: str) -> str:
     except jinja2.TemplateNotFound:
         return name
     return filename or name
+
+
+STATUS_LABELS = {
+    "pending": "Pending",
+    "approved": "Approved",
+    "approved-with-conditions": "Approved with conditions",
+    "declined": "Declined",
+}
+
+
+def render_portfolio(entries: dict[str, dict[str, Any]], search_path: list[Path]) -> str:
+    """The index of every proposal in an output folder, newest first."""
+    env = template_environment(tuple(p for p in search_path if p.is_dir()))
+    ordered = sorted(
+        entries.items(), key=lambda item: (item[1].get("date", ""), item[0]), reverse=True
+    )
+    listed = [(slug, e) for slug, e in ordered if e.get("title")]
+    return _render(env, "portfolio.html.j2", {"entries": listed, "statuses": STATUS_LABELS})

@@ -68,23 +68,28 @@ def build_site(
     *,
     base_config: Path,
     pages: dict[str, str],
-    nav: list[tuple[str, str]],
+    nav: list[Any],
     site_name: str,
     assets_dir: Path,
     site_dir: Path,
     epoch: int,
+    logo: Path | None = None,
+    brand_css: str = "",
+    language: str = "en",
 ) -> list[str]:
     """Build the site into `site_dir`; returns MkDocs' warnings.
 
     `epoch` is the build time the site states (its sitemap), so that rebuilding the same
-    proposal gives the same bytes.
+    proposal gives the same bytes. `logo` and `brand_css` (CSS custom properties) brand
+    it; `language` sets Material's own labels (search, navigation).
     """
     with tempfile.TemporaryDirectory(prefix="buildcase-docs-") as tmp:
         docs_dir = Path(tmp)
         for name, text in pages.items():
             (docs_dir / name).write_text(text, encoding="utf-8")
         _copy_assets(assets_dir, docs_dir / ASSETS)
-        overrides = site_overrides(base_config, nav, site_name)
+        brand = _brand_files(docs_dir, logo, brand_css)
+        overrides = site_overrides(base_config, nav, site_name, language, brand)
         with captured_warnings("mkdocs") as warnings, _source_date_epoch(epoch):
             try:
                 config = load_config(
@@ -106,12 +111,44 @@ def build_site(
     return warnings
 
 
-def site_overrides(base_config: Path, nav: list[tuple[str, str]], site_name: str) -> dict[str, Any]:
+def _brand_files(docs_dir: Path, logo: Path | None, brand_css: str) -> dict[str, str]:
+    """The proposal's logo and colours, as files of the site."""
+    brand: dict[str, str] = {}
+    if logo is not None:
+        name = f"{ASSETS}/brand/logo{logo.suffix.lower()}"
+        (docs_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(logo, docs_dir / name)
+        brand["logo"] = name
+    if brand_css:
+        name = f"{ASSETS}/brand/brand.css"
+        (docs_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        colours = (
+            "--md-primary-fg-color: var(--bc-primary, #3949ab); "
+            "--md-accent-fg-color: var(--bc-accent, var(--bc-primary, #3949ab));"
+        )
+        (docs_dir / name).write_text(
+            f":root {{ {brand_css} }}\n[data-md-color-primary] {{ {colours} }}\n"
+        )
+        brand["css"] = name
+    return brand
+
+
+def site_overrides(
+    base_config: Path,
+    nav: list[Any],
+    site_name: str,
+    language: str = "en",
+    brand: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """What buildcase sets on top of the base configuration, for one proposal's site."""
     with open(base_config, encoding="utf-8") as f:
         base = yaml_load(f) or {}
     theme = dict(base.get("theme") or {"name": "material"})
     theme["font"] = False  # no web-font service: fonts ship with the site
+    theme["language"] = language
+    brand = brand or {}
+    if "logo" in brand:
+        theme["logo"] = brand["logo"]
     extra = dict(base.get("extra") or {})
     extra["polyfills"] = [SHIM]  # keeps the offline plugin from loading it from a CDN
     extra.setdefault("generator", False)
@@ -125,15 +162,19 @@ def site_overrides(base_config: Path, nav: list[tuple[str, str]], site_name: str
     plugins += [p for p in ("search", "offline") if p not in plugin_names]
     return {
         "site_name": site_name,
-        "nav": [{title: file} for title, file in nav],
+        "nav": nav,
         "use_directory_urls": False,  # links must open from disk
         "theme": theme,
         "extra": extra,
-        "extra_css": [*(base.get("extra_css") or []), f"{ASSETS}/buildcase.css"],
+        "extra_css": [
+            *(base.get("extra_css") or []),
+            f"{ASSETS}/buildcase.css",
+            *([brand["css"]] if "css" in brand else []),
+        ],
         "markdown_extensions": extensions,
         "plugins": plugins,
-        "repo_url": None,  # Material would call a code host's API
-        "site_url": None,
+        "repo_url": "",  # Material would call a code host's API (None would be ignored)
+        "edit_uri": "",
         "watch": [],
     }
 

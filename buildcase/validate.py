@@ -11,6 +11,7 @@ import difflib
 import re
 import typing
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -42,6 +43,8 @@ def validate_proposal(
         problems += _kind_problems(e.errors(), loaded.source)
         raise ProposalInvalid(_apply_strict(problems, strict)) from None
     problems += list(_population_problems(proposal, loaded.source))
+    problems += list(_branding_problems(proposal, loaded))
+    problems += list(_language_problems(proposal, loaded.source))
     problems += list(_financials_problems(proposal, loaded.source))
     proposal, data_problems = _stats_from_data(proposal, loaded)
     problems += data_problems
@@ -180,7 +183,7 @@ def _reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Pro
     yield from _duplicate_ids(("survey", "stats"), stats, source)
     stat_ids = set(_ids(stats))
     for i, entry in sections["evidence"]:
-        if entry.get("id") in stat_ids:
+        if isinstance(entry.get("id"), str) and entry["id"] in stat_ids:
             yield Problem(
                 source.value(("evidence", i, "id")),
                 field_path(("evidence", i, "id")),
@@ -192,13 +195,20 @@ def _reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Pro
         "evidence": ("stat or evidence", _ids(stats) + _ids(sections["evidence"])),
         "benefits": ("benefit", _ids(sections["benefits"])),
         "risks": ("risk", _ids(sections["risks"])),
+        "audiences": ("audience", _ids(sections["audiences"])),
     }
-    for section, fields in (("benefits", ("goals", "evidence")), ("risks", ("goals", "evidence")),
-                            ("audiences", ("benefits", "risks"))):  # fmt: skip
+    sections["objections"] = _entries(data, "objections")
+    references = {
+        "benefits": ("goals", "evidence"),
+        "risks": ("goals", "evidence"),
+        "audiences": ("benefits", "risks", "goals"),
+        "objections": ("audiences",),
+    }
+    for section, fields in references.items():
         for i, entry in sections[section]:
             for name in fields:
                 kind, ids = known[name]
-                if not ids and name in ("goals", "benefits", "risks"):
+                if not ids and name in ("goals", "benefits", "risks", "audiences"):
                     continue  # the missing or empty section is the error to report
                 yield from _dangling((section, i, name), _refs(entry.get(name)), ids, kind, source)
     baseline = (
@@ -210,6 +220,40 @@ def _reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Pro
         kind, ids = known["evidence"]
         yield from _dangling(
             ("financials", "application_baseline"), [baseline], ids, kind, source, single=True
+        )
+
+
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
+
+
+def _branding_problems(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
+    """A logo must be an image inside the proposal folder: nothing outside it is read."""
+    logo = p.branding.logo if p.branding else None
+    if logo is None:
+        return
+    path = ("branding", "logo")
+    where, field = loaded.source.value(path), field_path(path)
+    target = (loaded.folder / logo).resolve()
+    if Path(logo).is_absolute() or not target.is_relative_to(loaded.folder.resolve()):
+        yield Problem(
+            where, field, f"'{logo}' is outside the proposal folder; put the logo inside it"
+        )
+    elif not target.is_file():
+        yield Problem(where, field, f"no file '{logo}' in the proposal folder")
+    elif target.suffix.lower() not in LOGO_TYPES:
+        yield Problem(where, field, f"a logo is an image: {', '.join(LOGO_TYPES)}")
+
+
+def _language_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    from .i18n import available_languages
+
+    languages = available_languages()
+    if p.language not in languages:
+        yield Problem(
+            source.value(("language",)),
+            "language",
+            f"no message catalog for the language '{p.language}'; "
+            f"available: {', '.join(languages)}",
         )
 
 

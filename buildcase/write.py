@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from . import __version__
 from .errors import OutputError
@@ -78,7 +78,9 @@ def recorded_fingerprint(folder: Path) -> str | None:
         return None
 
 
-def publish(staged: Path, out: Path, slug: str, fingerprint: str = "") -> Path:
+def publish(
+    staged: Path, out: Path, slug: str, fingerprint: str = "", summary: dict[str, Any] | None = None
+) -> Path:
     """Swap the staged folder in as `out/slug`, replacing only an earlier buildcase output.
 
     The marker file records what the output was built from, so an unchanged proposal
@@ -90,6 +92,7 @@ def publish(staged: Path, out: Path, slug: str, fingerprint: str = "") -> Path:
         "version": __version__,
         "proposal": slug,
         "inputs": fingerprint,
+        "summary": summary or {},
     }
     (staged / MARKER).write_text(json.dumps(marker) + "\n")
     if target.is_symlink() or (target.exists() and not (target / MARKER).is_file()):
@@ -147,3 +150,20 @@ def _libc_renameat2():  # type: ignore[no-untyped-def]
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 _renameat2 = _libc_renameat2() if sys.platform.startswith("linux") else None
 _STAGING = re.compile(r"\.[a-z0-9-]+\.[A-Za-z0-9_]{8}\.tmp(\.old)?")
+
+
+def recorded_summaries(out: Path) -> dict[str, dict[str, Any]]:
+    """What each buildcase output in `out` says of its proposal, by slug."""
+    found = {}
+    for marker in sorted(out.glob(f"*/{MARKER}")):
+        try:
+            found[marker.parent.name] = json.loads(marker.read_text()).get("summary") or {}
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)

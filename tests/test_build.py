@@ -110,7 +110,7 @@ def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Pat
         quoted = re.findall(r'<li class="bc-stat">.*?</li>', raw)
         assert len(quoted) == sum(len(e.evidence) for e in entries)
         for item in quoted:  # each quoted figure links to its n or its source
-            cite = r"(±&nbsp;[\d.]+&nbsp;pts, )?n&nbsp;=&nbsp;[\d,]+( of [\d,]+)?|[^<]+, \d{4}"
+            cite = r"(± [\d.]+ pts, )?n&nbsp;=&nbsp;[\d,]+( of [\d,]+)?|[^<]+, \d{4}"
             assert re.search(rf'class="bc-cite"[^>]*>({cite})</a>', item)
 
 
@@ -244,7 +244,7 @@ def test_a_handout_that_would_run_long_names_its_longest_part(workspace: Path) -
     folder = write_proposal(workspace, text)
     report = build([folder], workspace, workspace / "site")
     message = str(report.failed[0].error)
-    assert "the handout runs to" in message and "The longest part is the two columns" in message
+    assert "handout.pdf runs to" in message and "The longest part is the two columns" in message
     assert not (workspace / "site" / "p").exists()
 
 
@@ -254,7 +254,9 @@ def test_templates_are_overridden_by_workspace_then_proposal(workspace: Path) ->
     for where, marker in [(workspace, "WORKSPACE-OVERRIDE"), (folder, "PROPOSAL-OVERRIDE")]:
         target = where / "templates" / "site" / "goals.md.j2"
         target.parent.mkdir(parents=True)
-        target.write_text(shipped.read_text().replace("# Leadership goals", f"# {marker}"))
+        target.write_text(
+            shipped.read_text().replace('# {{ _("Leadership goals") }}', f"# {marker}")
+        )
     build([folder], workspace, workspace / "site")
     text = page_text(workspace / "site" / "p" / "goals.html")
     assert "PROPOSAL-OVERRIDE" in text and "WORKSPACE-OVERRIDE" not in text
