@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import pypdf
 
 from .conftest import MINIMAL, write_proposal
 
@@ -21,6 +24,12 @@ def free_port() -> int:
 def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode("utf-8")
+
+
+def handout_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        reader = pypdf.PdfReader(io.BytesIO(response.read()))
+    return " ".join(page.extract_text() for page in reader.pages)
 
 
 def wait_for(predicate, seconds: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
@@ -48,6 +57,8 @@ def test_serve_rebuilds_on_edit_and_keeps_the_last_good_build(workspace: Path) -
         yaml = folder / "proposal.yaml"
         yaml.write_text(MINIMAL.replace("title: Onboarding training", "title: Edited live"))
         assert wait_for(lambda: "Edited live" in fetch(url))
+        # The handout follows the page, rebuilt in the background.
+        assert wait_for(lambda: "Edited live" in handout_text(f"{url}handout.pdf"))
         yaml.write_text(MINIMAL.replace("date: 2026-11-01", "date: soon"))
         time.sleep(2)
         assert "Edited live" in fetch(url)  # the last good build stays on screen
