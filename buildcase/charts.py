@@ -24,7 +24,7 @@ from markupsafe import Markup
 WIDTH = 480  # px; the site scales charts up a little, the handout down to half a page
 WRAP = 70  # characters of 12 px text that fit across
 FONT_FAMILY = "Inter, Helvetica, Arial, sans-serif"
-TRAINING, LOSS, GAIN, GRID = "#3949ab", "#c62828", "#1b7f5c", "#c9ced8"
+TRAINING, LOSS, GAIN, GRID = "#3949ab", "#b71c1c", "#1b7f5c", "#c9ced8"
 
 Money = Callable[[float], str]
 Gettext = Callable[[str], str]
@@ -75,8 +75,8 @@ def _svg(height: float, title: str, desc: str, body: list[str], slug: str) -> Ma
     return Markup(
         f'<svg class="bc-chart bc-chart--{slug}" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}">'
-        f'<title id="{title_id}">{escape(title)}</title>'
+        f'role="img" aria-labelledby="{title_id}">'
+        f'<title id="{title_id}">{escape(title)}: {escape(desc)}</title>'
         f'<desc id="{desc_id}">{escape(desc)}</desc>' + "".join(body) + "</svg>"
     )
 
@@ -152,7 +152,7 @@ def risk_chart(
         cx, cy = left + plot_w * likelihood, top + plot_h - plot_h * impact / max_impact
         radius = 5 + 14 * math.sqrt(loss / max_loss)
         body.append(
-            _el("circle", cx=cx, cy=cy, r=radius, fill=LOSS, fill_opacity=0.55, stroke=LOSS)
+            _el("circle", cx=cx, cy=cy, r=radius, fill=LOSS, fill_opacity=0.92, stroke="#ffffff")
         )
         body.append(_text(cx, cy + 4.5, str(i), 12, "middle", 700, "#ffffff"))
         for j, line in enumerate(_wrap(f"{i}  {title}: {money(loss)} {_('a year')}")):

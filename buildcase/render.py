@@ -245,6 +245,11 @@ def render_case(
         "_": lang.gettext,
         "lang": lang.code,
         "pages": {page.file for page in pages},
+        "page_links": [
+            (pg.file.removesuffix(".md") + ".html", pg.title)
+            for pg in pages
+            if pg.in_nav and pg.file != "index.md" and pg.audience is None
+        ],
         "paper": PAPER_SIZES[paper],
         "pdf_date": pdf_date,
         "charts": case_charts(case, fmt),

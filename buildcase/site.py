@@ -90,6 +90,8 @@ def build_site(
         _copy_assets(assets_dir, docs_dir / ASSETS)
         brand = _brand_files(docs_dir, logo, brand_css)
         overrides = site_overrides(base_config, nav, site_name, language, brand)
+        if "custom_dir" not in overrides["theme"]:  # a workspace's own custom_dir wins
+            overrides["theme"]["custom_dir"] = str(assets_dir.parent / "overrides")
         with captured_warnings("mkdocs") as warnings, _source_date_epoch(epoch):
             try:
                 config = load_config(
