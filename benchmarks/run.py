@@ -514,8 +514,9 @@ def stage_seconds(folder: Path, bare: BareInputs, workspace: Path, repeats: int)
 
     from buildcase.build import check_proposal
 
-    html = bare.html.read_text(encoding="utf-8")
-    base_url = bare.html.parent.as_uri() + "/"
+    executives = bare.handouts[0][0]  # the executives' handout
+    html = executives.read_text(encoding="utf-8")
+    base_url = executives.parent.as_uri() + "/"
 
     def pdf(variant: str | None) -> Callable[[], object]:
         return lambda: weasyprint.HTML(string=html, base_url=base_url).write_pdf(

@@ -14,6 +14,7 @@ import datetime
 import html
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -100,27 +101,30 @@ def build(
                 done(folder, "unchanged")
             else:
                 todo.append((folder, fingerprint))
-        with engines_for(len(todo), jobs) as engines:
-            # Prepare every proposal first (fast), so the workers are never idle...
-            jobs_started = []
+        engines = engines_for(len(todo), jobs)
+        try:
+            # A window of proposals in flight: this process prepares the next ones while
+            # the workers make the earlier ones, and publishes each as it comes back.
+            in_flight: deque[ProposalJob] = deque()
             for folder, fingerprint in todo:
                 try:
-                    jobs_started.append(
-                        ProposalJob.start(
-                            folder, workspace, out, strict, paper, engines, fingerprint, audience
-                        )
+                    job = ProposalJob.start(
+                        folder, workspace, out, strict, paper, engines, fingerprint, audience
                     )
+                    in_flight.append(job)
                 except BuildcaseError as e:
                     report.failed.append(Failed(folder, e))
                     done(folder, "failed")
-            # ...then publish each one as its site and handout come back.
-            for job in jobs_started:
-                try:
-                    report.built.append(job.finish())
-                    done(job.folder, "built")
-                except BuildcaseError as e:
-                    report.failed.append(Failed(job.folder, e))
-                    done(job.folder, "failed")
+                while len(in_flight) >= IN_FLIGHT:
+                    _finish(in_flight.popleft(), report, done)
+                if engines.grown():  # a worker's memory grew: finish what is out, renew them
+                    while in_flight:
+                        _finish(in_flight.popleft(), report, done)
+                    engines = engines.renewed()
+            while in_flight:
+                _finish(in_flight.popleft(), report, done)
+        finally:
+            engines.close()
         if len(folders) > 1:
             write_portfolio(out, workspace)
             report.portfolio = out / "index.html"
@@ -136,6 +140,18 @@ def write_portfolio(out: Path, workspace: Path) -> None:
 
     search_path = template_dirs(workspace / "proposals" / ".none", workspace)
     write_atomically(out / "index.html", render_portfolio(recorded_summaries(out), search_path))
+
+
+IN_FLIGHT = 12  # proposals prepared ahead of the workers
+
+
+def _finish(job: ProposalJob, report: BuildReport, done: Callable[[Path, str], None]) -> None:
+    try:
+        report.built.append(job.finish())
+        done(job.folder, "built")
+    except BuildcaseError as e:
+        report.failed.append(Failed(job.folder, e))
+        done(job.folder, "failed")
 
 
 def build_proposal(

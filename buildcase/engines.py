@@ -90,6 +90,12 @@ def _die_with_parent() -> None:
 class Engines(Protocol):
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]: ...
 
+    def grown(self) -> bool: ...
+
+    def renewed(self) -> Engines: ...
+
+    def close(self) -> None: ...
+
 
 class InlineEngines:
     """Runs each task at once in this process: for one proposal, or where forking is not
@@ -103,6 +109,15 @@ class InlineEngines:
             future.set_exception(e)
         return future
 
+    def grown(self) -> bool:
+        return False
+
+    def renewed(self) -> InlineEngines:
+        return self
+
+    def close(self) -> None:
+        pass
+
     def __enter__(self) -> InlineEngines:
         return self
 
@@ -111,18 +126,18 @@ class InlineEngines:
 
 
 class PoolEngines:
-    """A pool of warm worker processes, forked from this process before it starts any
-    thread.
+    """A pool of warm worker processes, forked from this process.
 
-    Workers are not replaced during a build: replacing them (`maxtasksperchild`) makes
-    the pool fork from one of its own threads, which deadlocked now and then, and a fork
-    server re-runs a library caller's main script in every worker. A build of fifty
-    proposals grows a worker's memory by about a quarter (see benchmarks/), well within
-    bounds; the pool ends with the build.
+    A worker whose memory has grown past twice what it first used (and past
+    MEMORY_FLOOR_MB) gets the whole pool renewed by the build, from its own thread, once
+    the work in flight is done. The pool's own worker replacement (`maxtasksperchild`) is
+    not used: it forks from one of the pool's threads, which deadlocked now and then.
     """
 
     def __init__(self, workers: int):
+        self.workers = workers
         self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm_up)
+        self.first_rss: dict[int, int] = {}
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
         future: Future[Any] = Future()
@@ -131,12 +146,43 @@ class PoolEngines:
         )
         return future
 
+    def grown(self) -> bool:
+        for process in self.pool._pool:  # the workers' processes
+            rss = _rss_mb(process.pid)
+            first = self.first_rss.setdefault(process.pid, rss)
+            if rss > max(2 * first, MEMORY_FLOOR_MB):
+                return True
+        return False
+
+    def renewed(self) -> PoolEngines:
+        self.close()
+        return PoolEngines(self.workers)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
     def __enter__(self) -> PoolEngines:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.pool.terminate() if exc[0] else self.pool.close()
-        self.pool.join()
+        if exc[0]:
+            self.pool.terminate()
+            self.pool.join()
+        else:
+            self.close()
+
+
+MEMORY_FLOOR_MB = 600
+
+
+def _rss_mb(pid: int | None) -> int:
+    """A process's resident memory in MB, from /proc (0 where there is none)."""
+    try:
+        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE") // 2**20
 
 
 class SplitEngines:
@@ -150,6 +196,15 @@ class SplitEngines:
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
         engines = self.worker if function is make_handout else self.inline
         return engines.submit(function, task)
+
+    def grown(self) -> bool:
+        return False
+
+    def renewed(self) -> SplitEngines:
+        return self
+
+    def close(self) -> None:
+        self.worker.close()
 
     def __enter__(self) -> SplitEngines:
         return self
