@@ -31,31 +31,15 @@ import pytest
 
 from buildcase.cli import main
 
+from .conftest import MINIMAL
+
 BAD = Path(__file__).resolve().parent / "bad"
 MUST_WORK = "must-work"  # tests/bad/must-work/<case>/: inputs that must pass `check`
 EXPECTED = "expected.txt"
 
-# A small valid proposal that the generated cases start from (the same as the BASE the
-# hand-written cases were made from; see tests/bad/README.md).
-BASE = """\
-title: Onboarding training
-organization: Acme
-prepared_by:
-  name: Ann Lee
-  role: L&D lead
-date: 2026-11-01
-summary: Train new starters.
-goals:
-  - id: retention
-    title: Keep our people
-benefits:
-  - title: New starters stay longer
-    goals: [retention]
-risks:
-  - title: New starters leave
-    likelihood: 30%
-    impact: 10000
-"""
+# The small valid proposal the generated cases start from (the hand-written cases were
+# made from it too; see tests/bad/README.md).
+BASE = MINIMAL
 
 # --- generated inputs ----------------------------------------------------------------------
 # Cases whose input holds bytes that do not belong in the repository (Latin-1, a byte-order
