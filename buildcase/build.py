@@ -138,7 +138,7 @@ def write_portfolio(out: Path, workspace: Path) -> None:
     from .workspace import template_dirs
     from .write import recorded_summaries, write_atomically
 
-    search_path = template_dirs(workspace / "proposals" / ".none", workspace)
+    search_path = template_dirs(None, workspace)
     write_atomically(out / "index.html", render_portfolio(recorded_summaries(out), search_path))
 
 

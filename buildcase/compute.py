@@ -132,7 +132,6 @@ class BenefitView:
     benefit: Benefit
     goals: list[Goal]
     figures: list[Figure]
-    notes: list[int] = field(default_factory=list)  # source note numbers, for print
     value: BenefitValue | None = None  # in the case the summary leads with
 
 
@@ -142,7 +141,6 @@ class RiskView:
     risk: Risk
     goals: list[Goal]
     figures: list[Figure]
-    notes: list[int] = field(default_factory=list)
     value: RiskValue | None = None  # in the case the summary leads with
 
 
@@ -193,7 +191,6 @@ class Edition:
 class MeasureView:
     measure: Measure
     status: str | None  # "met", "missed" or None while not measured
-    higher_is_better: bool
 
 
 @dataclass
@@ -227,8 +224,6 @@ class Case:
     cost_per_participant: float | None
     pilot_cost: float | None
     plan_weeks: float | None
-    sources: list[Source] = field(default_factory=list)  # numbered notes, in reading order
-    notes: dict[str, int] = field(default_factory=dict)  # figure id -> its source's number
 
     @property
     def lead(self) -> Financials:
@@ -268,9 +263,6 @@ def build_case(proposal: Proposal, slug: str) -> Case:
     for r in risks:
         r.value = lead.risks.get(r.anchor)
     headline = headline_figures(proposal, figures)
-    sources, notes = numbered_sources(headline, benefits, risks)
-    for view in [*benefits, *risks]:
-        view.notes = sorted({notes[f.id] for f in view.figures})
     objections = [ObjectionView(o, o.theme or guess_theme(o.concern)) for o in proposal.objections]
     audiences = audience_views(proposal, benefits, risks, objections)
     return Case(
@@ -309,8 +301,6 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         if proposal.request and proposal.request.pilot
         else None,
         plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
-        sources=sources,
-        notes=notes,
     )
 
 
@@ -443,13 +433,6 @@ def source_of(figure: Figure) -> Source:
 
 
 # --- money -------------------------------------------------------------------------------
-
-
-def expected_loss(risk: Risk, point: str = "likely") -> float | None:
-    """Likelihood per year x impact: what doing nothing costs on average each year."""
-    if risk.likelihood is None or risk.impact is None:
-        return None
-    return risk.likelihood.pick(point).fraction * risk.impact.pick(point)
 
 
 def risk_value(risk: Risk, point: str) -> RiskValue | None:
@@ -700,10 +683,10 @@ def measure_view(measure: Measure) -> MeasureView:
     base, target = _magnitude(measure.baseline), _magnitude(measure.target)
     higher = target >= base
     if measure.actual is None:
-        return MeasureView(measure, None, higher)
+        return MeasureView(measure, None)
     actual = _magnitude(measure.actual)
     met = actual >= target if higher else actual <= target
-    return MeasureView(measure, "met" if met else "missed", higher)
+    return MeasureView(measure, "met" if met else "missed")
 
 
 def _magnitude(value: Percent | float) -> float:

@@ -21,9 +21,11 @@ def default_templates_dir() -> Path:
     return Path(str(importlib.resources.files("buildcase.templates")))
 
 
-def template_dirs(proposal_dir: Path, workspace: Path) -> list[Path]:
-    """Where templates are looked up, first match wins."""
-    return [proposal_dir / "templates", workspace / "templates", default_templates_dir()]
+def template_dirs(proposal_dir: Path | None, workspace: Path) -> list[Path]:
+    """Where templates are looked up, first match wins: the proposal's own (where there is a
+    proposal), the workspace's, buildcase's."""
+    own = [proposal_dir / "templates"] if proposal_dir else []
+    return [*own, workspace / "templates", default_templates_dir()]
 
 
 def base_config(workspace: Path) -> Path:

@@ -8,7 +8,6 @@ from buildcase.build import check_proposal
 from buildcase.compute import (
     benefit_value,
     build_case,
-    expected_loss,
     gain_over_horizon,
     margin_of_error,
     payback_months,
@@ -60,7 +59,8 @@ def test_the_reference_return(case) -> None:  # type: ignore[no-untyped-def]
     [("0%", 1000, 0), ("100%", 1000, 1000), (None, 1000, None), ("10%", None, None)],
 )
 def test_expected_loss_edges(likelihood, impact, loss) -> None:  # type: ignore[no-untyped-def]
-    assert expected_loss(Risk(title="r", likelihood=likelihood, impact=impact)) == loss
+    value = risk_value(Risk(title="r", likelihood=likelihood, impact=impact), "likely")
+    assert (value and value.expected) == loss
 
 
 def test_phillips_adjustment() -> None:
@@ -150,15 +150,17 @@ def test_every_quoted_figure_carries_its_n_or_source(case) -> None:  # type: ign
 
 
 def test_sources_are_numbered_once_each_in_reading_order(case) -> None:  # type: ignore[no-untyped-def]
-    names = [s.source if not s.survey else f"survey n={s.n}" for s in case.sources]
+    executives = case.editions[0]
+    names = [s.source if not s.survey else f"survey n={s.n}" for s in executives.sources]
     assert names == [
         "survey n=2400",
         "survey n=1850",
         "Brinkerhoff, impact evaluation studies of corporate training",
         "Altimeter Group, Social Business Readiness",
     ]
-    assert case.notes["know-policy"] == case.notes["asked-by-friends"] == 1
-    assert case.risks[0].notes == [1, 4]  # crisis cites two Altimeter figures and read-policy
+    assert executives.notes["know-policy"] == executives.notes["asked-by-friends"] == 1
+    # crisis cites two Altimeter figures and read-policy
+    assert executives.view_notes[case.risks[0].anchor] == [1, 4]
 
 
 def test_estimates_read_their_points() -> None:
