@@ -202,10 +202,12 @@ def payback_chart(
     if payback is not None and 0 < payback <= months:
         px = left + plot_w * payback / months
         body.append(_el("circle", cx=px, cy=zero, r=5, fill=GAIN))
-        # Below the zero line, on the side away from the rising line.
-        anchor, dx = ("start", 8) if px < left + plot_w / 2 else ("end", -8)
+        # Where the rising line is not: below the zero line to the right of the point, or,
+        # near the right edge, above it to the left.
+        right = px < left + plot_w * 0.55
+        x, y, anchor = (px + 8, zero + 18, "start") if right else (px - 8, zero - 8, "end")
         paid = _("Paid back after {months} months").format(months=number(payback, 1))
-        body.append(_text(px + dx, zero + 18, paid, 12, anchor, 600))
+        body.append(_text(x, y, paid, 12, anchor, 600))
         desc += "; " + paid
     return _svg(top + plot_h + 42, _("Payback over time"), desc, body, "payback")
 
