@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 import re
 from pathlib import Path
 
@@ -23,9 +24,16 @@ def default_templates_dir() -> Path:
 
 def template_dirs(proposal_dir: Path | None, workspace: Path) -> list[Path]:
     """Where templates are looked up, first match wins: the proposal's own (where there is a
-    proposal), the workspace's, buildcase's."""
+    proposal; untrusted, see `own_templates`), the workspace's, buildcase's."""
     own = [proposal_dir / "templates"] if proposal_dir else []
     return [*own, workspace / "templates", default_templates_dir()]
+
+
+def own_templates(proposal_dir: Path) -> Path | None:
+    """The proposal's own `templates/` folder, if it has one (a link counts, to be refused):
+    untrusted, unlike the workspace's, since it travels with the proposal."""
+    own = proposal_dir / "templates"
+    return own if os.path.lexists(own) else None
 
 
 def base_config(workspace: Path) -> Path:
