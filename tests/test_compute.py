@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 
 from buildcase.build import check_proposal
-from buildcase.compute import (
+from buildcase.compute import build_case
+from buildcase.compute.money import (
     benefit_value,
-    build_case,
     gain_over_horizon,
-    margin_of_error,
     payback_months,
     return_on_investment,
     risk_value,
-    share_of_answers,
 )
+from buildcase.compute.statistics import margin_of_error, share_of_answers
 from buildcase.models import Benefit, Estimate, Percent, Risk
 
 from .conftest import PROPOSALS, REFERENCE

@@ -1,0 +1,152 @@
+"""Stage 3, compute: every derived figure and cross-reference, once, for both outputs.
+
+The site and the handout render from the same `Case`, so a number can never differ
+between them, and templates only format what is computed here. The formulas are pure
+functions, each small enough to check against a sum worked by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Proposal
+from .money import (
+    SCENARIOS,
+    Scenario,
+    TransferGap,
+    cost_per_participant,
+    has_ranges,
+    money_in_scenario,
+    total_cost,
+    transfer_gap,
+)  # fmt: skip
+from .statistics import Figure, headline_figures, quotable_figures
+from .views import (
+    AudienceView,
+    BenefitView,
+    Edition,
+    GoalView,
+    MeasureView,
+    ObjectionView,
+    PhaseView,
+    RiskView,
+    audience_figures,
+    audience_views,
+    benefit_anchor,
+    campaign_status,
+    edition,
+    goal_views,
+    goals_by_id,
+    guess_theme,
+    measure_view,
+    objection_groups,
+    risk_anchor,
+    timeline,
+)  # fmt: skip
+
+__all__ = ["AudienceView", "Case", "build_case"]
+
+
+@dataclass
+class Case:
+    """The proposal and everything derived from it."""
+
+    proposal: Proposal
+    slug: str
+    figures: dict[str, Figure]
+    headline: list[Figure]
+    benefits: list[BenefitView]
+    risks: list[RiskView]
+    goals: list[GoalView]
+    audiences: list[AudienceView]
+    objection_groups: list[tuple[str, list[ObjectionView]]]  # by theme, in THEMES order
+    measures: list[MeasureView]
+    timeline: list[PhaseView]
+    editions: list[Edition]  # the executives' first, then one per audience
+    status: str | None  # the campaign's decision, where a campaign is recorded
+    scenarios: dict[str, Scenario]  # conservative, likely, optimistic
+    has_ranges: bool  # whether any estimate is a range, so the three cases differ
+    transfer: TransferGap | None
+    total_cost: float | None
+    cost_per_participant: float | None
+    pilot_cost: float | None
+    plan_weeks: float | None
+
+    @property
+    def lead(self) -> Scenario:
+        """The case the summary leads with: the conservative one where estimates are ranges."""
+        return self.scenarios["conservative" if self.has_ranges else "likely"]
+
+    @property
+    def likely(self) -> Scenario:
+        return self.scenarios["likely"]
+
+
+def build_case(proposal: Proposal, slug: str) -> Case:
+    figures = quotable_figures(proposal)
+    benefits = [
+        BenefitView(
+            benefit_anchor(b, i),
+            b,
+            goals_by_id(proposal, b.goals),
+            [figures[e] for e in b.evidence],
+        )
+        for i, b in enumerate(proposal.benefits)
+    ]
+    risks = [
+        RiskView(
+            risk_anchor(r, i), r, goals_by_id(proposal, r.goals), [figures[e] for e in r.evidence]
+        )
+        for i, r in enumerate(proposal.risks)
+    ]
+    cost = total_cost(proposal)
+    scenarios = {
+        name: money_in_scenario(proposal, benefits, risks, cost, name, point)
+        for name, point in SCENARIOS
+    }
+    ranged = has_ranges(proposal)
+    lead = scenarios["conservative" if ranged else "likely"]
+    for b in benefits:
+        b.value = lead.benefits.get(b.anchor)
+    for r in risks:
+        r.value = lead.risks.get(r.anchor)
+    headline = headline_figures(proposal, figures)
+    objections = [ObjectionView(o, o.theme or guess_theme(o.concern)) for o in proposal.objections]
+    audiences = audience_views(proposal, benefits, risks, objections)
+    return Case(
+        proposal=proposal,
+        slug=slug,
+        figures=figures,
+        headline=headline,
+        benefits=benefits,
+        risks=risks,
+        goals=goal_views(proposal, benefits, risks),
+        audiences=audiences,
+        objection_groups=objection_groups(objections),
+        measures=[measure_view(m) for m in proposal.measures],
+        timeline=timeline(proposal),
+        editions=[
+            edition("handout.pdf", None, benefits, risks, headline, objections),
+            *(
+                edition(
+                    f"handout-{a.audience.id}.pdf",
+                    a,
+                    a.benefits,
+                    a.risks,
+                    audience_figures(a),
+                    a.objections,
+                )
+                for a in audiences
+            ),
+        ],
+        status=campaign_status(proposal),
+        scenarios=scenarios,
+        has_ranges=ranged,
+        transfer=transfer_gap(proposal, figures, scenarios["likely"].annual_benefit),
+        total_cost=cost,
+        cost_per_participant=cost_per_participant(proposal, cost),
+        pilot_cost=proposal.request.pilot.budget
+        if proposal.request and proposal.request.pilot
+        else None,
+        plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
+    )

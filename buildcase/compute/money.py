@@ -1,0 +1,227 @@
+"""Compute, money: what the programme costs, what it is worth, the risk of not doing it,
+and the return in each of the three cases (conservative, likely, optimistic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..models import (
+    Benefit,
+    Estimate,
+    Percent,
+    Proposal,
+    Risk,
+)  # fmt: skip
+from .statistics import Figure
+
+if TYPE_CHECKING:
+    from .views import BenefitView, RiskView
+
+# The three cases, each reading the low, likely or high point of every range.
+SCENARIOS = (("conservative", "low"), ("likely", "likely"), ("optimistic", "high"))
+
+
+@dataclass(frozen=True)
+class BenefitValue:
+    """One benefit's value in one scenario, after the Phillips adjustments."""
+
+    gross: float
+    attribution: float  # share credited to training, 0..1
+    confidence: float  # the author's confidence, 0..1
+    adjusted: float  # gross x attribution x confidence
+    share: float | None = None  # of all benefits' adjusted value, 0..1
+
+
+@dataclass(frozen=True)
+class RiskValue:
+    """One risk's cost in one scenario."""
+
+    likelihood: float  # chance per year, 0..1
+    impact: float
+    expected: float  # likelihood x impact, per year
+    reduction: float | None  # how much training cuts the likelihood, 0..1
+    residual: float | None  # expected loss left after training
+    avoided: float | None  # expected - residual
+
+
+@dataclass
+class Scenario:
+    """The money case in one scenario (conservative, likely or optimistic)."""
+
+    scenario: str
+    cost: float | None
+    benefits: dict[str, BenefitValue]  # by benefit anchor
+    risks: dict[str, RiskValue]  # by risk anchor
+    annual_benefit: float | None  # adjusted benefits, per year
+    avoided_loss: float | None  # risk losses training avoids, per year
+    annual_gain: float | None  # annual_benefit + avoided_loss
+    expected_loss: float | None  # cost of doing nothing, per year
+    residual_loss: float | None  # what is left of it after training
+    horizon_years: int
+    discount_rate: float | None
+    gain_over_horizon: float | None  # present value where a discount rate is given
+    roi: float | None  # percent
+    benefit_cost_ratio: float | None
+    net_value: float | None  # gain over the horizon minus cost (NPV when discounted)
+    payback_months: float | None
+
+
+@dataclass
+class TransferGap:
+    """What the benefits are worth if trainees apply training at the plan's rate vs typically."""
+
+    planned_rate: Percent
+    baseline_rate: Percent
+    baseline_figure: Figure
+    value_at_plan: float
+    value_at_baseline: float
+
+    @property
+    def difference(self) -> float:
+        return self.value_at_plan - self.value_at_baseline
+
+
+def risk_value(risk: Risk, point: str) -> RiskValue | None:
+    if risk.likelihood is None or risk.impact is None:
+        return None
+    likelihood = risk.likelihood.pick(point).fraction
+    impact = risk.impact.pick(point)
+    expected = likelihood * impact
+    if risk.reduction is None:
+        return RiskValue(likelihood, impact, expected, None, None, None)
+    residual = likelihood * (1 - risk.reduction.fraction) * impact
+    return RiskValue(
+        likelihood, impact, expected, risk.reduction.fraction, residual, expected - residual
+    )
+
+
+def benefit_value(benefit: Benefit, point: str) -> BenefitValue | None:
+    """Phillips' adjustment: the gain credited to training, discounted by confidence."""
+    if benefit.annual_value is None:
+        return None
+    gross = benefit.annual_value.pick(point)
+    attribution = benefit.attribution.fraction if benefit.attribution else 1.0
+    confidence = benefit.confidence.fraction if benefit.confidence else 1.0
+    return BenefitValue(gross, attribution, confidence, gross * attribution * confidence)
+
+
+def money_in_scenario(
+    proposal: Proposal,
+    benefits: list[BenefitView],
+    risks: list[RiskView],
+    cost: float | None,
+    scenario: str,
+    point: str,
+) -> Scenario:
+    """The money case for one scenario: every point of every range read at `point`."""
+    values = {b.anchor: v for b in benefits if (v := benefit_value(b.benefit, point))}
+    annual_benefit = sum(v.adjusted for v in values.values()) if values else None
+    if annual_benefit:
+        values = {a: _with_share(v, annual_benefit) for a, v in values.items()}
+    risk_values = {r.anchor: v for r in risks if (v := risk_value(r.risk, point))}
+    expected = sum(v.expected for v in risk_values.values()) if risk_values else None
+    reduced = [v for v in risk_values.values() if v.avoided is not None]
+    avoided = sum(v.avoided for v in reduced) if reduced else None  # type: ignore[misc]
+    residual = (expected - avoided) if expected is not None and avoided is not None else None
+    gain = (
+        None
+        if annual_benefit is None and avoided is None
+        else (annual_benefit or 0) + (avoided or 0)
+    )
+    settings = proposal.financials
+    years = settings.horizon_years if settings else 1
+    rate = settings.discount_rate.fraction if settings and settings.discount_rate else None
+    over_horizon = gain_over_horizon(gain, years, rate) if gain is not None else None
+    return Scenario(
+        scenario=scenario,
+        cost=cost,
+        benefits=values,
+        risks=risk_values,
+        annual_benefit=annual_benefit,
+        avoided_loss=avoided,
+        annual_gain=gain,
+        expected_loss=expected,
+        residual_loss=residual,
+        horizon_years=years,
+        discount_rate=rate,
+        gain_over_horizon=over_horizon,
+        roi=return_on_investment(over_horizon, cost),
+        benefit_cost_ratio=benefit_cost_ratio(over_horizon, cost),
+        net_value=None if over_horizon is None or cost is None else over_horizon - cost,
+        payback_months=payback_months(cost, gain),
+    )
+
+
+def _with_share(value: BenefitValue, total: float) -> BenefitValue:
+    return BenefitValue(
+        value.gross, value.attribution, value.confidence, value.adjusted, value.adjusted / total
+    )
+
+
+def gain_over_horizon(annual_gain: float, years: int, discount_rate: float | None) -> float:
+    """The gain over the horizon; with a rate, its present value (gains at each year's end)."""
+    if not discount_rate:
+        return annual_gain * years
+    return sum(annual_gain / (1 + discount_rate) ** t for t in range(1, years + 1))
+
+
+def return_on_investment(gain: float | None, cost: float | None) -> float | None:
+    """ROI % = (gain - cost) / cost x 100; undefined when nothing is spent or gained."""
+    if gain is None or not cost:
+        return None
+    return (gain - cost) / cost * 100
+
+
+def benefit_cost_ratio(gain: float | None, cost: float | None) -> float | None:
+    if gain is None or not cost:
+        return None
+    return gain / cost
+
+
+def payback_months(cost: float | None, annual_gain: float | None) -> float | None:
+    """Months until the gain repays the cost, the gain accruing evenly; None if never."""
+    if cost is None or annual_gain is None or annual_gain <= 0:
+        return None
+    return cost / (annual_gain / 12)
+
+
+def total_cost(proposal: Proposal) -> float | None:
+    """The sum of the cost items, or the requested budget where no items are given."""
+    if proposal.costs:
+        return sum(c.amount for c in proposal.costs)
+    return proposal.request.budget if proposal.request else None
+
+
+def cost_per_participant(proposal: Proposal, total: float | None) -> float | None:
+    participants = proposal.request.participants if proposal.request else None
+    if total is None or not participants:
+        return None
+    return total / participants
+
+
+def has_ranges(proposal: Proposal) -> bool:
+    estimates: list[Estimate | None] = [b.annual_value for b in proposal.benefits]
+    estimates += [x for r in proposal.risks for x in (r.likelihood, r.impact)]
+    return any(e is not None and e.is_range for e in estimates)
+
+
+def transfer_gap(
+    proposal: Proposal, figures: dict[str, Figure], annual_benefit: float | None
+) -> TransferGap | None:
+    """The value of the plan's support for applying training, against the typical rate.
+
+    The benefits are estimated at the plan's application rate; at the baseline rate
+    they shrink in proportion.
+    """
+    settings = proposal.financials
+    if not settings or not settings.application_rate or not settings.application_baseline:
+        return None
+    if annual_benefit is None or settings.application_rate.value == 0:
+        return None
+    baseline = figures[settings.application_baseline]
+    assert isinstance(baseline.value, Percent), "validate checks the baseline is a percent"
+    ratio = baseline.value.fraction / settings.application_rate.fraction
+    return TransferGap(
+        settings.application_rate, baseline.value, baseline, annual_benefit, annual_benefit * ratio
+    )

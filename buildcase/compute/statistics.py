@@ -1,0 +1,172 @@
+"""Compute, statistics: survey figures with their n, population and 95% margin of error,
+and the numbered sources every quoted figure points to."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..models import (
+    Evidence,
+    Percent,
+    Proposal,
+    Stat,
+)  # fmt: skip
+
+if TYPE_CHECKING:
+    from .views import BenefitView, RiskView
+
+HEADLINE_MIN, HEADLINE_DEFAULT, HEADLINE_MAX = 3, 4, 6
+Z_95 = 1.959964  # two-sided 95% normal quantile
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A statistic ready to quote, with what makes it traceable: its n or its source."""
+
+    id: str
+    anchor: str  # on the Evidence page
+    value: Percent | int
+    label: str
+    n: int | None = None  # survey respondents behind the figure
+    population: int | None = None
+    source: str | None = None  # external evidence: who published it
+    year: int | None = None
+    url: str | None = None
+    compare: Percent | int | None = None
+    margin: float | None = None  # 95% margin of error, in percentage points
+
+    @property
+    def is_survey(self) -> bool:
+        return self.source is None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where quoted figures come from: our survey (with its n) or one external study."""
+
+    survey: bool
+    n: int | None = None  # survey respondents
+    population: int | None = None
+    source: str | None = None  # external: who published it
+    year: int | None = None
+    url: str | None = None
+
+
+def quotable_figures(proposal: Proposal) -> dict[str, Figure]:
+    """Every survey stat and evidence entry by id, each with its n or its source."""
+    figures: dict[str, Figure] = {}
+    if proposal.survey:
+        survey = proposal.survey
+        for stat in survey.stats:
+            figures[stat.id] = _survey_figure(stat, survey.respondents, survey.population)
+    for entry in proposal.evidence:
+        figures[entry.id] = _evidence_figure(entry)
+    return figures
+
+
+def _survey_figure(stat: Stat, default_n: int | None, default_population: int | None) -> Figure:
+    n = stat.respondents or default_n
+    population = stat.population or default_population
+    assert stat.value is not None, "validate fills in values computed from data"
+    margin = None
+    if isinstance(stat.value, Percent) and n:
+        margin = margin_of_error(stat.value.fraction, n, population)
+    return Figure(
+        id=stat.id,
+        anchor=f"stat-{stat.id}",
+        value=stat.value,
+        label=stat.label,
+        n=n,
+        population=population,
+        margin=margin,
+    )
+
+
+def _evidence_figure(entry: Evidence) -> Figure:
+    return Figure(
+        id=entry.id,
+        anchor=f"evidence-{entry.id}",
+        value=entry.value,
+        label=entry.label,
+        source=entry.source,
+        year=entry.year,
+        url=entry.url,
+        compare=entry.compare,
+    )
+
+
+def margin_of_error(p: float, n: int, population: int | None = None) -> float:
+    """The 95% margin of error of a share p from n answers, in percentage points.
+
+    With the population N known, the finite-population correction sqrt((N-n)/(N-1))
+    narrows it: asking 2,400 of 11,000 people tells more than asking 2,400 of millions.
+    """
+    if n <= 0:
+        raise ValueError("a margin of error needs at least one respondent")
+    margin = Z_95 * math.sqrt(p * (1 - p) / n)
+    if population and population > 1:
+        if n > population:
+            raise ValueError(f"n ({n}) is larger than the population ({population})")
+        margin *= math.sqrt((population - n) / (population - 1))
+    return margin * 100
+
+
+def share_of_answers(answers: list[str], counted: list[str]) -> tuple[float, int]:
+    """The share (0..100) of non-blank answers that are among `counted`, and their number.
+
+    Answers match whatever their case and surrounding spaces, as survey exports vary.
+    """
+    given = [a.strip().casefold() for a in answers if a and a.strip()]
+    wanted = {c.strip().casefold() for c in counted}
+    if not given:
+        return 0.0, 0
+    return 100 * sum(a in wanted for a in given) / len(given), len(given)
+
+
+def headline_figures(proposal: Proposal, figures: dict[str, Figure]) -> list[Figure]:
+    """The figures to show big: those the author marked, else the most cited ones.
+
+    A figure cited by more benefits and risks carries more of the argument; ties keep
+    the author's order, survey first, since the organization's own numbers persuade most.
+    """
+    marked = [
+        s.id
+        for s in [*(proposal.survey.stats if proposal.survey else []), *proposal.evidence]
+        if s.headline
+    ]
+    if marked:
+        return [figures[i] for i in marked[:HEADLINE_MAX]]
+    citations = Counter(e for item in [*proposal.benefits, *proposal.risks] for e in item.evidence)
+    order = list(figures)
+    ranked = sorted(order, key=lambda i: (-citations[i], order.index(i)))
+    cited = [i for i in ranked if citations[i]]
+    count = max(min(len(cited), HEADLINE_DEFAULT), min(HEADLINE_MIN, len(ranked)))
+    return [figures[i] for i in ranked[:count]]
+
+
+def numbered_sources(
+    headline: list[Figure], benefits: list[BenefitView], risks: list[RiskView]
+) -> tuple[list[Source], dict[str, int]]:
+    """The sources of the quoted figures, numbered in the order a reader meets them.
+
+    Figures from the same survey with the same n share a note, so the handout's notes
+    name each source once.
+    """
+    quoted = [*headline, *(f for view in [*benefits, *risks] for f in view.figures)]
+    sources: list[Source] = []
+    notes: dict[str, int] = {}
+    for figure in quoted:
+        source = source_of(figure)
+        if source not in sources:
+            sources.append(source)
+        notes[figure.id] = sources.index(source) + 1
+    return sources, notes
+
+
+def source_of(figure: Figure) -> Source:
+    if figure.is_survey:
+        return Source(survey=True, n=figure.n, population=figure.population)
+    return Source(survey=False, source=figure.source, year=figure.year, url=figure.url)
