@@ -137,22 +137,28 @@ class PoolEngines:
     def __init__(self, workers: int):
         self.workers = workers
         self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm_up)
-        self.first_rss: dict[int, int] = {}
+        self.first_rss: dict[int, int] = {}  # worker pid -> MB after its first task
+        self.last_rss: dict[int, int] = {}  # worker pid -> MB after its latest task
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
         future: Future[Any] = Future()
+
+        def done(outcome: tuple[Any, int, int]) -> None:
+            result, pid, rss = outcome
+            self.first_rss.setdefault(pid, rss)
+            self.last_rss[pid] = rss
+            future.set_result(result)
+
         self.pool.apply_async(
-            function, (task,), callback=future.set_result, error_callback=future.set_exception
+            _measured, (function, task), callback=done, error_callback=future.set_exception
         )
         return future
 
     def grown(self) -> bool:
-        for process in self.pool._pool:  # the workers' processes
-            rss = _rss_mb(process.pid)
-            first = self.first_rss.setdefault(process.pid, rss)
-            if rss > max(2 * first, MEMORY_FLOOR_MB):
-                return True
-        return False
+        return any(
+            rss > max(2 * self.first_rss[pid], MEMORY_FLOOR_MB)
+            for pid, rss in self.last_rss.items()
+        )
 
     def renewed(self) -> PoolEngines:
         self.close()
@@ -176,6 +182,14 @@ class PoolEngines:
 MEMORY_FLOOR_MB = 600
 
 
+def _measured(function: Callable[[Any], Any], task: Any) -> tuple[Any, int, int]:
+    """In a worker: the task's result, with the worker's pid and resident memory after it,
+    so the pool can tell a worker that grows without reaching into the pool's processes."""
+    result = function(task)
+    pid = os.getpid()
+    return result, pid, _rss_mb(pid)
+
+
 def _rss_mb(pid: int | None) -> int:
     """A process's resident memory in MB, from /proc (0 where there is none)."""
     try:
@@ -194,7 +208,7 @@ class SplitEngines:
         self.worker = PoolEngines(max(1, (os.cpu_count() or 2) - 1))  # this process has the site
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
-        engines = self.worker if function is make_handout else self.inline
+        engines = self.worker if isinstance(task, HandoutTask) else self.inline
         return engines.submit(function, task)
 
     def grown(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .logs import captured_warnings
@@ -105,6 +106,16 @@ def _longest_section(document) -> str | None:  # type: ignore[no-untyped-def]
         for child in getattr(box, "children", []):
             walk(child)
 
-    for page in document.pages:
-        walk(page._page_box)
+    for box in page_boxes(document):
+        walk(box)
     return max(heights, key=heights.get) if heights else None  # type: ignore[arg-type]
+
+
+def page_boxes(document) -> list[Any]:  # type: ignore[no-untyped-def]
+    """The laid-out box of each page of a rendered document.
+
+    WeasyPrint has no public way to walk its layout, so this is the one place that uses
+    its private `Page._page_box`; tests/test_build.py (the longest part of a long handout)
+    and tests/test_handout_print.py fail loudly on a WeasyPrint
+    version that renames it (the version range in pyproject.toml is the one tested)."""
+    return [page._page_box for page in document.pages]

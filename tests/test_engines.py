@@ -1,8 +1,9 @@
-"""The warm workers: a worker whose memory grows is replaced by a fresh one."""
+"""The warm workers: work runs where it should, and a worker whose memory grows is replaced."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -13,33 +14,62 @@ def worker_pid(_: object) -> int:
     return os.getpid()
 
 
+def grow_by_megabytes(megabytes: int) -> int:
+    """Keep `megabytes` alive in the worker, as a leak would."""
+    _kept.append(bytearray(megabytes * 2**20))
+    return os.getpid()
+
+
+_kept: list[bytearray] = []
+
+
 def test_a_pool_whose_worker_grew_is_renewed(monkeypatch: pytest.MonkeyPatch) -> None:
-    pool = engines.PoolEngines(2)
+    monkeypatch.setattr(engines, "MEMORY_FLOOR_MB", 0)
+    pool = engines.PoolEngines(1)
     try:
-        before = {pool.submit(worker_pid, None).result(timeout=30) for _ in range(8)}
-        assert not pool.grown()  # as first measured
-        monkeypatch.setattr(engines, "MEMORY_FLOOR_MB", 0)
-        pool.first_rss = dict.fromkeys(pool.first_rss, 1)  # as if they had started at 1 MB
-        assert pool.grown()
+        first = pool.submit(worker_pid, None).result(timeout=30)
+        assert first != os.getpid()  # the work ran in a worker
+        assert not pool.grown()
+        grown = pool.submit(grow_by_megabytes, 2 * pool.first_rss[first] + 50).result(timeout=30)
+        assert grown == first and pool.grown()  # measured by the worker itself
         pool = pool.renewed()
-        after = {pool.submit(worker_pid, None).result(timeout=30) for _ in range(8)}
-        assert before.isdisjoint(after)  # new processes
+        assert pool.submit(worker_pid, None).result(timeout=30) != first  # a new process
+        assert not pool.grown()
     finally:
         pool.close()
 
 
-def test_one_proposal_makes_its_site_here_and_its_handouts_beside(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_one_proposal_makes_its_site_here_and_its_handouts_in_a_worker() -> None:
     split = engines.engines_for(1, jobs=2)
     try:
         assert isinstance(split, engines.SplitEngines)
-        assert (
-            split.submit(worker_pid, None).result() == os.getpid()
-        )  # anything but a handout: here
-        assert (
-            split.submit(engines.make_handout, None).exception(timeout=30) is not None
-        )  # in a worker
+        site = engines.SiteTask  # any task that is not a handout stays in this process
+        assert split.submit(worker_pid, site).result(timeout=30) == os.getpid()
+        handout = engines.HandoutTask("<p>x</p>", Path("."), [])
+        assert split.submit(worker_pid, handout).result(timeout=30) != os.getpid()
     finally:
         split.close()
-    assert isinstance(engines.engines_for(5, jobs=1), engines.InlineEngines)
+
+
+def test_one_core_or_one_job_works_in_this_process() -> None:
+    inline = engines.engines_for(5, jobs=1)
+    assert isinstance(inline, engines.InlineEngines)
+    assert inline.submit(worker_pid, None).result() == os.getpid()
+
+
+def test_the_theme_templates_compile_once_per_process(workspace: Path) -> None:
+    """MkDocs runs our `hooks:` file (its public extension point) for each site, which
+    keeps Material's compiled templates for the next build: without it a warm build
+    compiles them all again. Fails loudly if MkDocs stops calling `on_env`."""
+    from buildcase import site
+    from buildcase.build import build
+
+    from .conftest import MINIMAL, write_proposal
+
+    site.THEME_BYTECODE.store.clear()
+    folder = write_proposal(workspace, MINIMAL)
+    assert not build([folder], workspace, workspace / "site", jobs=1).failed
+    compiled = dict(site.THEME_BYTECODE.store)
+    assert any(key for key in compiled)  # Material's templates went through our cache
+    assert not build([folder], workspace, workspace / "out2", jobs=1).failed
+    assert site.THEME_BYTECODE.store.keys() == compiled.keys()  # nothing compiled anew

@@ -270,8 +270,7 @@ def overflowing_boxes(document: Any) -> list[str]:
         for child in getattr(box, "children", []):
             walk(child, area, number)
 
-    for number, page in enumerate(document.pages, 1):
-        page_box = page._page_box
+    for number, page_box in enumerate(handout_module.page_boxes(document), 1):
         content = (
             page_box.content_box_x(),
             page_box.content_box_y(),
