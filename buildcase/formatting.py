@@ -1,0 +1,186 @@
+"""Part of stage 4, render: every number, amount, date and duration as a reader of the
+proposal's language expects it, through Babel (CLDR's data for every locale and currency).
+
+No false precision: money to the unit (cents only below 100), computed shares to whole
+percents. Amounts are written as the proposal's language writes them (`CHF 1,500` in
+English, `1.500 CHF` in German), with one exception: rupees in English take en_IN's lakh
+grouping (`₹12,00,000`), as their readers expect.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_symbol,
+)
+from babel.units import format_unit
+
+from .i18n import Language
+from .models import Duration, Estimate, PartialDate, Percent
+
+NO_VALUE = "–"
+NBSP = "\u00a0"
+
+# Day, month, year in English too: unambiguous on both sides of the Atlantic.
+_DATE_PATTERNS = {"en": "d MMMM y"}
+
+# Currencies whose amounts are grouped as in their home territory, where the language has
+# a locale there.
+_HOME_TERRITORY = {"INR": "IN"}
+
+
+class Formatter:
+    """Numbers, dates and durations written for the reader, in the proposal's currency and
+    language."""
+
+    def __init__(self, currency: str, language: Language):
+        self.currency = currency
+        self.language = language
+        self.locale = money_locale(language.code, currency)
+        self._ = language.gettext
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        return format_decimal(value, _decimal_pattern(decimals), locale=self.locale)
+
+    def money(self, amount: float | None) -> str:
+        if amount is None:
+            return NO_VALUE
+        cents = abs(amount) < 100 and not float(amount).is_integer()
+        pattern = None if cents else _whole_units(self.locale)
+        text = format_currency(
+            amount, self.currency, pattern, locale=self.locale, currency_digits=cents
+        )
+        return currency_spaced(text, get_currency_symbol(self.currency, self.locale))
+
+    def count(self, n: float | None) -> str:
+        return NO_VALUE if n is None else self.number(n)
+
+    def pct(self, value: Percent) -> str:
+        return self._percent(value.value, value.decimals)
+
+    def value(self, value: Percent | float | None) -> str:
+        """A stat's or a measure's figure: `65%`, `1,200`."""
+        if value is None:
+            return NO_VALUE
+        if isinstance(value, Percent):
+            return self.pct(value)
+        return self.number(value, 0 if float(value).is_integer() else 2)
+
+    def date(self, value: PartialDate | None) -> str:
+        if value is None:
+            return NO_VALUE
+        day = datetime.date(value.year, value.month, value.day or 1)
+        if value.day:
+            return format_date(day, _DATE_PATTERNS.get(self.language.code, "long"), self.locale)
+        return format_skeleton("yMMMM", day, locale=self.locale)
+
+    def duration(self, value: Duration | None) -> str:
+        if value is None:
+            return NO_VALUE
+        decimals = 0 if float(value.amount).is_integer() else 1
+        return self._unit(value.amount, value.unit, decimals)
+
+    def weeks(self, weeks: float | None) -> str:
+        return NO_VALUE if weeks is None else self._unit(round(weeks), "week", 0)
+
+    def months(self, value: float | None) -> str:
+        return NO_VALUE if value is None else self._unit(value, "month", 1)
+
+    def estimate(self, value: Estimate | None) -> str:
+        """One value, or a range with its likely point: `$100,000–$300,000 (likely $200,000)`."""
+        if value is None:
+            return NO_VALUE
+        one = self.pct if isinstance(value.likely, Percent) else self.money
+        if not value.is_range:
+            return one(value.likely)  # type: ignore[arg-type]
+        low, high, likely = one(value.low), one(value.high), one(value.likely)  # type: ignore[arg-type]
+        return f"{low}–{high} ({self._('likely')} {likely})"
+
+    def share(self, fraction: float | None) -> str:
+        """A computed share, to whole percents: no false precision."""
+        return NO_VALUE if fraction is None else self._percent(fraction * 100, 0)
+
+    def percent(self, value: float | None) -> str:
+        """A computed percentage such as an ROI."""
+        return NO_VALUE if value is None else self._percent(value, 0)
+
+    def ratio(self, value: float | None) -> str:
+        return NO_VALUE if value is None else self.number(value, 1)
+
+    def points(self, margin: float) -> str:
+        return f"± {self.number(margin, 1)} {self._('pts')}"
+
+    def margin(self, figure: object) -> str:
+        """A survey figure with its margin of error: `65% ± 1.7 pts`."""
+        value = getattr(figure, "value", None)
+        margin = getattr(figure, "margin", None)
+        text = self.value(value)
+        return f"{text} {self.points(margin)}" if margin is not None else text
+
+    def _percent(self, value: float, decimals: int) -> str:
+        return format_percent(
+            value / 100, _percent_pattern(self.locale, decimals), locale=self.locale
+        )
+
+    def _unit(self, amount: float, unit: str, decimals: int) -> str:
+        number = round(amount, decimals) if decimals else round(amount)
+        return format_unit(
+            number, f"duration-{unit}", "long", _decimal_pattern(decimals), locale=self.locale
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def money_locale(language: str, currency: str) -> Locale:
+    """The language's locale, in the currency's home territory where that applies."""
+    territory = _HOME_TERRITORY.get(currency)
+    if territory:
+        try:
+            return Locale.parse(f"{language}_{territory}")
+        except (UnknownLocaleError, ValueError):
+            pass
+    return Locale.parse(language)
+
+
+def currency_spaced(text: str, symbol: str) -> str:
+    """CLDR's currency spacing, which Babel does not apply: a symbol that ends (or starts)
+    with a letter next to a digit gets a no-break space (`CHF 1,500`, `1.500 CHF`)."""
+    if not symbol or not (symbol[0].isalpha() or symbol[-1].isalpha()):
+        return text
+    escaped = re.escape(symbol)
+    if symbol[-1].isalpha():
+        text = re.sub(f"({escaped})(?=[-\u2212]?\\d)", f"\\1{NBSP}", text)
+    if symbol[0].isalpha():
+        text = re.sub(f"(?<=\\d)({escaped})", f"{NBSP}\\1", text)
+    return text
+
+
+@functools.lru_cache(maxsize=64)
+def _whole_units(locale: Locale) -> str:
+    """The locale's currency pattern without its fraction digits."""
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    return re.sub(r"\.0+", "", pattern)
+
+
+@functools.lru_cache(maxsize=64)
+def _percent_pattern(locale: Locale, decimals: int) -> str:
+    pattern = locale.percent_formats[None].pattern.split(";")[0]
+    return _add_decimals(pattern, decimals)
+
+
+def _decimal_pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def _add_decimals(pattern: str, decimals: int) -> str:
+    if not decimals:
+        return pattern
+    last = pattern.rfind("0")
+    return pattern[: last + 1] + "." + "0" * decimals + pattern[last + 1 :]

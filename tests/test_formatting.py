@@ -1,0 +1,66 @@
+"""Money, numbers and dates as a reader of the proposal's language expects them."""
+
+from __future__ import annotations
+
+import pytest
+
+from buildcase.formatting import NBSP, Formatter
+from buildcase.i18n import language
+from buildcase.models import Duration, Estimate, PartialDate, Percent
+
+
+def fmt(currency: str, lang: str = "en") -> Formatter:
+    return Formatter(currency, language(lang))
+
+
+@pytest.mark.parametrize(
+    ("currency", "lang", "written"),
+    [
+        ("USD", "en", "$1,234,567"),
+        ("EUR", "en", "€1,234,567"),
+        ("GBP", "en", "£1,234,567"),
+        ("CHF", "en", f"CHF{NBSP}1,234,567"),  # CLDR's currency spacing
+        ("JPY", "en", "¥1,234,567"),
+        ("INR", "en", "₹12,34,567"),  # lakh grouping
+        ("USD", "de", f"1.234.567{NBSP}$"),
+        ("EUR", "de", f"1.234.567{NBSP}€"),
+        ("GBP", "de", f"1.234.567{NBSP}£"),
+        ("CHF", "de", f"1.234.567{NBSP}CHF"),
+        ("JPY", "de", f"1.234.567{NBSP}¥"),
+        ("INR", "de", f"1.234.567{NBSP}₹"),
+        ("PLN", "en", f"PLN{NBSP}1,234,567"),  # a code as its symbol is spaced too
+    ],
+)
+def test_money_is_written_as_the_language_writes_it(currency: str, lang: str, written: str) -> None:
+    assert fmt(currency, lang).money(1_234_567) == written
+
+
+def test_money_has_no_false_precision() -> None:
+    assert fmt("USD").money(184_000.4) == "$184,000"  # whole units from 100 up
+    assert fmt("USD").money(12.5) == "$12.50"  # cents only where they matter
+    assert fmt("JPY").money(12.5) == "¥12"  # the yen has no minor unit
+    assert fmt("EUR", "de").money(-1500) == f"-1.500{NBSP}€"
+
+
+def test_shares_numbers_and_percents_follow_the_language() -> None:
+    assert fmt("USD").share(0.634) == "63%"
+    assert fmt("EUR", "de").share(0.634) == f"63{NBSP}%"
+    assert fmt("USD").pct(Percent(65.5, 1)) == "65.5%"
+    assert fmt("EUR", "de").pct(Percent(65.5, 1)) == f"65,5{NBSP}%"
+    assert fmt("USD").number(1234.5, 1) == "1,234.5"
+    assert fmt("EUR", "de").number(1234.5, 1) == "1.234,5"
+
+
+def test_dates_and_durations_are_spelled_out() -> None:
+    assert fmt("USD").date(PartialDate(2027, 1, 15)) == "15 January 2027"
+    assert fmt("USD").date(PartialDate(2026, 9, None)) == "September 2026"
+    assert fmt("EUR", "de").date(PartialDate(2027, 1, 15)) == "15. Januar 2027"
+    assert fmt("USD").duration(Duration(16, "week")) == "16 weeks"
+    assert fmt("USD").duration(Duration(1, "week")) == "1 week"
+    assert fmt("EUR", "de").duration(Duration(16, "week")) == "16 Wochen"
+    assert fmt("EUR", "de").months(7.4) == "7,4 Monate"
+
+
+def test_a_range_shows_its_likely_point() -> None:
+    value = Estimate(low=100_000, likely=200_000, high=300_000)
+    assert fmt("USD").estimate(value) == "$100,000–$300,000 (likely $200,000)"
