@@ -105,7 +105,7 @@ class InlineEngines:
         future: Future[Any] = Future()
         try:
             future.set_result(function(task))
-        except BaseException as e:
+        except Exception as e:  # an interrupt is not the task's failure: let it stop the build
             future.set_exception(e)
         return future
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
 
 from buildcase.build import build
+from buildcase.errors import OutputError
 from buildcase.write import LOCK
 
-from .conftest import MINIMAL, ROOT, copy_reference, write_proposal
+from .conftest import MINIMAL, REFERENCE, ROOT, copy_reference, run_cli, write_proposal
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -77,28 +82,91 @@ def test_hostile_text_is_inert_in_every_output(workspace: Path) -> None:
     assert "*{display:none}" in text
 
 
-def test_a_killed_build_leaves_the_previous_output_as_it_was(workspace: Path) -> None:
-    folder = copy_reference(workspace)
+def leftovers(out: Path) -> list[str]:
+    """What a build may leave in its output folder besides the outputs: only its lock."""
+    return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.name != LOCK)
+
+
+def staging_started(out: Path) -> bool:
+    """Whether a build is writing a site into a hidden folder of `out`."""
+    try:
+        return any(
+            any(p.rglob("*.html")) for p in out.iterdir() if p.name.startswith(".") and p.is_dir()
+        )
+    except OSError:  # a folder went away while we looked
+        return False
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def start_build(folder: Path, out: Path, tmp: Path) -> subprocess.Popen[str]:
+    """`buildcase build FOLDER --out OUT` in a process of its own, its TMPDIR private."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "buildcase", "build", str(folder), "--out", str(out)],
+        cwd=folder.parent.parent, env={**os.environ, "TMPDIR": str(tmp)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def assert_staging_starts(child: subprocess.Popen[str], out: Path) -> None:
+    if not wait_for(lambda: staging_started(out), 120) or child.poll() is not None:
+        child.kill()
+        pytest.fail(f"the build never started staging: {child.communicate()[1]}")
+
+
+def edited_reference(workspace: Path, name: str) -> tuple[Path, Path, dict[str, bytes]]:
+    """The reference proposal, built once into site/ under `name`, then edited: its
+    folder, the output folder, and the files of its first output."""
+    folder = workspace / "proposals" / name
+    shutil.copytree(REFERENCE, folder)
     out = workspace / "site"
     assert build([folder], workspace, out).failed == []
-    before = files_of(out / folder.name)
     yaml = folder / "proposal.yaml"
     yaml.write_text(yaml.read_text().replace("Social media training for every employee", "Changed"))
-    child = subprocess.Popen(
-        [sys.executable, "-m", "buildcase", "build", str(folder), "--out", str(out)],
-        cwd=workspace, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not list(out.glob(f".{folder.name}.*.tmp")) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert list(out.glob(f".{folder.name}.*.tmp")), "the build never started staging"
-    child.send_signal(signal.SIGKILL)
-    child.wait()
+    return folder, out, files_of(out / name)
+
+
+def test_a_killed_build_of_any_folder_name_leaves_nothing_after_the_next_build(
+    workspace: Path, tmp_path: Path
+) -> None:
+    folder, out, before = edited_reference(workspace, "Kill Me")  # not a web-address slug
+    private_tmp = tmp_path / "tmpdir"
+    private_tmp.mkdir()
+    child = start_build(folder, out, private_tmp)
+    assert_staging_starts(child, out)
+    child.kill()
+    child.communicate(timeout=60)
     assert files_of(out / folder.name) == before
     # The next build cleans what the killed one left and publishes the change.
     assert build([folder], workspace, out).failed == []
-    assert not list(out.glob(".*.tmp*"))
+    assert leftovers(out) == []
+    assert list(private_tmp.iterdir()) == []  # nothing of it in /tmp either
     assert "Changed" in (out / folder.name / "index.html").read_text()
+
+
+def test_a_terminated_build_cleans_up_at_once_and_keeps_the_previous_output(
+    workspace: Path, tmp_path: Path
+) -> None:
+    folder, out, before = edited_reference(workspace, "social-media-training")
+    private_tmp = tmp_path / "tmpdir"
+    private_tmp.mkdir()
+    child = start_build(folder, out, private_tmp)
+    assert_staging_starts(child, out)
+    child.terminate()
+    _, err = child.communicate(timeout=60)
+    assert files_of(out / folder.name) == before
+    assert leftovers(out) == []  # without waiting for a next build
+    assert list(private_tmp.iterdir()) == []
+    assert child.returncode == 128 + signal.SIGTERM
+    assert "interrupted; earlier output is unchanged" in err
+    assert "Traceback" not in err
 
 
 def test_a_second_build_of_the_same_output_waits_its_turn(workspace: Path) -> None:
@@ -147,9 +215,177 @@ def test_nothing_outside_the_out_folder_is_touched_when_a_proposal_is_named_like
     assert (workspace / "proposals" / "proposals" / "proposal.yaml").is_file()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="atomic exchange is Linux's")
-def test_the_swap_is_atomic_on_linux() -> None:
-    from buildcase import write
+def full_disk(error: int) -> Callable[..., None]:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(error, os.strerror(error))
 
-    assert write._renameat2 is not None
-    assert os.name == "posix"
+    return fail
+
+
+@pytest.mark.parametrize(
+    "module, function", [("buildcase.write", "_exchange"), ("buildcase.site", "build_site")]
+)
+def test_a_failure_between_staging_and_swap_keeps_the_previous_output(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, module: str, function: str
+) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    out = workspace / "site"
+    assert build([folder], workspace, out).failed == []
+    inode, before = (out / "p").stat().st_ino, files_of(out / "p")
+    monkeypatch.setattr(f"{module}.{function}", full_disk(errno.ENOSPC))
+    report = build([folder], workspace, out, force=True, jobs=1)  # jobs=1: in this process
+    [failed] = report.failed
+    assert isinstance(failed.error, OutputError)
+    assert str(failed.error) == f"cannot write {out / 'p'}: No space left on device"
+    assert (out / "p").stat().st_ino == inode
+    assert files_of(out / "p") == before
+    assert leftovers(out) == []
+
+
+def test_the_fingerprint_of_a_huge_file_costs_no_more_than_its_size(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    huge = folder / "recording.bin"
+    huge.touch()
+    os.truncate(huge, 2**30)  # 1 GB, sparse: costs no disk
+    first = fingerprint_in_1_5_gb(folder, workspace)
+    os.truncate(huge, 2**30 + 1)
+    assert fingerprint_in_1_5_gb(folder, workspace) != first  # a change still rebuilds
+
+
+def test_the_fingerprint_does_not_follow_a_link_out_of_the_proposal(
+    workspace: Path, tmp_path: Path
+) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    outside = tmp_path / "outside.bin"
+    outside.touch()
+    os.truncate(outside, 2**30)
+    (folder / "data.csv").symlink_to(outside)
+    fingerprint_in_1_5_gb(folder, workspace)
+
+
+def fingerprint_in_1_5_gb(folder: Path, workspace: Path) -> str:
+    """The proposal's inputs fingerprint, taken in a process limited to 1.5 GB."""
+    script = textwrap.dedent(f"""
+        import resource, sys
+        from pathlib import Path
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**29, 3 * 2**29))
+        from buildcase.build import inputs_fingerprint
+        print(inputs_fingerprint(Path({str(folder)!r}), Path({str(workspace)!r}), False, None))
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_the_portfolio_replaces_only_an_index_buildcase_wrote(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_proposal(workspace, MINIMAL)
+    write_proposal(workspace, MINIMAL.replace("Onboarding training", "Induction"), slug="q")
+    assert run_cli(capsys, "build")[0] == 0
+    index = workspace / "site" / "index.html"
+    ours = index.read_text()
+    assert "Onboarding training" in ours and "Induction" in ours
+    index.write_text(ours.replace("Induction", "Stale"))
+    assert run_cli(capsys, "build")[0] == 0
+    assert index.read_text() == ours  # buildcase's own index is rewritten
+    index.write_text("<h1>Our team's start page</h1>\n")
+    code, _, err = run_cli(capsys, "build")
+    assert code == 1
+    assert f"refusing to replace {index}: buildcase did not write it" in err
+    assert "--out" in err
+    assert index.read_text() == "<h1>Our team's start page</h1>\n"
+
+
+def test_a_lock_planted_as_a_link_is_refused_and_its_target_untouched(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_proposal(workspace, MINIMAL)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("years of notes\n")
+    (workspace / "site").mkdir()
+    (workspace / "site" / LOCK).symlink_to(precious)
+    code, _, err = run_cli(capsys, "build")
+    assert code == 1
+    assert f"refusing to use {workspace / 'site' / LOCK}: it is a symbolic link" in err
+    assert precious.read_text() == "years of notes\n"
+    assert not (workspace / "site" / "p").exists()
+
+
+def test_a_proposal_named_like_the_portfolio_is_refused_before_building(
+    workspace: Path,
+) -> None:
+    named_index = write_proposal(workspace, MINIMAL, slug="index.html")
+    other = write_proposal(workspace, MINIMAL, slug="p")
+    report = build([named_index, other], workspace, workspace / "site")
+    [failed] = report.failed
+    assert failed.folder == named_index
+    assert str(failed.error).startswith(f"{named_index}: a proposal folder cannot be named")
+    assert [b.slug for b in report.built] == ["p"]
+    assert (workspace / "site" / "index.html").is_file()  # the portfolio, in its place
+
+
+@pytest.fixture
+def mounted(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Mount a file system for a test (tests run as root); skip where that is not allowed."""
+    points: list[Path] = []
+
+    def mount(point: Path, *args: str) -> Path:
+        point.mkdir(exist_ok=True)
+        result = subprocess.run(["mount", *args, str(point)], capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount here: {result.stderr.strip()}")
+        points.append(point)
+        return point
+
+    yield mount
+    for point in reversed(points):
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+def test_a_full_disk_is_an_error_naming_the_output_and_keeps_the_previous_one(
+    workspace: Path, mounted: Callable[..., Path]
+) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    out = mounted(workspace / "site", "-t", "tmpfs", "-o", "size=24m", "tmpfs")
+    assert build([folder], workspace, out).failed == []
+    before = files_of(out / "p")
+    filler = out / "filler"
+    with filler.open("wb") as f:  # leave 64 KB free
+        f.write(b"\0" * (shutil.disk_usage(out).free - 64 * 1024))
+    report = build([folder], workspace, out, force=True)
+    [failed] = report.failed
+    assert str(failed.error) == f"cannot write {out / 'p'}: No space left on device"
+    assert files_of(out / "p") == before
+    assert leftovers(out) == []
+
+
+def test_a_read_only_output_folder_is_an_error_naming_it(
+    workspace: Path, mounted: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    out = workspace / "site"
+    assert build([folder], workspace, out).failed == []
+    before = files_of(out / "p")
+    mounted(out, "--bind", str(out))
+    mounted(out, "-o", "remount,bind,ro")
+    code, _, err = run_cli(capsys, "build", "--force")
+    assert code == 1
+    assert (
+        err == f"buildcase: error: cannot write to the output folder {out}: Read-only file system\n"
+    )
+    assert files_of(out / "p") == before
+
+
+def test_a_published_site_is_readable_as_the_umask_allows(workspace: Path) -> None:
+    """A web server running as another user must be able to serve the site: the staging
+    folder's private mode must not survive into the published output."""
+    folder = write_proposal(workspace, MINIMAL)
+    previous = os.umask(0o022)
+    try:
+        assert not build([folder], workspace, workspace / "site").failed
+    finally:
+        os.umask(previous)
+    assert (workspace / "site" / "p").stat().st_mode & 0o777 == 0o755
