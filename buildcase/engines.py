@@ -168,13 +168,16 @@ class PoolEngines:
         self.pool.close()
         self.pool.join()
 
+    def terminate(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
     def __enter__(self) -> PoolEngines:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if exc[0]:
-            self.pool.terminate()
-            self.pool.join()
+            self.terminate()
         else:
             self.close()
 
@@ -203,9 +206,10 @@ class SplitEngines:
     """For one proposal: its site in this process, its handout in one worker forked at
     once, importing WeasyPrint while this process reads the YAML; side by side."""
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int | None = None) -> None:
         self.inline = InlineEngines()
-        self.worker = PoolEngines(max(1, (os.cpu_count() or 2) - 1))  # this process has the site
+        # this process has the site; the other cores the handouts
+        self.worker = PoolEngines(workers or max(1, (os.cpu_count() or 2) - 1))
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
         engines = self.worker if isinstance(task, HandoutTask) else self.inline
@@ -219,6 +223,10 @@ class SplitEngines:
 
     def close(self) -> None:
         self.worker.close()
+
+    def terminate(self) -> None:
+        """Stop the workers at once, dropping what they are making (a closing preview)."""
+        self.worker.terminate()
 
     def __enter__(self) -> SplitEngines:
         return self

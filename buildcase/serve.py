@@ -19,28 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from .build import ProposalJob
+from .engines import SplitEngines
 from .errors import BuildcaseError, ProposalInvalid
+from .markup import escape_text
 from .workspace import CONFIG
 
-
-class PreviewEngines:
-    """The site in this process (warm across edits), the handout in one warm worker."""
-
-    def __init__(self) -> None:
-        from .engines import InlineEngines, PoolEngines, make_handout
-
-        self.inline = InlineEngines()
-        self.pool = PoolEngines(1)
-        self.make_handout = make_handout
-
-    def submit(self, function: Any, task: Any) -> Future[Any]:
-        engines = self.pool if function is self.make_handout else self.inline
-        return engines.submit(function, task)
-
-    def close(self) -> None:
-        """Stop the worker at once: a handout it is still making is for a closing preview."""
-        self.pool.pool.terminate()
-        self.pool.pool.join()
+# Over the page, in the page's own document: fixed, readable, dismissed by fixing the edit.
+OVERLAY = (
+    '<div id="buildcase-errors" role="alert" style="position:fixed;inset:auto 0 0 0;'
+    "z-index:10000;max-height:60vh;overflow:auto;margin:0;padding:1rem 1.5rem;"
+    "background:#fff4f4;color:#5c0000;border-top:4px solid #b00020;"
+    'font:15px/1.5 system-ui,sans-serif;box-shadow:0 -4px 16px rgba(0,0,0,.2)">'
+    "<strong>This edit has errors; the page shows the last good build.</strong>"
+    '<ul style="margin:.5rem 0 0;padding-left:1.2rem;font-family:monospace">{lines}</ul></div>'
+)
 
 
 class Preview:
@@ -54,8 +46,9 @@ class Preview:
         self.folder, self.workspace, self.strict = folder.absolute(), workspace.absolute(), strict
         self.out = Path(tempfile.mkdtemp(prefix="buildcase-serve-"))
         self.saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(self.out)
-        self.engines = PreviewEngines()  # the worker inherits the temporary folder
+        self.engines = SplitEngines(workers=1)  # the worker inherits the temporary folder
         self.latest = 0  # the newest rebuild; an older handout arriving late is dropped
+        self.problems: list[str] = []  # of the last rebuild, shown over the page until fixed
 
     @property
     def root(self) -> Path:
@@ -66,60 +59,50 @@ class Preview:
         self.latest += 1
         number, started = self.latest, time.perf_counter()
         try:
-            job, site_warnings = self._new_site()
+            job = ProposalJob.start(
+                self.folder, self.workspace, self.out, self.strict, None, self.engines, ""
+            )
+            warnings = job.publish_site(self.root)
         except ProposalInvalid as e:
-            for problem in e.problems:
-                print(problem, file=sys.stderr)
-            print("buildcase: not rebuilt; the preview shows the last good build", file=sys.stderr)
+            self._failed([str(problem) for problem in e.problems])
             return False
         except BuildcaseError as e:
-            print(f"buildcase: {e}", file=sys.stderr)
+            self._failed([str(e)])
             return False
-        for warning in [*job.warnings, *site_warnings]:
+        self.problems = []
+        for warning in warnings:
             print(warning, file=sys.stderr)
         print(
             f"rebuilt the site in {time.perf_counter() - started:.2f} s; the handout follows",
             file=sys.stderr,
         )
         for name, future in job.handouts.items():
-            future.add_done_callback(lambda done, name=name: self._handout_done(done, number, name))
+            future.add_done_callback(
+                lambda done, name=name: self._handout_done(job, done, number, name)
+            )
         return True
 
-    def _new_site(self) -> tuple[ProposalJob, list[str]]:
-        """The job of this rebuild and MkDocs' warnings, once its site is in place, with the
-        last handouts until the new ones are ready; its staging folder goes on any failure."""
-        from .write import discard, output_error, publish
+    def _failed(self, problems: list[str]) -> None:
+        self.problems = [*problems, "not rebuilt; the preview shows the last good build"]
+        for line in problems:
+            print(line, file=sys.stderr)
+        print("buildcase: not rebuilt; the preview shows the last good build", file=sys.stderr)
 
-        job = ProposalJob.start(
-            self.folder, self.workspace, self.out, self.strict, None, self.engines, ""
-        )
-        try:
-            site_warnings = job.site.result()
-            for name in job.handouts:
-                if (self.root / name).exists():
-                    shutil.copyfile(self.root / name, job.staged / name)
-            publish(job.staged, self.out, self.folder.name)
-        except OSError as e:  # a full disk
-            raise output_error(e, self.root) from e
-        finally:
-            discard(job.staged)  # published by now, or not to be
-        return job, site_warnings
+    def overlay(self) -> str:
+        """What the browser shows over the page while the last edit has errors: the same
+        lines as the terminal, escaped; nothing once the edit is fixed."""
+        if not self.problems:
+            return ""
+        lines = "".join(f"<li>{escape_text(line)}</li>" for line in self.problems)
+        return OVERLAY.format(lines=lines)
 
-    def _handout_done(self, future: Future[Any], number: int, name: str) -> None:
-        from .handout import HandoutTooLong
-
+    def _handout_done(self, job: ProposalJob, future: Future[Any], number: int, name: str) -> None:
         if number != self.latest:
             return
         try:
-            handout = future.result()
-        except HandoutTooLong as e:
-            print(
-                f"buildcase: the handout runs to {e.pages} pages; the longest part is {e.longest}",
-                file=sys.stderr,
-            )
-            return
+            handout = job.handout(name, future)
         except Exception as e:  # a preview reports and goes on
-            print(f"buildcase: the handout failed: {e}", file=sys.stderr)
+            print(f"buildcase: {name} was not rebuilt: {e}", file=sys.stderr)
             return
         partial = self.root / f".{name}.part"
         try:
@@ -133,7 +116,7 @@ class Preview:
     def close(self) -> None:
         """Stop the worker and remove the preview folder, with every temporary file."""
         try:
-            self.engines.close()
+            self.engines.terminate()  # a handout still being made is for a closing preview
         finally:
             tempfile.tempdir = self.saved_tempdir
             shutil.rmtree(self.out, ignore_errors=True)
@@ -156,7 +139,13 @@ def serve(folder: Path, workspace: Path, *, host: str, port: int, strict: bool =
     watch = [folder, workspace / "templates", workspace / CONFIG]
     try:
         serve_live(
-            preview.rebuild, preview.root, [p for p in watch if p.exists()], host, port, first_build
+            preview.rebuild,
+            preview.root,
+            [p for p in watch if p.exists()],
+            host,
+            port,
+            first_build,
+            preview.overlay,
         )
     finally:
         preview.close()

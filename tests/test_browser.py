@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -581,11 +580,8 @@ def test_the_live_preview_follows_edits_and_survives_a_bad_one(
 ) -> None:
     folder = write_proposal(workspace, MINIMAL)
     yaml = folder / "proposal.yaml"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "buildcase", "serve", str(folder), "--port", str(port)],
+        [sys.executable, "-m", "buildcase", "serve", str(folder), "--port", "0"],
         cwd=workspace, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -594,9 +590,11 @@ def test_the_live_preview_follows_edits_and_survives_a_bad_one(
     guard = Guard()
     guard.attach(ctx)
     try:
-        assert terminal.wait_for(r"serving p on http://", 30), terminal.lines
+        serving = terminal.wait_for(r"serving p on http://", 30)
+        assert serving, terminal.lines
+        address = re.search(r"(http://\S+/)", serving)[1]  # the port the server bound
         page = ctx.new_page()
-        visit(page, f"http://127.0.0.1:{port}/")
+        visit(page, address)
         expect(page.get_by_role("link", name="New starters stay longer")).to_be_visible()
 
         yaml.write_text(MINIMAL.replace("New starters stay longer", "New starters stay for years"))
@@ -610,8 +608,10 @@ def test_the_live_preview_follows_edits_and_survives_a_bad_one(
         assert error, "\n".join(terminal.lines)
         assert server.poll() is None  # the server stays up
         expect(page.get_by_role("link", name="New starters stay for years")).to_be_visible()
+        overlay = page.get_by_role("alert")  # the errors, over the last good build
+        expect(overlay).to_contain_text("proposal.yaml:1:", timeout=10_000)
         again = ctx.new_page()  # and a fresh visit still gets the last good build
-        visit(again, f"http://127.0.0.1:{port}/")
+        visit(again, address)
         expect(again.get_by_role("link", name="New starters stay for years")).to_be_visible()
         again.close()
 
@@ -619,6 +619,7 @@ def test_the_live_preview_follows_edits_and_survives_a_bad_one(
         expect(page.get_by_role("link", name="New starters stay and grow")).to_be_visible(
             timeout=10_000
         )
+        expect(page.get_by_role("alert")).to_have_count(0)  # fixed: the overlay is gone
         assert guard.outside == []
     finally:
         ctx.close()

@@ -119,6 +119,25 @@ def test_serve_rebuilds_on_edit_and_keeps_the_last_good_build(
     assert "Traceback" not in serving.err
 
 
+def test_a_bad_edit_is_shown_over_the_page_until_it_is_fixed(
+    workspace: Path, serving: Server
+) -> None:
+    url = serving.url()
+    assert wait_for(lambda: "Onboarding training" in fetch(url))
+    assert 'id="buildcase-errors"' not in fetch(url)
+    yaml = workspace / "proposals" / "p" / "proposal.yaml"
+    yaml.write_text(MINIMAL.replace("date: 2026-11-01", "date: <b>soon</b>"))
+    assert wait_for(lambda: 'id="buildcase-errors"' in fetch(url))
+    page = fetch(url)
+    assert "proposal.yaml:6:7: error: date: expected a date" in page  # as in the terminal
+    assert "<b>soon</b>" not in page  # the author's text, escaped
+    assert "Onboarding training" in page  # over the last good build
+    yaml.write_text(MINIMAL)
+    assert wait_for(lambda: 'id="buildcase-errors"' not in fetch(url))
+    serving.stop()
+    assert "Traceback" not in serving.err
+
+
 def status_of(url: str, path: str) -> tuple[int, bytes]:
     """The status and body of `GET path`, the path sent exactly as written."""
     host, port = re.fullmatch(r"http://(.+):(\d+)/", url).groups()  # type: ignore[union-attr]
