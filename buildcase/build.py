@@ -11,21 +11,46 @@ output is published by `write` once both halves are done.
 from __future__ import annotations
 
 import datetime
-import html
 import os
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import BuildcaseError, Location, Problem, RenderError
-
-if TYPE_CHECKING:
-    from .engines import Engines
-    from .models import PartialDate, Proposal
+from .compute import Case, build_case
+from .engines import (
+    Engines,
+    HandoutTask,
+    InlineEngines,
+    SiteTask,
+    engines_for,
+    make_handout,
+    make_site,
+)
+from .errors import BuildcaseError, Location, RenderError
+from .fingerprint import forget_shared, input_fingerprint
+from .handout import HandoutTooLong
+from .load import ROOT_FILE, load_proposal
+from .markup import title_html
+from .models import PartialDate
+from .render import render_case, render_portfolio
+from .validate import validate_proposal
+from .workspace import base_config, default_templates_dir, own_templates, template_dirs
+from .write import (
+    discard,
+    locked_output,
+    new_staging_folder,
+    output_error,
+    publish,
+    recorded_fingerprint,
+    recorded_summaries,
+    reserved_slug_error,
+    write_portfolio_page,
+)
 
 HANDOUT = "handout.pdf"
 
@@ -54,19 +79,12 @@ class BuildReport:
     failed: list[Failed] = field(default_factory=list)
     seconds: float = 0.0
     portfolio: Path | None = None  # out/index.html, written when several proposals are built
+    portfolio_error: BuildcaseError | None = None  # why it could not be (not buildcase's)
 
 
 # Called after each proposal: (proposals done, of how many, its folder, "built",
 # "unchanged" or "failed").
 Progress = Callable[[int, int, Path, str], None]
-
-
-def check_proposal(folder: Path, strict: bool = False) -> tuple[Proposal, list[Problem]]:
-    """Load and validate one proposal: its model and warnings, or ProposalInvalid."""
-    from .load import load_proposal
-    from .validate import validate_proposal
-
-    return validate_proposal(load_proposal(folder), strict=strict)
 
 
 def build(
@@ -83,9 +101,6 @@ def build(
 ) -> BuildReport:
     """Build each proposal into `out/<slug>/`, skipping those whose inputs have not
     changed since their last build; a failed proposal does not stop the others."""
-    from .engines import engines_for
-    from .fingerprint import forget_shared
-    from .write import locked_output
 
     started = time.perf_counter()
     out, workspace = out.absolute(), workspace.absolute()
@@ -95,6 +110,10 @@ def build(
     with locked_output(out):
         todo = []
         for folder in (f.absolute() for f in folders):
+            if reserved := reserved_slug_error(folder):
+                report.failed.append(Failed(folder, reserved))
+                done(folder, "failed")
+                continue
             fingerprint = inputs_fingerprint(folder, workspace, strict, paper, audience)
             if not force and _is_current(out, folder.name, fingerprint):
                 report.skipped.append(folder)
@@ -123,23 +142,25 @@ def build(
                     engines = engines.renewed()
             while in_flight:
                 _finish(in_flight.popleft(), report, done)
-        finally:
-            engines.close()
+        except BaseException as e:  # interrupted: stop the workers now, rather than wait
+            engines.__exit__(type(e), e, e.__traceback__)
+            raise
+        engines.close()
         if len(folders) > 1:
-            write_portfolio(out, workspace)
-            report.portfolio = out / "index.html"
+            try:
+                report.portfolio = write_portfolio(out, workspace)
+            except BuildcaseError as e:  # someone else's index.html: the proposals stand
+                report.portfolio_error = e
     report.seconds = time.perf_counter() - started
     return report
 
 
-def write_portfolio(out: Path, workspace: Path) -> None:
-    """`out/index.html`: every proposal built into `out`, linking to its site and handouts."""
-    from .render import render_portfolio
-    from .workspace import template_dirs
-    from .write import recorded_summaries, write_atomically
+def write_portfolio(out: Path, workspace: Path) -> Path:
+    """`out/index.html`: every proposal built into `out`, linking to its site and handouts;
+    OutputError if an index.html there is not one buildcase wrote."""
 
     search_path = template_dirs(None, workspace)
-    write_atomically(out / "index.html", render_portfolio(recorded_summaries(out), search_path))
+    return write_portfolio_page(out, render_portfolio(recorded_summaries(out), search_path))
 
 
 IN_FLIGHT = 12  # proposals prepared ahead of the workers
@@ -158,7 +179,6 @@ def build_proposal(
     folder: Path, workspace: Path, out: Path, *, strict: bool = False, paper: str | None = None
 ) -> Built:
     """Build one proposal in this process; the previous output survives any failure."""
-    from .engines import InlineEngines
 
     out.mkdir(parents=True, exist_ok=True)
     folder, workspace, out = folder.absolute(), workspace.absolute(), out.absolute()
@@ -171,8 +191,6 @@ def build_proposal(
 def inputs_fingerprint(
     folder: Path, workspace: Path, strict: bool, paper: str | None, audience: str | None = None
 ) -> str:
-    from .fingerprint import input_fingerprint
-    from .workspace import base_config, template_dirs
 
     options = f"strict={strict} paper={paper} audience={audience}"
     return input_fingerprint(
@@ -181,7 +199,6 @@ def inputs_fingerprint(
 
 
 def _is_current(out: Path, slug: str, fingerprint: str) -> bool:
-    from .write import recorded_fingerprint
 
     return recorded_fingerprint(out / slug) == fingerprint
 
@@ -218,14 +235,6 @@ class ProposalJob:
         cls, folder: Path, workspace: Path, out: Path, strict: bool, paper: str | None,
         engines: Engines, fingerprint: str, audience: str | None = None,
     ) -> ProposalJob:  # fmt: skip
-        from .compute import build_case
-        from .engines import HandoutTask, SiteTask, make_handout, make_site
-        from .load import load_proposal
-        from .markup import plain_text
-        from .render import render_case
-        from .validate import validate_proposal
-        from .workspace import base_config, default_templates_dir, template_dirs
-        from .write import new_staging_folder
 
         started = time.perf_counter()
         # 1-2. Load the YAML with positions, validate it into typed models.
@@ -235,8 +244,9 @@ class ProposalJob:
         # 4. Render the site's pages and the handout's HTML from the same case.
         search_path = template_dirs(folder, workspace)
         epoch = source_epoch(proposal.date)
+        # The logo as validated: the regular file its name leads to, links followed once.
         logo = (
-            folder / proposal.branding.logo
+            Path(os.path.realpath(folder / proposal.branding.logo))
             if proposal.branding and proposal.branding.logo
             else None
         )
@@ -247,6 +257,7 @@ class ProposalJob:
             pdf_date(epoch),
             audience,
             logo.as_uri() if logo else None,
+            own_templates(folder),
         )
         # 5. Hand the site and the handout to the engines, to be made into a staging folder.
         assets = default_templates_dir() / "assets"
@@ -262,12 +273,12 @@ class ProposalJob:
                 base_config=base_config(workspace),
                 pages=rendered.pages,
                 nav=rendered.nav,
-                site_name=html.escape(plain_text(proposal.title)),  # MkDocs does not escape it
+                site_name=title_html(proposal.title),  # MkDocs and Material do not escape it
                 assets_dir=assets,
                 site_dir=staged,
                 epoch=epoch,
                 logo=logo,
-                brand_css=str(rendered_brand(proposal)),
+                brand_css=str(rendered.brand_css),
                 language=proposal.language,
             ),
         )
@@ -282,23 +293,25 @@ class ProposalJob:
             site,
             handouts,
             started,
-            portfolio_entry(case, rendered.pages),
+            portfolio_entry(case),
         )
 
     def finish(self) -> Built:
         """Wait for the site and every handout; publish them together, or leave the old
         output alone."""
-        from .write import discard, publish
 
         try:
             site_warnings = self.site.result()
-            handouts = {name: self._handout(name, future) for name, future in self.handouts.items()}
+            handouts = {name: self.handout(name, future) for name, future in self.handouts.items()}
+            # 6. Write: the handouts join the site, and the whole is swapped into place.
+            for name, handout in handouts.items():
+                (self.staged / name).write_bytes(handout.pdf)
+        except OSError as e:  # a full disk, a read-only folder: here or in an engine
+            discard(self.staged)
+            raise output_error(e, self.out / self.folder.name) from e
         except BaseException:
             discard(self.staged)
             raise
-        # 6. Write: the handouts join the site, and the whole is swapped into place.
-        for name, handout in handouts.items():
-            (self.staged / name).write_bytes(handout.pdf)
         target = publish(self.staged, self.out, self.folder.name, self.fingerprint, self.summary)
         warnings = [
             *self.warnings,
@@ -315,9 +328,25 @@ class ProposalJob:
             time.perf_counter() - self.started,
         )
 
-    def _handout(self, name: str, future: Future[Any]) -> Any:
-        from .handout import HandoutTooLong
-        from .load import ROOT_FILE
+    def publish_site(self, previous: Path) -> list[str]:
+        """For the live preview: publish the site as soon as it is made, keeping the
+        handouts of `previous` until the new ones follow; its warnings, or an error with
+        the staging folder gone."""
+
+        try:
+            site_warnings = self.site.result()
+            for name in self.handouts:
+                if (previous / name).exists():
+                    shutil.copyfile(previous / name, self.staged / name)
+            publish(self.staged, self.out, self.folder.name, self.fingerprint, self.summary)
+        except OSError as e:  # a full disk
+            raise output_error(e, self.out / self.folder.name) from e
+        finally:
+            discard(self.staged)  # published by now, or not to be
+        return [*self.warnings, *(f"{self.folder}: site: {w}" for w in site_warnings)]
+
+    def handout(self, name: str, future: Future[Any]) -> Any:
+        """The handout `name` once made; RenderError, located, when it runs too long."""
 
         try:
             return future.result()
@@ -330,35 +359,24 @@ class ProposalJob:
             ) from None
 
 
-def rendered_brand(proposal: Any) -> str:
-    from .render import brand_css
-
-    return str(brand_css(proposal))
-
-
-def portfolio_entry(case: Any, pages: dict[str, str]) -> dict[str, Any]:
-    """What the portfolio index lists of a proposal, recorded with its output, so the index
-    can list proposals this build did not touch."""
-    from .i18n import language
-    from .render import Formatter
-
-    p = case.proposal
-    fmt = Formatter(p.currency, language(p.language))
-    r = p.request
-    ask = [
-        fmt.money(r.budget) if r and r.budget is not None else None,
-        f"{fmt.count(r.participants)} {fmt._('participants')}" if r and r.participants else None,
-        fmt.duration(r.duration) if r and r.duration else None,
-    ]
+def portfolio_entry(case: Case) -> dict[str, Any]:
+    """What the portfolio index lists of a proposal, recorded with its output (as values,
+    formatted when the index is rendered), so the index can list proposals this build did
+    not touch."""
+    p, r = case.proposal, case.proposal.request
     return {
         "title": p.title,
         "organization": p.organization,
         "date": str(p.date),
-        "date_text": fmt.date(p.date),
-        "ask": " · ".join(a for a in ask if a),
-        "status": case.status,
-        "handouts": [e.file for e in case.editions],
+        "currency": p.currency,
         "lang": p.language,
+        "budget": r.budget if r else None,
+        "participants": r.participants if r else None,
+        "duration": str(r.duration) if r and r.duration else None,
+        "status": case.status,
+        "handouts": [
+            [e.file, e.audience.audience.title if e.audience else None] for e in case.editions
+        ],
     }
 
 

@@ -7,8 +7,13 @@ proposal has errors or could not be built, 2 the command itself is wrong.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -35,9 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         _debug(args)
         _print_error(e)
         return EXIT_ERRORS
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         print("buildcase: interrupted; earlier output is unchanged", file=sys.stderr)
-        return 130
+        return 128 + (e.signum if isinstance(e, Stopped) else signal.SIGINT)
+    except OSError as e:  # the file system said no where buildcase did not expect it to
+        _debug(args)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"buildcase: error: {where}{e.strerror or e}", file=sys.stderr)
+        return EXIT_ERRORS
     except Exception as e:  # a bug: say so plainly, and how to see more
         if getattr(args, "debug", False):
             raise
@@ -46,6 +56,62 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERRORS
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised in the main thread when the process is asked to stop (SIGTERM, SIGHUP or
+    SIGINT), so that every `finally` runs: staging and temporary folders are removed and
+    the previous output stays as it was. A KeyboardInterrupt, so that no `except
+    Exception` takes it for one proposal's failure."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+@contextmanager
+def stopping_cleanly() -> Iterator[None]:
+    """While a command writes files, turn the first signal asking it to stop into
+    Stopped, and ignore the next ones while it cleans up. Forked workers get the default
+    handling back (they die at once; their parent stops them and cleans up after them)."""
+
+    def stop(signum: int, frame: object) -> None:
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals: main() called from elsewhere
+        return
+    saved = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    _reset_signals_in_forks()
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+
+
+def _reset_signals_in_forks() -> None:
+    """Once per process: a forked worker takes the default handling of STOP_SIGNALS."""
+    global _forks_reset
+    if not _forks_reset:
+        os.register_at_fork(after_in_child=_default_signals)
+        _forks_reset = True
+
+
+def _default_signals() -> None:
+    for number in STOP_SIGNALS:
+        try:
+            signal.signal(number, signal.SIG_DFL)
+        except ValueError:  # forked from a thread that is not the main one
+            return
+
+
+_forks_reset = False
 
 
 def _debug(args: argparse.Namespace) -> None:
@@ -75,14 +141,14 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import check_proposal
+    from .check import check_proposal
     from .workspace import proposal_folders
 
     folders = proposal_folders(Path.cwd(), args.proposals)
     failed = 0
     for folder in folders:
         try:
-            _, warnings = check_proposal(folder, strict=args.strict)
+            _, warnings = check_proposal(folder, args.strict, Path.cwd())
         except ProposalInvalid as e:
             _print_problems(e.problems)
             failed += 1
@@ -106,10 +172,11 @@ def cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     progress = _progress_bar if sys.stderr.isatty() else _progress_lines
-    report = build(
-        folders, Path.cwd(), args.out, strict=args.strict, paper=args.paper,
-        force=args.force, jobs=args.jobs, progress=progress if len(folders) > 1 else None,
-    )  # fmt: skip
+    with stopping_cleanly():
+        report = build(
+            folders, Path.cwd(), args.out, strict=args.strict, paper=args.paper,
+            force=args.force, jobs=args.jobs, progress=progress if len(folders) > 1 else None,
+        )  # fmt: skip
     if sys.stderr.isatty() and len(folders) > 1:
         print("\r\033[K", end="", file=sys.stderr)  # clear the bar
     for built in report.built:
@@ -126,12 +193,14 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"failed {display_path(failed.folder)}: its earlier output is unchanged",
             file=sys.stderr,
         )
+    if report.portfolio_error:
+        _print_error(report.portfolio_error)
     total = len(report.built) + len(report.skipped) + len(report.failed)
     print(
         f"{plural(total, 'proposal')} into {display_path(report.out)}/ in {report.seconds:.1f} s: "
         f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed"
     )
-    return EXIT_ERRORS if report.failed else EXIT_OK
+    return EXIT_ERRORS if report.failed or report.portfolio_error else EXIT_OK
 
 
 def _print_error(error: BuildcaseError) -> None:
@@ -162,7 +231,8 @@ def _progress_lines(done: int, total: int, folder: Path, status: str) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    serve(args.proposal, Path.cwd(), host=args.host, port=args.port, strict=args.strict)
+    with stopping_cleanly():
+        serve(args.proposal, Path.cwd(), host=args.host, port=args.port, strict=args.strict)
     return EXIT_OK
 
 

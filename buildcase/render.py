@@ -8,7 +8,6 @@ are strict (a missing variable fails) and escape everything; they format, never 
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,29 +18,19 @@ from markupsafe import Markup
 
 from . import charts
 from .compute import AudienceView, Case
-from .errors import Location, RenderError
-from .i18n import Language, language
-from .markup import escape_text, inline_markdown, plain_text
-from .models import Duration, Estimate, PartialDate, Percent
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$",
-                    "AUD": "A$", "NZD": "NZ$", "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ",
-                    "DKK": "DKK ", "ZAR": "R ", "BRL": "R$", "MXN": "MX$", "SGD": "S$"}  # fmt: skip
-
+from .errors import Location, Problem, RenderError
+from .formatting import Formatter
+from .i18n import language
+from .markup import escape_text, inline_markdown, nav_label, plain_text
+from .models import Percent, parse_date, parse_duration
+from .sandbox import (
+    ConfinedLoader,
+    ConfinedRenderFailed,
+    refused_entries,
+    run_confined,
+    sandboxed_environment,
+    template_line,
+)
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
@@ -63,6 +52,7 @@ class Rendered:
     pages: dict[str, str]  # file name -> Markdown
     nav: list[Any]  # MkDocs nav entries: {title: file} or {section: [{title: file}]}
     handouts: dict[str, str]  # file name -> HTML, the executives' first
+    brand_css: Markup  # the proposal's colours, for the site's stylesheet too
 
 
 def site_pages(case: Case, _: Callable[[str], str]) -> list[Page]:
@@ -96,108 +86,15 @@ def navigation(pages: list[Page]) -> list[Any]:
     for page in pages:
         if not page.in_nav:
             continue
+        title = nav_label(page.title)  # Material prints navigation labels unescaped
         if page.section is None:
-            nav.append({page.title: page.file})
+            nav.append({title: page.file})
         else:
             if page.section not in sections:
                 sections[page.section] = []
-                nav.append({page.section: sections[page.section]})
-            sections[page.section].append({page.title: page.file})
+                nav.append({nav_label(page.section): sections[page.section]})
+            sections[page.section].append({title: page.file})
     return nav
-
-
-class Formatter:
-    """Numbers, dates and durations written for the reader, in the proposal's currency and
-    language: thousands separators, the currency symbol where the language puts it, and
-    no false precision (money to the unit, computed shares to whole percents)."""
-
-    def __init__(self, currency: str, language: Language):
-        self.currency = currency
-        self.symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ").strip()
-        self.language = language
-        self._ = language.gettext
-
-    def number(self, value: float, decimals: int = 0) -> str:
-        text = f"{value:,.{decimals}f}"
-        return text.translate({ord(","): "\0", ord("."): self.language.decimal}).replace(
-            "\0", self.language.group
-        )
-
-    def money(self, amount: float | None) -> str:
-        if amount is None:
-            return "–"
-        decimals = 0 if abs(amount) >= 100 or float(amount).is_integer() else 2
-        sign, amount = ("-" if amount < 0 else ""), abs(amount)
-        return sign + self.language.money.format(
-            symbol=self.symbol, amount=self.number(amount, decimals)
-        )
-
-    def count(self, n: float | None) -> str:
-        return "–" if n is None else self.number(n)
-
-    def pct(self, value: Percent) -> str:
-        return self.number(value.value, value.decimals) + "%"
-
-    def value(self, value: Percent | float | None) -> str:
-        """A stat's or a measure's figure: `65%`, `1,200`."""
-        if value is None:
-            return "–"
-        if isinstance(value, Percent):
-            return self.pct(value)
-        return self.number(value, 0 if float(value).is_integer() else 2)
-
-    def date(self, value: PartialDate | None) -> str:
-        if value is None:
-            return "–"
-        month = self.language.months[value.month - 1]
-        if value.day:
-            return self.language.date.format(day=value.day, month=month, year=value.year)
-        return self.language.month_year.format(month=month, year=value.year)
-
-    def duration(self, value: Duration | None) -> str:
-        if value is None:
-            return "–"
-        one, many = self.language.units[value.unit]
-        amount = self.number(value.amount, 0 if value.amount.is_integer() else 1)
-        return f"{amount} {one if value.amount == 1 else many}"
-
-    def weeks(self, weeks: float | None) -> str:
-        return "–" if weeks is None else f"{self.number(weeks)} {self.language.units['week'][1]}"
-
-    def estimate(self, value: Estimate | None) -> str:
-        """One value, or a range with its likely point: `$100,000–$300,000 (likely $200,000)`."""
-        if value is None:
-            return "–"
-        one = self.pct if isinstance(value.likely, Percent) else self.money
-        if not value.is_range:
-            return one(value.likely)
-        return f"{one(value.low)}–{one(value.high)} ({self._('likely')} {one(value.likely)})"
-
-    def share(self, fraction: float | None) -> str:
-        """A computed share, to whole percents: no false precision."""
-        return "–" if fraction is None else self.number(fraction * 100) + "%"
-
-    def percent(self, value: float | None) -> str:
-        """A computed percentage such as an ROI."""
-        return "–" if value is None else self.number(value) + "%"
-
-    def ratio(self, value: float | None) -> str:
-        return "–" if value is None else self.number(value, 1)
-
-    def months(self, value: float | None) -> str:
-        return (
-            "–" if value is None else f"{self.number(value, 1)} {self.language.units['month'][1]}"
-        )
-
-    def points(self, margin: float) -> str:
-        return f"± {self.number(margin, 1)} {self._('pts')}"
-
-    def margin(self, figure: object) -> str:
-        """A survey figure with its margin of error: `65% ± 1.7 pts`."""
-        value = getattr(figure, "value", None)
-        margin = getattr(figure, "margin", None)
-        text = self.value(value)  # type: ignore[arg-type]
-        return f"{text} {self.points(margin)}" if margin is not None else text
 
 
 def _finalize(value: object) -> object:
@@ -207,37 +104,71 @@ def _finalize(value: object) -> object:
     return escape_text("" if value is None else value)
 
 
+@jinja2.pass_context
+def _markdown(context: jinja2.runtime.Context, text: object) -> Markup:
+    """`|md`: a text's inline Markdown as safe HTML. A handout is a document on its own,
+    laid out from a folder of this machine: there a link without a scheme (`policy.html`)
+    would point into that folder, so it is shown as text."""
+    handout = (context.name or "").startswith("handout/")
+    return inline_markdown(text, relative_links=not handout)
+
+
 @functools.lru_cache(maxsize=16)
-def template_environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
+def template_environment(
+    search_path: tuple[Path, ...], untrusted: Path | None = None
+) -> jinja2.Environment:
     """One environment per search path, kept: compiling templates is most of rendering,
-    and Jinja recompiles a template only when its file changes."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["md"] = inline_markdown
+    and Jinja recompiles a template only when its file changes.
+
+    `untrusted` is a proposal's own templates folder, searched first: with it, every
+    template renders in the sandbox (see `sandbox`)."""
+    options: dict[str, Any] = {
+        "autoescape": True,
+        "undefined": jinja2.StrictUndefined,
+        "finalize": _finalize,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
+    if untrusted is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in search_path]), **options
+        )
+    else:
+        env = sandboxed_environment(untrusted, list(search_path), **options)
+    env.filters["md"] = _markdown
     env.filters["plain"] = plain_text
     return env
 
 
 def render_case(
     case: Case, search_path: list[Path], paper: str, pdf_date: str, audience: str | None = None,
-    logo: str | None = None,
+    logo: str | None = None, untrusted: Path | None = None,
 ) -> Rendered:  # fmt: skip
     """Render every page of the site and every handout's HTML from one Case.
 
     With `audience`, only that department head's edition of the handout is rendered
-    (beside the executives').
+    (beside the executives'). `untrusted` is the proposal's own templates folder, if it
+    has one: then everything renders sandboxed, in a child process with limits.
     """
-    env = template_environment(tuple(p for p in search_path if p.is_dir()))
+    trusted = tuple(p for p in search_path if p.is_dir() and p != untrusted)
+    env = template_environment(trusted, untrusted)
+    if untrusted is None:
+        return _render_case(env, case, paper, pdf_date, audience, logo)
+    try:
+        return run_confined(lambda: _render_case(env, case, paper, pdf_date, audience, logo))
+    except ConfinedRenderFailed as e:
+        raise RenderError(Location(untrusted), str(e)) from None
+
+
+def _render_case(
+    env: jinja2.Environment, case: Case, paper: str, pdf_date: str, audience: str | None,
+    logo: str | None,
+) -> Rendered:  # fmt: skip
     lang = language(case.proposal.language)
     fmt = Formatter(case.proposal.currency, lang)
     pages = site_pages(case, lang.gettext)
+    brand = brand_css(case.proposal)
     context = {
         "case": case,
         "p": case.proposal,
@@ -253,7 +184,7 @@ def render_case(
         "paper": PAPER_SIZES[paper],
         "pdf_date": pdf_date,
         "charts": case_charts(case, fmt),
-        "brand": brand_css(case.proposal),
+        "brand": brand,
         "logo": logo,  # the handout's: a file URI inside the proposal folder
     }
     rendered = {
@@ -265,7 +196,7 @@ def render_case(
     handouts = {
         e.file: _render(env, "handout/handout.html.j2", {**context, "e": e}) for e in editions
     }
-    return Rendered(rendered, navigation(pages), handouts)
+    return Rendered(rendered, navigation(pages), handouts, brand)
 
 
 def brand_css(proposal: Any) -> Markup:
@@ -312,10 +243,9 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
     if money:
         title = fmt._("Cost of training against the cost of doing nothing")
         found["cost"] = charts.bar_chart(money, title, "cost")
-    if lead.cost and lead.annual_gain and lead.annual_gain > 0:
-        months = max(12 * lead.horizon_years, math.ceil(lead.payback_months or 0) + 3)
+    if lead.net_by_month:
         found["payback"] = charts.payback_chart(
-            lead.cost, lead.annual_gain, min(months, 120), fmt.money, fmt._, fmt.number
+            lead.net_by_month, lead.payback_months, fmt.money, fmt._, fmt.number
         )
     if case.timeline:
         phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
@@ -360,7 +290,18 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, object]) -> s
         where = Location(Path(e.filename or name), e.lineno or 1)
         raise RenderError(where, f"template syntax: {e.message}") from e
     except jinja2.TemplateError as e:
-        raise RenderError(Location(Path(_template_file(env, name))), f"template: {e}") from e
+        raise RenderError(_error_location(env, name, e), f"template: {e}") from e
+
+
+def _error_location(env: jinja2.Environment, name: str, error: Exception) -> Location:
+    """Where a template failed: the line of a proposal's own template where the traceback
+    passes through one, else the file that was asked for."""
+    confined = getattr(env.loader, "loaders", [None])[0]
+    if isinstance(confined, ConfinedLoader):
+        found = template_line(error, confined.folder)
+        if found:
+            return Location(*found)
+    return Location(Path(_template_file(env, name)))
 
 
 def _template_file(env: jinja2.Environment, name: str) -> str:
@@ -371,19 +312,63 @@ def _template_file(env: jinja2.Environment, name: str) -> str:
     return filename or name
 
 
-STATUS_LABELS = {
-    "pending": "Pending",
-    "approved": "Approved",
-    "approved-with-conditions": "Approved with conditions",
-    "declined": "Declined",
-}
-
-
 def render_portfolio(entries: dict[str, dict[str, Any]], search_path: list[Path]) -> str:
-    """The index of every proposal in an output folder, newest first."""
+    """The index of every proposal in an output folder, newest first, each written in its
+    own language and currency from the values its output recorded."""
     env = template_environment(tuple(p for p in search_path if p.is_dir()))
     ordered = sorted(
         entries.items(), key=lambda item: (item[1].get("date", ""), item[0]), reverse=True
     )
-    listed = [(slug, e) for slug, e in ordered if e.get("title")]
-    return _render(env, "portfolio.html.j2", {"entries": listed, "statuses": STATUS_LABELS})
+    listed = [(slug, portfolio_row(e)) for slug, e in ordered if e.get("title")]
+    return _render(env, "portfolio.html.j2", {"entries": listed})
+
+
+def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """One proposal's line in the portfolio: its recorded values, formatted."""
+    lang = language(entry.get("lang") or "en")
+    fmt, _ = Formatter(entry.get("currency") or "USD", lang), lang.gettext
+    budget, participants, duration = (entry.get(k) for k in ("budget", "participants", "duration"))
+    ask = [
+        fmt.money(budget) if budget is not None else None,
+        f"{fmt.count(participants)} {_('participants')}" if participants else None,
+        fmt.duration(parse_duration(duration)) if duration else None,
+    ]
+    status = entry.get("status")
+    return {
+        **entry,
+        "ask": " · ".join(a for a in ask if a),
+        "date_text": fmt.date(parse_date(entry["date"])) if entry.get("date") else "",
+        "status_text": _(f"status:{status}").capitalize() if status else None,
+    }
+
+
+def template_problems(case: Case, search_path: list[Path], untrusted: Path) -> list[Problem]:
+    """What `check` says of a proposal's own templates: what the confined loader refuses,
+    syntax errors with their line, and what a trial render in the sandbox refuses (the
+    render the build would do, without the engines)."""
+    refused = refused_entries(untrusted)
+    if refused:
+        return [Problem(Location(path), "templates", why) for path, why in refused]
+    trusted = tuple(p for p in search_path if p.is_dir() and p != untrusted)
+    env = template_environment(trusted, untrusted)
+    try:
+        problems = run_confined(lambda: _syntax_problems(env, untrusted))
+        if not problems:
+            render_case(case, search_path, case.proposal.paper, "", None, None, untrusted)
+    except ConfinedRenderFailed as e:
+        return [Problem(Location(untrusted), "templates", str(e))]
+    except RenderError as e:
+        return [Problem(e.location or Location(untrusted), "templates", e.message)]
+    return problems
+
+
+def _syntax_problems(env: jinja2.Environment, untrusted: Path) -> list[Problem]:
+    """Every template of the proposal's own that does not compile, with its line."""
+    problems = []
+    for name in ConfinedLoader(untrusted).list_templates():
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as e:
+            where = Location(Path(e.filename or untrusted / name), e.lineno or 1)
+            problems.append(Problem(where, "templates", f"template syntax: {e.message}"))
+    return problems

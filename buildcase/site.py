@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 from mkdocs import exceptions as mkdocs_exceptions
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from mkdocs.theme import Theme
 from mkdocs.utils.yaml import yaml_load
 
-from .errors import Location, RenderError, WorkspaceError
+from .errors import Location, RenderError, ServeError, WorkspaceError
 from .logs import captured_warnings
 
 ASSETS = "assets/buildcase"
@@ -48,20 +48,9 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
-_THEME_BYTECODE = _MemoryBytecodeCache()
-_theme_env = Theme.get_env
-
-
-def _cached_theme_env(theme: Theme) -> jinja2.Environment:
-    env = _theme_env(theme)
-    env.bytecode_cache = _THEME_BYTECODE
-    return env
-
-
-# MkDocs makes a new Jinja environment, and so compiles Material's templates anew, for
-# every build; most of a warm build was that compiling. Sharing the compiled code across
-# builds in this process makes the second and later builds of a worker fast.
-Theme.get_env = _cached_theme_env  # type: ignore[method-assign]
+# Compiled theme templates, shared by every build in this process through site_hook.py.
+THEME_BYTECODE = _MemoryBytecodeCache()
+THEME_HOOK = Path(__file__).with_name("site_hook.py")
 
 
 def build_site(
@@ -83,7 +72,14 @@ def build_site(
     proposal gives the same bytes. `logo` and `brand_css` (CSS custom properties) brand
     it; `language` sets Material's own labels (search, navigation).
     """
-    with tempfile.TemporaryDirectory(prefix="buildcase-docs-") as tmp:
+    from .write import TEMPORARY
+
+    # MkDocs reads the pages from a folder: made beside the site, in the output folder and
+    # named as the write stage's leftovers are, so that a killed build's is removed by the
+    # next build instead of staying in /tmp.
+    with tempfile.TemporaryDirectory(
+        prefix=f"{TEMPORARY}docs.", suffix=".tmp", dir=site_dir.absolute().parent
+    ) as tmp:
         docs_dir = Path(tmp)
         for name, text in pages.items():
             (docs_dir / name).write_text(text, encoding="utf-8")
@@ -119,7 +115,7 @@ def _brand_files(docs_dir: Path, logo: Path | None, brand_css: str) -> dict[str,
     if logo is not None:
         name = f"{ASSETS}/brand/logo{logo.suffix.lower()}"
         (docs_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(logo, docs_dir / name)
+        (docs_dir / name).write_bytes(_logo_bytes(logo))
         brand["logo"] = name
     if brand_css:
         name = f"{ASSETS}/brand/brand.css"
@@ -133,6 +129,19 @@ def _brand_files(docs_dir: Path, logo: Path | None, brand_css: str) -> dict[str,
         )
         brand["css"] = name
     return brand
+
+
+def _logo_bytes(logo: Path) -> bytes:
+    """The logo validation accepted, read again as it was checked: a regular file, not
+    through a link, within the size limit; should it have been swapped since, the build
+    fails rather than publish what was not checked."""
+    from .limits import MAX_LOGO_BYTES
+    from .load import Unreadable, read_inside
+
+    try:
+        return read_inside(logo.parent, logo, MAX_LOGO_BYTES)
+    except Unreadable as e:
+        raise RenderError(Location(logo), f"the logo {e.reason}") from None
 
 
 def site_overrides(
@@ -163,7 +172,9 @@ def site_overrides(
     plugin_names = {p if isinstance(p, str) else next(iter(p)) for p in plugins}
     plugins += [p for p in ("search", "offline") if p not in plugin_names]
     return {
-        "site_name": site_name,
+        # HTML already (escaped by the caller): Material prints it as it is, except in the
+        # logo's tooltip, where it escapes it again unless it is marked safe.
+        "site_name": Markup(site_name),
         "nav": nav,
         "use_directory_urls": False,  # links must open from disk
         "theme": theme,
@@ -175,6 +186,7 @@ def site_overrides(
         ],
         "markdown_extensions": extensions,
         "plugins": plugins,
+        "hooks": [*(base.get("hooks") or []), str(THEME_HOOK)],
         "repo_url": "",  # Material would call a code host's API (None would be ignored)
         "edit_uri": "",
         "watch": [],
@@ -200,17 +212,73 @@ def _copy_assets(source: Path, target: Path) -> None:
 
 
 def serve_live(
-    builder: Callable[[], None], root: Path, watch: list[Path], host: str, port: int
+    builder: Callable[[], object],
+    root: Path,
+    watch: list[Path],
+    host: str,
+    port: int,
+    ready: Callable[[str], None] = lambda url: None,
+    overlay: Callable[[], str] = lambda: "",
 ) -> None:
-    """Serve `root` with live reload, calling `builder` whenever a watched path changes."""
+    """Serve `root` with live reload, calling `builder` whenever a watched path changes.
+
+    The port is taken first and `ready` called with the address after: a port in use is
+    a ServeError before anything is built, and nothing claims to serve before it does.
+    A request path that cannot name a file below `root` (a NUL byte, a `..`) is answered
+    400 before MkDocs' handler, which would log a traceback for it. `overlay()` is HTML put
+    at the end of every page served (the errors of a failed rebuild), or nothing.
+    """
+    import socket
+
     from mkdocs.livereload import LiveReloadServer
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(root))
-    for path in watch:
-        server.watch(str(path))
     try:
+        try:
+            server.server_bind()
+            server.server_activate()
+        except OSError as e:
+            option = "--host" if isinstance(e, socket.gaierror) else "--port"
+            raise ServeError(
+                f"cannot serve on {host}:{port}: {e.strerror or e}; choose another {option}"
+            ) from e
+        # serve() binds the socket itself, which is bound already.
+        server.server_bind = server.server_activate = lambda: None  # type: ignore[method-assign]
+        serve_request = server.serve_request
+
+        def checked_request(environ: dict[str, Any], start_response: Any) -> Any:
+            path = environ.get("PATH_INFO", "")
+            if "\0" in path or ".." in path.split("/"):
+                start_response("400 Bad Request", [("Content-Type", "text/plain")])
+                return [b"400 Bad Request"]
+            return _with_overlay(serve_request, overlay(), environ, start_response)
+
+        server.set_app(checked_request)
+        for path in watch:
+            server.watch(str(path))
+        address = f"[{host}]" if ":" in host else host
+        ready(f"http://{address}:{server.server_address[1]}/")
         server.serve()  # blocks until interrupted, as `mkdocs serve` does
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
+
+
+def _with_overlay(app: Any, overlay: str, environ: dict[str, Any], start_response: Any) -> Any:
+    """The WSGI response of `app`, with `overlay` before an HTML page's `</body>`."""
+    if not overlay:
+        return app(environ, start_response)
+    answer: dict[str, Any] = {}
+
+    def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answer.update(status=status, headers=headers)
+        return lambda data: None
+
+    body = b"".join(app(environ, hold))
+    headers = answer["headers"]
+    if any(k.lower() == "content-type" and "text/html" in v for k, v in headers):
+        body = body.replace(b"</body>", overlay.encode() + b"</body>", 1)
+        headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
+    start_response(answer["status"], headers)
+    return [body]

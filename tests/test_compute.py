@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from buildcase.build import check_proposal
+from buildcase.check import check_proposal
 from buildcase.compute import build_case
 from buildcase.compute.money import (
+    Ramp,
     benefit_value,
     gain_over_horizon,
     payback_months,
@@ -45,10 +46,15 @@ def test_the_reference_return(case) -> None:  # type: ignore[no-untyped-def]
     assert case.pilot_cost == 9_000
     assert f.annual_benefit == 240_000 + 60_000
     assert [b.value.share for b in case.benefits if b.value] == [0.8, 0.2]
-    assert f.roi == pytest.approx((300_000 - 184_000) / 184_000 * 100)  # 63.0%
-    assert f.benefit_cost_ratio == pytest.approx(300_000 / 184_000)
-    assert f.payback_months == pytest.approx(184_000 / (300_000 / 12))  # 7.36
-    assert f.net_value == 116_000
+    # No gain in the 6-week pilot; it grows over the 10 weeks left of the 16 and is in full
+    # from week 16. Months: 6 weeks = 1.3846, 10 weeks = 2.3077; $25,000 a month in full.
+    first_year = 25_000 * (12 - 6 * 12 / 52 - 10 * 12 / 52 / 2)  # 9.4615 full months
+    assert f.gain_over_horizon == pytest.approx(first_year)  # $236,538
+    assert f.roi == pytest.approx((first_year - 184_000) / 184_000 * 100)  # 28.6%
+    assert f.benefit_cost_ratio == pytest.approx(first_year / 184_000)
+    # 7.36 months of full gain repay the cost, plus the pilot and half the ramp
+    assert f.payback_months == pytest.approx(6 * 12 / 52 + 10 * 12 / 52 / 2 + 7.36)  # 9.9
+    assert f.net_value == pytest.approx(first_year - 184_000)
     assert case.plan_weeks == 6 + 8 + 2
     assert not case.has_ranges and case.lead is case.likely
 
@@ -78,11 +84,61 @@ def test_risk_reduction_gives_residual_and_avoided_loss() -> None:
 
 
 def test_discounted_gain_over_three_years() -> None:
-    # 100,000 / 1.1 + 100,000 / 1.21 + 100,000 / 1.331
+    # each month's 100,000 / 12 discounted from its end: a geometric series in v = 1.1^(-1/12)
+    v = 1.1 ** (-1 / 12)
     assert gain_over_horizon(100_000, 3, 0.10) == pytest.approx(
-        90_909.09 + 82_644.63 + 75_131.48, abs=0.01
-    )
+        100_000 / 12 * v * (1 - v**36) / (1 - v), abs=0.01
+    )  # 254,650.55, against 248,685 with each year's gain at its end
     assert gain_over_horizon(100_000, 3, None) == 300_000
+
+
+# A 24-week roll-out after a 6-week pilot (request.duration: 30 weeks), $120,000 a year in
+# full ($10,000 a month), costing $50,000.
+PILOT, ROLLOUT = 6 * 12 / 52, 24 * 12 / 52  # 1.3846 and 5.5385 months
+RAMP = Ramp(PILOT, ROLLOUT, 6, 24)
+
+
+def full_months_by(month: float) -> float:
+    """The same ramp, written out by hand: zero, a triangle, then a rectangle."""
+    if month <= PILOT:
+        return 0.0
+    if month <= PILOT + ROLLOUT:
+        return (month - PILOT) ** 2 / 2 / ROLLOUT
+    return ROLLOUT / 2 + month - PILOT - ROLLOUT
+
+
+def test_payback_waits_for_the_people_to_be_trained() -> None:
+    # 5 months of full gain, after the pilot and half the roll-out: 1.38 + 2.77 + 5 = 9.15
+    assert payback_months(50_000, 120_000, RAMP) == pytest.approx(PILOT + ROLLOUT / 2 + 5)
+    # repaid within the ramp: (t - 1.38)^2 / (2 x 5.54) = 1 month of full gain -> t = 4.71
+    assert payback_months(10_000, 120_000, RAMP) == pytest.approx(PILOT + (2 * ROLLOUT) ** 0.5)
+    assert payback_months(50_000, 120_000) == pytest.approx(5)  # no ramp: from day one
+
+
+def test_the_horizon_return_and_npv_follow_the_ramp() -> None:
+    year = gain_over_horizon(120_000, 1, None, RAMP)
+    assert year == pytest.approx(10_000 * (ROLLOUT / 2 + 12 - PILOT - ROLLOUT))  # 78,461.54
+    assert return_on_investment(year, 50_000) == pytest.approx(56.92, abs=0.01)
+    npv = sum(
+        10_000 * (full_months_by(k) - full_months_by(k - 1)) / 1.1 ** (k / 12) for k in range(1, 13)
+    )
+    assert gain_over_horizon(120_000, 1, 0.10, RAMP) == pytest.approx(npv)  # 75,270
+    discounted = payback_months(50_000, 120_000, RAMP, 0.10)
+    assert discounted is not None and discounted > payback_months(50_000, 120_000, RAMP)
+
+
+def test_the_author_can_say_when_the_gain_starts_and_how_fast_it_grows(workspace) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import MINIMAL, write_proposal
+
+    text = MINIMAL + (
+        "request: {duration: 30 weeks, pilot: {participants: 10, duration: 6 weeks}}\n"
+        "financials: {benefits_start: 12 weeks, benefits_ramp: 4 weeks}\n"
+    )
+    proposal, _ = check_proposal(write_proposal(workspace, text))
+    ramp = build_case(proposal, "p").ramp
+    assert (ramp.start_weeks, ramp.length_weeks) == (12, 4)  # in full from week 16
+    # after week 12, half of the 4-week ramp, then 5 months of full gain
+    assert payback_months(50_000, 120_000, ramp) == pytest.approx((12 + 4 / 2) * 12 / 52 + 5)
 
 
 def test_zero_cost_and_no_gain_have_no_return() -> None:

@@ -118,7 +118,9 @@ def test_the_portfolio_lists_every_proposal_with_its_status(built: BuildReport) 
     index = built.out / "index.html"
     page = text_of(index)
     assert "Social media training for every employee" in page and "Coaching on the queue" in page
-    assert "Approved with conditions" in page and "not tracked" in page
+    assert "Approved with conditions" in page  # where a decision is recorded
+    assert "not tracked" not in page and "–" not in page  # no empty states
+    assert "Head of Sales" in page and "hr.pdf" not in page  # handouts by their audience
     raw = index.read_text()
     for target in re.findall(r'href="([^"]+)"', raw):
         assert (built.out / target).is_file(), target

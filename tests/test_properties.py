@@ -12,7 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from buildcase.build import build, check_proposal
+from buildcase.build import build
+from buildcase.check import check_proposal
 from buildcase.errors import ProposalInvalid
 
 from .conftest import REFERENCE

@@ -1,0 +1,32 @@
+"""`buildcase check` as a library: load and validate, without the engines.
+
+A proposal that brings its own templates has them checked too, by a trial render in the
+sandbox: they are code from elsewhere, and `check` is where an author learns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .compute import build_case
+from .errors import Problem, ProposalInvalid
+from .load import load_proposal
+from .models import Proposal
+from .render import template_problems
+from .validate import validate_proposal
+from .workspace import own_templates, template_dirs
+
+
+def check_proposal(
+    folder: Path, strict: bool = False, workspace: Path | None = None
+) -> tuple[Proposal, list[Problem]]:
+    """One proposal's model and warnings, or ProposalInvalid with every problem."""
+    proposal, problems = validate_proposal(load_proposal(folder), strict=strict)
+    untrusted = own_templates(folder)
+    if untrusted is None:
+        return proposal, problems
+    search_path = template_dirs(folder, workspace or Path.cwd())
+    errors = template_problems(build_case(proposal, folder.name), search_path, untrusted)
+    if errors:
+        raise ProposalInvalid([*problems, *errors])
+    return proposal, problems
