@@ -168,17 +168,22 @@ def risk_chart(
 
 
 def payback_chart(
-    cost: float, annual_gain: float, months: int, money: Money, _: Gettext = _english,
+    net_by_month: Sequence[float], payback: float | None, money: Money, _: Gettext = _english,
     number: Callable[[float, int], str] = lambda x, d: f"{x:.{d}f}",
 ) -> Markup:  # fmt: skip
-    """Cumulative net value month by month: the cost up front, the gain accruing evenly."""
+    """Cumulative net value month by month, as computed: the cost up front, then the gain as
+    it ramps up with the people trained."""
     left, top, plot_w, plot_h = 64, 12, WIDTH - 64 - 16, 120
-    final = annual_gain * months / 12 - cost
-    low, high = min(-cost, 0.0), max(final, 0.0)
+    months = len(net_by_month) - 1
+    start, final = net_by_month[0], net_by_month[-1]
+    low, high = min(min(net_by_month), 0.0), max(max(net_by_month), 0.0)
     span = (high - low) or 1.0
 
     def y_of(value: float) -> float:
         return top + plot_h * (high - value) / span
+
+    def x_of(month: float) -> float:
+        return left + plot_w * month / months
 
     zero = y_of(0)
     body = [_el("path", d=f"M{left} {zero:.1f}H{left + plot_w}", stroke="currentColor")]
@@ -187,20 +192,18 @@ def payback_chart(
             body.append(_text(left - 6, y_of(value) + 4, short_money(value, money), 11, "end"))
     tick = 3 if months <= 24 else 6 if months <= 48 else 12
     for m in range(0, months + 1, tick):
-        x = left + plot_w * m / months
-        body.append(_el("path", d=f"M{x:.1f} {top + plot_h}v4", stroke=GRID))
-        body.append(_text(x, top + plot_h + 17, str(m), 11, "middle"))
+        body.append(_el("path", d=f"M{x_of(m):.1f} {top + plot_h}v4", stroke=GRID))
+        body.append(_text(x_of(m), top + plot_h + 17, str(m), 11, "middle"))
     body.append(
         _text(left + plot_w / 2, top + plot_h + 34, _("Months from the start"), 12, "middle", 600)
     )
-    line = f"M{left} {y_of(-cost):.1f}L{left + plot_w} {y_of(final):.1f}"
-    body.append(_el("path", d=line, stroke=GAIN, stroke_width=3, fill="none"))
+    points = " ".join(f"{x_of(m):.1f} {y_of(v):.1f}" for m, v in enumerate(net_by_month))
+    body.append(_el("path", d=f"M{points}", stroke=GAIN, stroke_width=3, fill="none"))
     desc = _("Starts at {start}; reaches {end} after {months} months").format(
-        start=money(-cost), end=money(final), months=months
+        start=money(start), end=money(final), months=months
     )
-    payback = cost / annual_gain * 12 if annual_gain > 0 else None
     if payback is not None and 0 < payback <= months:
-        px = left + plot_w * payback / months
+        px = x_of(payback)
         body.append(_el("circle", cx=px, cy=zero, r=5, fill=GAIN))
         # Where the rising line is not: below the zero line to the right of the point, or,
         # near the right edge, above it to the left.

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from ..models import Proposal
 from .money import (
     SCENARIOS,
+    Ramp,
     Scenario,
     TransferGap,
     cost_per_participant,
+    gain_ramp,
     has_ranges,
     money_in_scenario,
     total_cost,
@@ -71,6 +73,7 @@ class Case:
     cost_per_participant: float | None
     pilot_cost: float | None
     plan_weeks: float | None
+    ramp: Ramp  # when the gain arrives, the same in every scenario
 
     @property
     def lead(self) -> Scenario:
@@ -149,4 +152,5 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         if proposal.request and proposal.request.pilot
         else None,
         plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
+        ramp=gain_ramp(proposal),
     )

@@ -3,6 +3,7 @@ and the return in each of the three cases (conservative, likely, optimistic)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -64,7 +65,38 @@ class Scenario:
     roi: float | None  # percent
     benefit_cost_ratio: float | None
     net_value: float | None  # gain over the horizon minus cost (NPV when discounted)
-    payback_months: float | None
+    payback_months: float | None  # on the same basis as the gain: discounted where a rate is
+    net_by_month: tuple[float, ...] = ()  # cumulative net value at months 0, 1, 2 ... for charts
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """When the gain arrives: none until `start` months from the start of the programme,
+    then rising evenly to the full annual gain over `length` months, as people are
+    trained, and in full after. A CFO's first question is whether the programme pays
+    back before the people are trained; the gain must not run from day one."""
+
+    start: float  # months
+    length: float  # months
+    start_weeks: float
+    length_weeks: float
+
+    def full_months_by(self, month: float) -> float:
+        """Months' worth of the full monthly gain that has accrued by `month`."""
+        since = month - self.start
+        if since <= 0:
+            return 0.0
+        if since <= self.length:
+            return since * since / (2 * self.length)
+        return self.length / 2 + (since - self.length)
+
+    @property
+    def full_from(self) -> float:
+        return self.start + self.length
+
+    @property
+    def full_from_weeks(self) -> float:
+        return self.start_weeks + self.length_weeks
 
 
 @dataclass
@@ -132,7 +164,9 @@ def money_in_scenario(
     settings = proposal.financials
     years = settings.horizon_years if settings else 1
     rate = settings.discount_rate.fraction if settings and settings.discount_rate else None
-    over_horizon = gain_over_horizon(gain, years, rate) if gain is not None else None
+    ramp = gain_ramp(proposal)
+    over_horizon = None if gain is None else gain_over_horizon(gain, years, rate, ramp)
+    payback = payback_months(cost, gain, ramp, rate)
     return Scenario(
         scenario=scenario,
         cost=cost,
@@ -149,7 +183,8 @@ def money_in_scenario(
         roi=return_on_investment(over_horizon, cost),
         benefit_cost_ratio=benefit_cost_ratio(over_horizon, cost),
         net_value=None if over_horizon is None or cost is None else over_horizon - cost,
-        payback_months=payback_months(cost, gain),
+        payback_months=payback,
+        net_by_month=net_by_month(cost, gain, ramp, rate, chart_months(years, payback)),
     )
 
 
@@ -159,11 +194,42 @@ def _with_share(value: BenefitValue, total: float) -> BenefitValue:
     )
 
 
-def gain_over_horizon(annual_gain: float, years: int, discount_rate: float | None) -> float:
-    """The gain over the horizon; with a rate, its present value (gains at each year's end)."""
-    if not discount_rate:
-        return annual_gain * years
-    return sum(annual_gain / (1 + discount_rate) ** t for t in range(1, years + 1))
+def gain_ramp(proposal: Proposal) -> Ramp:
+    """By default nothing during the pilot, then the gain grows over the rest of
+    `request.duration` (people trained at an even pace); `financials.benefits_start` and
+    `financials.benefits_ramp` say otherwise."""
+    request, settings = proposal.request, proposal.financials
+    pilot = request.pilot.duration.weeks if request and request.pilot else 0.0
+    programme = request.duration.weeks if request and request.duration else pilot
+    start = settings.benefits_start.weeks if settings and settings.benefits_start else pilot
+    given = settings.benefits_ramp if settings else None
+    length = given.weeks if given is not None else max(programme - start, 0.0)
+    return Ramp(start * MONTHS_A_WEEK, length * MONTHS_A_WEEK, start, length)
+
+
+MONTHS_A_WEEK = 12 / 52
+LONGEST_PAYBACK_MONTHS = 120  # ten years: beyond that a programme does not pay back
+
+
+def cumulative_gain(annual_gain: float, ramp: Ramp, month: float, rate: float | None) -> float:
+    """The gain accrued by `month`; with a discount rate, its present value (each month's
+    gain discounted from that month's end)."""
+    monthly = annual_gain / 12
+    if not rate:
+        return monthly * ramp.full_months_by(month)
+    total, previous, k = 0.0, 0.0, 1
+    while k - 1 < month:
+        reached = monthly * ramp.full_months_by(min(k, month))
+        total += (reached - previous) / (1 + rate) ** (k / 12)
+        previous, k = reached, k + 1
+    return total
+
+
+def gain_over_horizon(
+    annual_gain: float, years: int, discount_rate: float | None, ramp: Ramp | None = None
+) -> float:
+    """The gain over the horizon as it ramps up; with a rate, its present value."""
+    return cumulative_gain(annual_gain, ramp or Ramp(0, 0, 0, 0), 12 * years, discount_rate)
 
 
 def return_on_investment(gain: float | None, cost: float | None) -> float | None:
@@ -179,11 +245,47 @@ def benefit_cost_ratio(gain: float | None, cost: float | None) -> float | None:
     return gain / cost
 
 
-def payback_months(cost: float | None, annual_gain: float | None) -> float | None:
-    """Months until the gain repays the cost, the gain accruing evenly; None if never."""
+def payback_months(
+    cost: float | None, annual_gain: float | None, ramp: Ramp | None = None,
+    rate: float | None = None,
+) -> float | None:  # fmt: skip
+    """Months until the gain, ramping up, repays the cost; None if it never does (within
+    ten years). Undiscounted it is solved exactly; discounted, month by month with the
+    last month interpolated."""
     if cost is None or annual_gain is None or annual_gain <= 0:
         return None
-    return cost / (annual_gain / 12)
+    ramp = ramp or Ramp(0, 0, 0, 0)
+    if not rate:
+        needed = cost / (annual_gain / 12)  # months of full gain
+        if ramp.length and needed <= ramp.length / 2:
+            months = ramp.start + math.sqrt(2 * ramp.length * needed)
+        else:
+            months = ramp.full_from + needed - ramp.length / 2
+        return months if months <= LONGEST_PAYBACK_MONTHS else None
+    before = 0.0
+    for month in range(1, LONGEST_PAYBACK_MONTHS + 1):
+        reached = cumulative_gain(annual_gain, ramp, month, rate)
+        if reached >= cost:
+            return month - 1 + (cost - before) / (reached - before)
+        before = reached
+    return None
+
+
+def chart_months(years: int, payback: float | None) -> int:
+    """How far the payback chart runs: the horizon, or past the payback point."""
+    return min(max(12 * years, math.ceil(payback or 0) + 3), LONGEST_PAYBACK_MONTHS)
+
+
+def net_by_month(
+    cost: float | None, annual_gain: float | None, ramp: Ramp, rate: float | None, months: int
+) -> tuple[float, ...]:
+    """Cumulative net value (gain so far less the cost) at each month, on the payback's
+    basis, so the chart draws the same figures the tables state."""
+    if cost is None or not annual_gain or annual_gain <= 0:
+        return ()
+    return tuple(
+        cumulative_gain(annual_gain, ramp, month, rate) - cost for month in range(months + 1)
+    )
 
 
 def total_cost(proposal: Proposal) -> float | None:
