@@ -61,7 +61,7 @@ class Case:
     risks: list[RiskView]
     goals: list[GoalView]
     audiences: list[AudienceView]
-    objection_groups: list[tuple[str, list[ObjectionView]]]  # by theme, in THEMES order
+    objection_groups: list[tuple[str, list[ObjectionView]]]  # by theme, in OBJECTION_THEMES order
     measures: list[MeasureView]
     timeline: list[PhaseView]
     editions: list[Edition]  # the executives' first, then one per audience

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..models import (
+    OBJECTION_THEMES,
     Audience,
     Benefit,
     Goal,
@@ -169,7 +170,6 @@ def edition(
     )  # fmt: skip
 
 
-THEMES = ("time", "inexperience", "capacity", "failure", "cost", "not-my-job", "other")
 _THEME_WORDS = {
     "not-my-job": ("not my job", "not our job", "hr's job", "someone else", "why me", "my role"),
     "time": ("time", "busy", "hours", "minutes", "schedule", "calendar"),
@@ -192,7 +192,7 @@ def guess_theme(concern: str) -> str:
 def objection_groups(objections: list[ObjectionView]) -> list[tuple[str, list[ObjectionView]]]:
     return [
         (t, [o for o in objections if o.theme == t])
-        for t in THEMES
+        for t in OBJECTION_THEMES
         if any(o.theme == t for o in objections)
     ]
 
