@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from .limits import MAX_FIELD, MAX_MESSAGE, MAX_PROBLEMS, MAX_QUOTE
 
 
 @dataclass(frozen=True, order=True)
@@ -30,14 +33,35 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def shorten(text: str, limit: int = MAX_QUOTE) -> str:
+    """`text` on one line and cut to `limit` characters, with "..." where it was cut: a
+    value pasted by mistake (a whole document, a megabyte of digits) is quoted, never
+    echoed whole."""
+    text = " ".join(text.splitlines())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def quoted(value: Any, limit: int = MAX_QUOTE) -> str:
+    """A value from a proposal as a message quotes it: in quotes, shortened."""
+    return f"'{shorten(str(value), limit)}'"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One error or warning about a proposal, with where it is and which field it concerns."""
+    """One error or warning about a proposal, with where it is and which field it concerns.
+
+    Its message and field are cut to a readable length here, the one place every message
+    passes, whatever value a message quotes.
+    """
 
     location: Location
     field: str
     message: str
     severity: str = "error"  # or "warning"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", shorten(self.field, MAX_FIELD))
+        object.__setattr__(self, "message", shorten(self.message, MAX_MESSAGE))
 
     def __str__(self) -> str:
         subject = f"{self.field}: " if self.field else ""
@@ -59,7 +83,7 @@ class ProposalInvalid(BuildcaseError):
     """
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.location, p.field))
+        self.problems = _at_most(sorted(problems, key=lambda p: (p.location, p.field)))
         super().__init__("\n".join(str(p) for p in self.errors))
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
@@ -74,14 +98,38 @@ class ProposalInvalid(BuildcaseError):
         return [p for p in self.problems if p.severity == "warning"]
 
 
+def _at_most(problems: list[Problem], most: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first `most` problems and one that counts the rest: a proposal with thousands
+    of wrong entries gets a screenful, not thousands of lines. A list of `most` + 1 is
+    kept whole, so a list already cut (as a pickled one) is not cut again."""
+    if len(problems) <= most + 1:
+        return problems
+    shown, rest = problems[:most], problems[most:]
+    severity = "error" if any(p.severity == "error" for p in rest) else "warning"
+    summary = Problem(
+        shown[-1].location,
+        "",
+        f"{len(rest):,} more problems are not shown; fix these and check again",
+        severity,
+    )
+    return [*shown, summary]
+
+
 class WorkspaceError(BuildcaseError):
     """Raised when the folder buildcase works in is not usable: no such proposal folder,
     a proposal that `new` would overwrite, an invalid slug."""
 
 
 class OutputError(BuildcaseError):
-    """Raised when the output cannot be written safely: the target is a folder buildcase
-    did not create, or another build holds the output folder's lock."""
+    """Raised when the output cannot be written safely: the target is a folder (or the
+    index.html) buildcase did not create, another build holds the output folder's lock,
+    the lock is a link, a proposal's folder name is one the output folder reserves, or the
+    file system refuses (read-only, full). The previous output is left as it was."""
+
+
+class ServeError(BuildcaseError):
+    """Raised when `serve` cannot listen where it was asked, before it builds anything: the
+    port is in use or not permitted, or the host is not an address of this machine."""
 
 
 class RenderError(BuildcaseError):
@@ -90,7 +138,8 @@ class RenderError(BuildcaseError):
 
     def __init__(self, location: Location | None, message: str):
         self.location = location
-        self.message = message
+        self.message = shorten(message, MAX_MESSAGE)
+        message = self.message
         super().__init__(f"{location}: error: {message}" if location else f"error: {message}")
 
     def __reduce__(self):  # type: ignore[no-untyped-def]

@@ -16,6 +16,22 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
 
+from .errors import shorten
+from .limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_AMOUNT,
+    MAX_COUNT,
+    MAX_DURATION_YEARS,
+    MAX_ID,
+    MAX_IDS,
+    MAX_LINE,
+    MAX_PERCENT_DECIMALS,
+    MAX_TEXT,
+    MAX_TITLE,
+    max_entries,
+)
+
 # --- value kinds -----------------------------------------------------------------------
 
 
@@ -127,17 +143,18 @@ def parse_percent(value: Any) -> Percent:
         raise ValueError(f"expected a percent such as '65%', found {describe(value)}")
     number = float(match[1])
     if not 0 <= number <= 100:
-        raise ValueError(f"a percent must be between 0% and 100%, found {value.strip()}")
-    return Percent(number, len(match[2] or ""))
-
-
-MAX_COUNT = 10**10  # more people than there are
-MAX_AMOUNT = 10**15  # more money than any training budget
+        raise ValueError(f"a percent must be between 0% and 100%, found {shorten(value.strip())}")
+    decimals = len(match[2] or "")
+    if decimals > MAX_PERCENT_DECIMALS:
+        raise ValueError(
+            f"a percent has at most {MAX_PERCENT_DECIMALS} decimals, found {decimals:,}"
+        )
+    return Percent(number, decimals)
 
 
 def parse_count(value: Any) -> int:
     if isinstance(value, str) and value.strip().replace("_", "").isdigit():
-        raise ValueError(f"write the number without quotes: {value.strip()}")
+        raise ValueError(f"write the number without quotes: {shorten(value.strip())}")
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     if not _is_number(value) or isinstance(value, float):
@@ -151,7 +168,7 @@ def parse_count(value: Any) -> int:
 
 def parse_money(value: Any) -> float | int:
     if isinstance(value, str) and re.fullmatch(r"\s*[\d_]+(\.\d+)?\s*", value):
-        raise ValueError(f"write the amount without quotes: {value.strip()}")
+        raise ValueError(f"write the amount without quotes: {shorten(value.strip())}")
     if isinstance(value, str):
         raise ValueError(
             f"expected a plain number such as 184000 (in the proposal's currency), "
@@ -212,7 +229,16 @@ def parse_date(value: Any) -> PartialDate:
         datetime.date(year, month, day or 1)
     except ValueError:
         raise ValueError(f"{text.strip()} is not a date on the calendar") from None
+    if not FIRST_DATE <= (year, month, day or 1) <= LAST_DATE:
+        raise ValueError(
+            f"{text.strip()} is outside the dates buildcase supports, "
+            f"{_iso(FIRST_DATE)} to {_iso(LAST_DATE)}"
+        )
     return PartialDate(year, month, day)
+
+
+def _iso(date: tuple[int, int, int]) -> str:
+    return "{:04d}-{:02d}-{:02d}".format(*date)
 
 
 def parse_duration(value: Any) -> Duration:
@@ -226,12 +252,16 @@ def parse_duration(value: Any) -> Duration:
         )
     amount = float(match[1])
     if amount <= 0:
-        raise ValueError(f"a duration must be longer than zero, found {value}")
+        raise ValueError(f"a duration must be longer than zero, found {shorten(value)}")
+    if not amount * _DAYS[unit] <= MAX_DURATION_YEARS * _DAYS["year"]:  # inf too
+        raise ValueError(
+            f"a duration is at most {MAX_DURATION_YEARS} years, found {shorten(value)}"
+        )
     return Duration(amount, unit)
 
 
-MAX_TEXT = 3_000  # characters: a paragraph, not a paste of a whole document
-MAX_TITLE = 200  # a title must fit a slide and a line of the handout
+# Days in each unit, to compare durations with their limit; 120 months is 10 years.
+_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 
 
 def parse_text(value: Any, limit: float = MAX_TEXT) -> str:
@@ -249,6 +279,11 @@ def parse_text(value: Any, limit: float = MAX_TEXT) -> str:
     return text
 
 
+def parse_line(value: Any) -> str:
+    """A short text: a name, a label, a cost item, a phase; one line of a table or a chip."""
+    return parse_text(value, limit=MAX_LINE)
+
+
 def parse_title(value: Any) -> str:
     text = parse_text(value, limit=math.inf)  # type: ignore[arg-type]
     if len(text) > MAX_TITLE:
@@ -260,8 +295,10 @@ def parse_title(value: Any) -> str:
 
 
 def parse_id(value: Any) -> str:
+    if isinstance(value, str) and len(value) > MAX_ID:
+        raise ValueError(f"an id is at most {MAX_ID} characters; this one has {len(value):,}")
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+        suggestion = re.sub(r"[^a-z0-9]+", "-", str(value)[:40].lower()).strip("-")
         hint = f" such as '{suggestion}'" if suggestion else ""
         raise ValueError(
             f"an id is lowercase letters, digits and '-'{hint}; found {describe(value)}"
@@ -317,7 +354,7 @@ def estimate_of(parse_one: Any) -> Any:
         if unknown or missing:
             raise ValueError(
                 "a range is written as low, likely and high"
-                + (f"; unknown: {', '.join(map(str, unknown))}" if unknown else "")
+                + (f"; unknown: {shorten(', '.join(map(str, unknown)))}" if unknown else "")
                 + (f"; missing: {', '.join(missing)}" if missing else "")
             )
         points = {}
@@ -353,9 +390,12 @@ def _kind(base: Any, parser: Any, schema: dict[str, Any]) -> Any:
 
 _percent_schema = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$", "examples": ["65%"]}
 Text = _kind(str, parse_text, {"type": ["string", "number"], "maxLength": MAX_TEXT})
+Line = _kind(str, parse_line, {"type": ["string", "number"], "maxLength": MAX_LINE})
 Title = _kind(str, parse_title, {"type": ["string", "number"], "maxLength": MAX_TITLE})
-Id = _kind(str, parse_id, {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"})
-Ids = Annotated[list[Id], BeforeValidator(as_list)]
+Id = _kind(
+    str, parse_id, {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": MAX_ID}
+)
+Ids = Annotated[list[Id], BeforeValidator(as_list), Field(max_length=MAX_IDS)]
 Count = _kind(int, parse_count, {"type": "integer", "minimum": 0})
 Year = _kind(int, parse_year, {"type": "integer", "minimum": 1900, "maximum": 2100})
 Money = _kind(float, parse_money, {"type": "number", "minimum": 0})
@@ -397,14 +437,14 @@ class Model(BaseModel):
 
 
 class Person(Model):
-    name: Text
-    role: Text
-    email: Text | None = None
+    name: Line
+    role: Line
+    email: Line | None = None
 
 
 class Champion(Model):
-    name: Text
-    role: Text
+    name: Line
+    role: Line
 
 
 class Pilot(Model):
@@ -425,7 +465,7 @@ class Request(Model):
 
 class Stat(Model):
     id: Id
-    label: Text = Field(description="Reads after the number: '65% are asked by friends...'")
+    label: Line = Field(description="Reads after the number: '65% are asked by friends...'")
     value: StatValue | None = Field(
         None, description="Required unless computed from the survey's data (`column`)"
     )
@@ -434,29 +474,31 @@ class Stat(Model):
         None, description="Overrides the survey's population, where the stat asks a smaller group"
     )
     headline: bool = Field(False, description="Show this figure among the key numbers")
-    column: Text | None = Field(None, description="The column of the survey's data file")
-    answers: Annotated[list[Text], BeforeValidator(as_list)] = Field(
-        default_factory=list, description="The answers that count towards the stat"
+    column: Line | None = Field(None, description="The column of the survey's data file")
+    answers: Annotated[list[Line], BeforeValidator(as_list)] = Field(
+        default_factory=list,
+        max_length=max_entries(("survey", "stats", "answers")),
+        description="The answers that count towards the stat",
     )
 
 
 class Survey(Model):
-    title: Text
+    title: Line
     conducted: Date
     respondents: Count | None = Field(None, description="The default n of every stat")
     population: Count | None = None
-    data: Text | None = Field(
+    data: Line | None = Field(
         None, description="A CSV export of the responses, inside the proposal folder"
     )
-    stats: list[Stat] = Field(min_length=1)
+    stats: list[Stat] = Field(min_length=1, max_length=max_entries(("survey", "stats")))
 
 
 class Evidence(Model):
     id: Id
-    label: Text
+    label: Line
     value: StatValue
     compare: StatValue | None = None
-    source: Text
+    source: Line
     year: Year
     url: Url | None = None
     headline: bool = Field(False, description="Show this figure among the key numbers")
@@ -465,8 +507,8 @@ class Evidence(Model):
 class Goal(Model):
     id: Id
     title: Title
-    owner: Text | None = None
-    metric: Text | None = None
+    owner: Line | None = None
+    metric: Line | None = None
 
 
 class Benefit(Model):
@@ -499,14 +541,16 @@ class Risk(Model):
 
 
 class Cost(Model):
-    item: Text
+    item: Line
     amount: Money
 
 
 class Audience(Model):
     id: Id
     title: Title
-    cares_about: Annotated[list[Text], BeforeValidator(as_list)] = Field(min_length=1)
+    cares_about: Annotated[list[Line], BeforeValidator(as_list)] = Field(
+        min_length=1, max_length=max_entries(("audiences", "cares_about"))
+    )
     message: Text
     benefits: Ids = Field(default_factory=list)
     risks: Ids = Field(default_factory=list)
@@ -536,7 +580,7 @@ def parse_theme(value: Any) -> str:
 
 
 class Objection(Model):
-    concern: Text
+    concern: Line
     answer: Text
     theme: _kind(str, parse_theme, {"enum": list(OBJECTION_THEMES)}) | None = Field(
         None, description="The concern behind it; guessed from the words when not given"
@@ -545,15 +589,15 @@ class Objection(Model):
 
 
 class Phase(Model):
-    phase: Text
+    phase: Line
     duration: DurationValue
 
 
 class Measure(Model):
-    metric: Text
+    metric: Line
     baseline: Figure
     target: Figure
-    when: Text
+    when: Line
     actual: Figure | None = Field(None, description="The result, once measured")
     measured: Date | None = Field(None, description="When the actual was measured")
 
@@ -569,8 +613,8 @@ def parse_decision(value: Any) -> str:
 
 
 class Consulted(Model):
-    leader: Text
-    role: Text | None = None
+    leader: Line
+    role: Line | None = None
     date: Date | None = None
     wants: Text | None = Field(None, description="What they said they want")
 
@@ -583,7 +627,7 @@ class Question(Model):
 class Decision(Model):
     status: _kind(str, parse_decision, {"enum": list(DECISIONS)})
     date: Date | None = None
-    by: Text | None = None
+    by: Line | None = None
     note: Text | None = None
 
 
@@ -596,11 +640,19 @@ class Campaign(Model):
     """The L&D team's record of winning approval: kept even when the answer is no."""
 
     internal: bool = Field(True, description="Keep the page out of the navigation and handouts")
-    consulted: list[Consulted] = Field(default_factory=list)
-    questions: list[Question] = Field(default_factory=list)
+    consulted: list[Consulted] = Field(
+        default_factory=list, max_length=max_entries(("campaign", "consulted"))
+    )
+    questions: list[Question] = Field(
+        default_factory=list, max_length=max_entries(("campaign", "questions"))
+    )
     decision: Decision | None = None
-    conditions: list[Text] = Field(default_factory=list)
-    report_back: list[ReportBack] = Field(default_factory=list)
+    conditions: list[Text] = Field(
+        default_factory=list, max_length=max_entries(("campaign", "conditions"))
+    )
+    report_back: list[ReportBack] = Field(
+        default_factory=list, max_length=max_entries(("campaign", "report_back"))
+    )
 
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -614,7 +666,9 @@ def parse_colour(value: Any) -> str:
 
 
 class Branding(Model):
-    logo: Text | None = Field(None, description="An image file inside the proposal folder")
+    logo: Line | None = Field(
+        None, description="A PNG, JPEG, GIF, WebP or SVG image inside the proposal folder"
+    )
     primary: (
         _kind(str, parse_colour, {"type": "string", "pattern": "^#([0-9a-fA-F]{3}){1,2}$"}) | None
     ) = None
@@ -634,6 +688,15 @@ class Financials(Model):
     application_baseline: Id | None = Field(
         None, description="Id of a stat or evidence: the share that applies training typically"
     )
+    benefits_start: DurationValue | None = Field(
+        None,
+        description="When the first gain arrives, from the start; by default when the pilot ends",
+    )
+    benefits_ramp: DurationValue | None = Field(
+        None,
+        description="How long the gain takes to grow to its full annual value, as people are "
+        "trained; by default the rest of request.duration after benefits_start",
+    )
 
 
 class Proposal(Model):
@@ -646,19 +709,21 @@ class Proposal(Model):
     summary: Text = Field(description="The ask, in one to three sentences")
     currency: Currency = "USD"
     paper: Literal["a4", "letter"] = Field("a4", description="The handout's paper size")
-    language: Text = Field("en", description="The language of every fixed label: en or de")
+    language: Line = Field("en", description="The language of every fixed label: en or de")
     request: Request | None = None
     financials: Financials | None = None
     champion: Champion | None = None
     campaign: Campaign | None = None
     branding: Branding | None = None
     survey: Survey | None = None
-    evidence: list[Evidence] = Field(default_factory=list)
-    goals: list[Goal] = Field(min_length=1)
-    benefits: list[Benefit] = Field(min_length=1)
-    risks: list[Risk] = Field(min_length=1)
-    costs: list[Cost] = Field(default_factory=list)
-    audiences: list[Audience] = Field(default_factory=list)
-    objections: list[Objection] = Field(default_factory=list)
-    plan: list[Phase] = Field(default_factory=list)
-    measures: list[Measure] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=max_entries(("evidence",)))
+    goals: list[Goal] = Field(min_length=1, max_length=max_entries(("goals",)))
+    benefits: list[Benefit] = Field(min_length=1, max_length=max_entries(("benefits",)))
+    risks: list[Risk] = Field(min_length=1, max_length=max_entries(("risks",)))
+    costs: list[Cost] = Field(default_factory=list, max_length=max_entries(("costs",)))
+    audiences: list[Audience] = Field(default_factory=list, max_length=max_entries(("audiences",)))
+    objections: list[Objection] = Field(
+        default_factory=list, max_length=max_entries(("objections",))
+    )
+    plan: list[Phase] = Field(default_factory=list, max_length=max_entries(("plan",)))
+    measures: list[Measure] = Field(default_factory=list, max_length=max_entries(("measures",)))

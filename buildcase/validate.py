@@ -8,6 +8,7 @@ problem by file, line, column and field path.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import typing
 from collections.abc import Iterator
@@ -16,9 +17,25 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .compute import share_of_answers
-from .errors import Problem, ProposalInvalid
-from .load import LoadedProposal, Path_, SourceMap, field_path, load_table
+from .compute.statistics import share_of_answers
+from .errors import Location, Problem, ProposalInvalid, quoted, shorten
+from .images import RASTER_SUFFIXES, raster_format, raster_size, svg_problem
+from .limits import (
+    MAX_ENTRIES,
+    MAX_LOGO_BYTES,
+    MAX_LOGO_PIXELS,
+    MAX_LOGO_SIDE,
+    MAX_SVG_BYTES,
+)
+from .load import (
+    LoadedProposal,
+    Path_,
+    SourceMap,
+    Unreadable,
+    field_path,
+    load_table,
+    read_inside,
+)
 from .models import Percent, Proposal, Stat, Survey, describe
 
 EVIDENCE_MAX_AGE_YEARS = 5
@@ -103,7 +120,7 @@ def _problem_from_pydantic(error: dict[str, Any], source: SourceMap) -> Problem:
         return Problem(
             source.key(path),
             field_path(path),
-            f"unknown key '{name}'{hint} Allowed here: {', '.join(allowed)}",
+            f"unknown key {quoted(name)}{hint} Allowed here: {', '.join(allowed)}",
         )
     return Problem(source.value(path), field_path(path), _message(error))
 
@@ -115,6 +132,8 @@ def _message(error: dict[str, Any]) -> str:
         return str(error["ctx"]["error"])
     if kind == "too_short":
         return "must list at least one entry"
+    if kind == "too_long":
+        return _too_many(error)
     if kind == "list_type":
         return f"expected a list (one '- ' line per entry), found {found}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
@@ -126,6 +145,15 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"expected one of {error['ctx']['expected']}, found {found}"
     return str(error["msg"])
+
+
+def _too_many(error: dict[str, Any]) -> str:
+    """A list longer than its limit, with the limit and the reason for it."""
+    count, limit = error["ctx"]["actual_length"], error["ctx"]["max_length"]
+    section = tuple(part for part in error["loc"] if isinstance(part, str))
+    if section in MAX_ENTRIES:
+        return f"{count:,} entries; at most {limit}: {MAX_ENTRIES[section][1]}"
+    return f"{count:,} ids; at most {limit}: name each id once"
 
 
 def _allowed_keys(path: Path_) -> list[str]:
@@ -187,7 +215,7 @@ def _reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Pro
             yield Problem(
                 source.value(("evidence", i, "id")),
                 field_path(("evidence", i, "id")),
-                f"id '{entry['id']}' is also a survey stat's id; "
+                f"id {quoted(entry['id'])} is also a survey stat's id; "
                 "benefits and risks cite both by id, so they must differ",
             )
     known = {
@@ -227,21 +255,73 @@ LOGO_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
 
 
 def _branding_problems(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
-    """A logo must be an image inside the proposal folder: nothing outside it is read."""
+    """A logo must be an image inside the proposal folder, within the limits: nothing
+    outside it is read, and nothing that could run or exhaust a reader is published."""
     logo = p.branding.logo if p.branding else None
     if logo is None:
         return
     path = ("branding", "logo")
     where, field = loaded.source.value(path), field_path(path)
-    target = (loaded.folder / logo).resolve()
-    if Path(logo).is_absolute() or not target.is_relative_to(loaded.folder.resolve()):
-        yield Problem(
-            where, field, f"'{logo}' is outside the proposal folder; put the logo inside it"
+    outside = f"{quoted(logo)} is outside the proposal folder; put the logo inside it"
+    if Path(logo).is_absolute():
+        yield Problem(where, field, outside)
+        return
+    # The type of the file the name leads to (through a link): it is published under it.
+    suffix = Path(os.path.realpath(loaded.folder / logo)).suffix.lower()
+    try:
+        data = read_inside(
+            loaded.folder,
+            loaded.folder / logo,
+            MAX_SVG_BYTES if suffix == ".svg" else MAX_LOGO_BYTES,
         )
-    elif not target.is_file():
-        yield Problem(where, field, f"no file '{logo}' in the proposal folder")
-    elif target.suffix.lower() not in LOGO_TYPES:
+    except Unreadable as e:
+        messages = {
+            "outside": outside,
+            "missing": f"no file {quoted(logo)} in the proposal folder",
+        }
+        yield Problem(where, field, messages.get(e.kind, f"{quoted(logo)} {e.reason}"))
+        return
+    if suffix not in LOGO_TYPES:
         yield Problem(where, field, f"a logo is an image: {', '.join(LOGO_TYPES)}")
+    elif suffix == ".svg":
+        found = svg_problem(data)
+        if found:
+            why = (
+                "an SVG logo may hold no script, event handler, foreignObject, link out of "
+                "the file or CSS that loads a file: remove it, or use a PNG logo"
+                if found.unsafe
+                else "simplify it, or save it again as plain SVG, or use a PNG logo"
+            )
+            yield Problem(
+                Location(loaded.folder / logo, found.line, found.column),
+                field,
+                f"the logo holds {found.what}; {why}",
+            )
+    else:
+        problem = _raster_problem(data, suffix)
+        if problem:
+            yield Problem(where, field, f"{quoted(logo)} {problem}")
+
+
+def _raster_problem(data: bytes, suffix: str) -> str | None:
+    """What is wrong with a raster logo, read from its header: its format is not the one
+    its name says, or it has more pixels than the limits."""
+    kind = raster_format(data)
+    if kind is None or suffix not in RASTER_SUFFIXES[kind]:
+        expected = next(k for k, suffixes in RASTER_SUFFIXES.items() if suffix in suffixes)
+        return f"is not a {expected.upper()} image, as its name says"
+    size = raster_size(data, kind)
+    if size is None:
+        return f"is a damaged {kind.upper()} image: its size cannot be read"
+    width, height = size
+    if max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+        return (
+            f"is {width:,} x {height:,} pixels; a logo is at most {MAX_LOGO_SIDE:,} x "
+            f"{MAX_LOGO_SIDE:,} ({MAX_LOGO_PIXELS / 2**20:g} megapixels)"
+        )
+    if width == 0 or height == 0:
+        return f"is {width:,} x {height:,} pixels: an empty image"
+    return None
 
 
 def _language_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
@@ -252,7 +332,7 @@ def _language_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
         yield Problem(
             source.value(("language",)),
             "language",
-            f"no message catalog for the language '{p.language}'; "
+            f"no message catalog for the language {quoted(p.language)}; "
             f"available: {', '.join(languages)}",
         )
 
@@ -297,7 +377,7 @@ def _financials_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
         yield Problem(
             source.value(path),
             field_path(path),
-            f"'{ref}' is a count; the baseline must be a percent of trainees",
+            f"{quoted(ref)} is a count; the baseline must be a percent of trainees",
         )
     elif settings.application_rate is None:
         yield Problem(
@@ -320,7 +400,7 @@ def _duplicate_ids(
             yield Problem(
                 source.value((*path, i, "id")),
                 field_path((*path, i, "id")),
-                f"duplicate id '{entry_id}'; it is already used on line {first.line}",
+                f"duplicate id {quoted(entry_id)}; it is already used on line {first.line}",
             )
         else:
             seen[entry_id] = i
@@ -339,19 +419,20 @@ def _dangling(
             continue  # a ref of the wrong kind is reported by the kind check
         where = path if single else (*path, j)
         guess = nearest(ref, known)
-        hint = f"did you mean '{guess}'? " if guess else ""
+        hint = f"did you mean {quoted(guess)}? " if guess else ""
         yield Problem(
             source.value(where),
             field_path(where),
-            f"no {kind} has the id '{ref}'; {hint}Known: {listing(known) or 'none has an id'}",
+            f"no {kind} has the id {quoted(ref)}; {hint}"
+            f"Known: {listing(known) or 'none has an id'}",
         )
 
 
 def listing(names: list[str], most: int = 12) -> str:
-    """Names joined for a message, cut short where a long proposal has hundreds."""
-    if len(names) <= most:
-        return ", ".join(names)
-    return ", ".join(names[:most]) + f" and {len(names) - most:,} more"
+    """Names joined for a message, cut short where a long proposal has hundreds (and each
+    name cut short where it is long)."""
+    shown = ", ".join(shorten(name, 40) for name in names[:most])
+    return shown if len(names) <= most else shown + f" and {len(names) - most:,} more"
 
 
 # --- survey data ---------------------------------------------------------------------
@@ -416,11 +497,11 @@ def _stat_from_table(
     """The stat with its value and n from the table, or the problem that prevents it."""
     if stat.column not in table:
         guess = nearest(stat.column or "", list(table))
-        hint = f"did you mean '{guess}'? " if guess else ""
+        hint = f"did you mean {quoted(guess)}? " if guess else ""
         return Problem(
             source.value((*path, "column")),
             field_path((*path, "column")),
-            f"{name} has no column '{stat.column}'; {hint}Columns: {', '.join(table)}",
+            f"{name} has no column {quoted(stat.column)}; {hint}Columns: {listing(list(table))}",
         )
     share, n = share_of_answers(table[stat.column], stat.answers)
     decimals = stat.value.decimals if isinstance(stat.value, Percent) else 0

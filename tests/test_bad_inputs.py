@@ -498,7 +498,7 @@ def regenerate(cases: list[str]) -> int:
             print(f"skipped {case}: a known gap ({KNOWN_GAPS[case]})")
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            code, _, err, _ = run_check(case, Path(tmp))
+            code, _, err = run_check(case, Path(tmp))
         path = BAD / case / EXPECTED
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         if err != old:

@@ -155,3 +155,93 @@ def test_a_misnamed_section_file_is_a_warning(workspace: Path) -> None:
     assert [str(w).split(": ", 1)[1] for w in loaded.warnings] == [
         "warning: this file is not read; did you mean benefits.yaml?"
     ]
+
+
+# --- limits: what is refused before it is read --------------------------------------------
+
+
+def test_the_yaml_files_together_hold_at_most_the_byte_limit(workspace: Path) -> None:
+    # Each file is under the 2,000,000 bytes of one file; together they are over.
+    padding = ("# " + "x" * 98 + "\n") * 11_000  # 1.1 MB of comment
+    root, _, risks = MINIMAL.partition("risks:\n")
+    folder = write_proposal(workspace, root + padding, risks="risks:\n" + risks + padding)
+    assert only_error(folder).endswith(
+        "risks.yaml:1:1: error: the proposal's YAML files together are larger than "
+        "2,000,000 bytes; this file takes them past it"
+    )
+
+
+def test_a_flood_of_tiny_values_is_refused_at_the_limit(workspace: Path) -> None:
+    # 200,000 values in one flow list: refused at the 20,000th, not built and validated.
+    folder = write_proposal(workspace, MINIMAL + "objections: [" + "1, " * 200_000 + "1]\n")
+    started = time.perf_counter()
+    message = only_error(folder)
+    assert time.perf_counter() - started < 5.0  # was a minute per 500,000
+    assert message.endswith(
+        "error: the proposal holds more than 20,000 values (entries, fields and list items); "
+        "a proposal needs a few hundred"
+    )
+    assert ":18:" in message  # located in the list, on its line
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (os.mkfifo, "costs.yaml is a named pipe (FIFO), not a file"),
+        (Path.mkdir, "costs.yaml is a folder, not a file"),
+        (lambda path: path.symlink_to("nowhere.yaml"), "costs.yaml is a symbolic link to nothing"),
+    ],
+    ids=["fifo", "folder", "dangling-link"],
+)
+def test_a_section_file_that_is_no_file_is_named_not_opened(
+    workspace: Path, make: object, what: str
+) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    make(folder / "costs.yaml")  # type: ignore[operator]
+    assert only_error(folder).endswith(f"costs.yaml:1:1: error: {what}")
+
+
+def test_a_socket_is_refused_by_its_type(workspace: Path) -> None:
+    import socket
+
+    folder = write_proposal(workspace, MINIMAL)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(folder / "costs.yaml"))
+        assert only_error(folder).endswith(
+            "costs.yaml:1:1: error: costs.yaml is a socket, not a file"
+        )
+
+
+def test_proposal_yaml_as_a_fifo_is_named_and_does_not_hang(workspace: Path) -> None:
+    folder = workspace / "proposals" / "p"
+    folder.mkdir()
+    os.mkfifo(folder / "proposal.yaml")
+    assert only_error(folder).endswith(
+        "proposal.yaml:1:1: error: proposal.yaml is a named pipe (FIFO), not a file"
+    )
+
+
+def test_a_link_inside_the_folder_to_a_file_inside_is_read(workspace: Path) -> None:
+    # A guard, not a fix: links that stay inside the folder are still followed.
+    root, _, risks = MINIMAL.partition("risks:\n")
+    folder = write_proposal(workspace, root)
+    (folder / "drafts").mkdir()
+    (folder / "drafts" / "risks-v2.yaml").write_text("risks:\n" + risks, encoding="utf-8")
+    (folder / "risks.yaml").symlink_to(Path("drafts") / "risks-v2.yaml")
+    assert load_proposal(folder).data["risks"][0]["title"] == "New starters leave"
+
+
+def test_a_number_of_thousands_of_digits_is_located_not_converted(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL.replace("impact: 10000", "impact: " + "7" * 5000))
+    assert only_error(folder).endswith(
+        "proposal.yaml:17:13: error: risks[0].impact: this number has 5,000 characters; a "
+        "figure needs at most 30 (check the number, or quote it if it is text)"
+    )
+
+
+def test_the_templates_folder_may_not_be_a_link(workspace: Path, tmp_path: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL)
+    (folder / "templates").symlink_to(tmp_path)  # out of the folder
+    assert only_error(folder).endswith(
+        "templates:1:1: error: templates: must be a folder inside the proposal, not a link or a file"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,215 @@ def test_the_application_baseline_must_be_a_known_percent(workspace: Path) -> No
     assert errors_in(workspace, text) == [
         "proposal.yaml:35:25: error: financials.application_baseline: no stat or evidence has the id 'studdy'; did you mean 'study'? Known: asked, study"
     ]
+
+
+# --- limits ------------------------------------------------------------------------------
+
+
+def _image(kind: str, width: int, height: int) -> bytes:
+    """A real image of `kind`, made by Pillow, as a logo would be saved."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 110, 79)).save(out, kind)
+    return out.getvalue()
+
+
+def _huge_header(kind: str) -> bytes:
+    """A small file whose header claims 5000 x 5000 pixels, as the format defines it."""
+    import struct
+
+    from .test_bad_inputs import png_header
+
+    if kind == "png":
+        return png_header(5000, 5000)
+    if kind == "jpeg":  # SOI, a JFIF segment, then a start-of-frame: precision, height, width
+        jfif = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"
+        sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, 5000, 5000, 3) + b"\x01\x11\0" * 3
+        return b"\xff\xd8" + jfif + sof + b"\xff\xd9"
+    if kind == "gif":  # a 10 x 10 screen holding a 5000 x 5000 frame
+        frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, 5000, 5000, 0) + b"\x02\x00"
+        return b"GIF89a" + struct.pack("<HHBBB", 10, 10, 0, 0, 0) + frame + b"\x3b"
+    body = b"VP8X" + struct.pack("<I", 10) + b"\0" * 4 + (4999).to_bytes(3, "little") * 2
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+SUFFIX = {"png": "png", "jpeg": "jpg", "gif": "gif", "webp": "webp"}
+
+
+@pytest.mark.parametrize("kind", list(SUFFIX))
+def test_a_raster_logo_is_measured_from_its_header(workspace: Path, kind: str) -> None:
+    text = MINIMAL + f"branding:\n  logo: logo.{SUFFIX[kind]}\n"
+    folder = write_proposal(workspace, text)
+    (folder / f"logo.{SUFFIX[kind]}").write_bytes(_image(kind.upper(), 64, 40))
+    assert problems(folder) == []
+    (folder / f"logo.{SUFFIX[kind]}").write_bytes(_huge_header(kind))
+    assert problems(folder) == [
+        f"proposal.yaml:19:9: error: branding.logo: 'logo.{SUFFIX[kind]}' is 5,000 x 5,000 "
+        "pixels; a logo is at most 4,096 x 4,096 (16 megapixels)"
+    ]
+
+
+def test_a_raster_logo_too_large_in_bytes(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL + "branding:\n  logo: logo.png\n")
+    (folder / "logo.png").write_bytes(_image("PNG", 8, 8) + b"\0" * 1_000_000)
+    assert problems(folder) == [
+        "proposal.yaml:19:9: error: branding.logo: 'logo.png' is larger than 1,000,000 bytes"
+    ]
+
+
+def test_a_logo_with_a_hard_link_is_refused(workspace: Path, tmp_path: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL + "branding:\n  logo: logo.png\n")
+    (tmp_path / "elsewhere.png").write_bytes(_image("PNG", 8, 8))
+    os.link(tmp_path / "elsewhere.png", folder / "logo.png")
+    assert problems(folder) == [
+        "proposal.yaml:19:9: error: branding.logo: 'logo.png' is a hard link: the same file "
+        "under another name, maybe outside the proposal folder; copy the file into the folder "
+        "instead"
+    ]
+
+
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        (
+            '<image href="https://example.com/a.png"/>',
+            "a link to 'https://example.com/a.png', outside the file",
+        ),
+        (
+            '<rect fill="url(https://example.com/p.svg#g)"/>',
+            "a url() or CSS that loads a file, in the attribute fill=",
+        ),
+        (
+            '<rect style="fill: url(//example.com/x)"/>',
+            "a url() or CSS that loads a file, in the attribute style=",
+        ),
+        (
+            '<a xlink:href="#x"><animate attributeName="xlink:href" to="javascript:alert(1)"/></a>',
+            "an animation that changes xlink:href",
+        ),
+        ("<g><SCRIPT>alert(1)</SCRIPT></g>", "a <script> element"),
+        ('<html:iframe xmlns:html="http://www.w3.org/1999/xhtml"/>', "an <iframe> element"),
+        ('<g id="a"><use href="#a"/></g>', "a <use> that draws itself"),
+    ],
+)
+def test_an_svg_logo_may_not_run_load_or_repeat_without_end(
+    workspace: Path, body: str, found: str
+) -> None:
+    folder = write_proposal(workspace, MINIMAL + "branding:\n  logo: logo.svg\n")
+    (folder / "logo.svg").write_text(f"{SVG_OPEN}\n{body}\n</svg>\n", encoding="utf-8")
+    (message,) = problems(folder)
+    assert message.startswith("logo.svg:2:")
+    assert f"error: branding.logo: the logo holds {found}; " in message
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "<html><body>hi</body></html>",
+            "logo.svg:1:1: error: branding.logo: the logo holds <html> where an SVG image starts with <svg>",
+        ),
+        (
+            '<?xml-stylesheet href="https://example.com/a.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+            "logo.svg:1:1: error: branding.logo: the logo holds a stylesheet instruction <?xml-stylesheet?>",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>',
+            "logo.svg:1:46: error: branding.logo: the logo holds XML that is not well-formed (mismatched tag)",
+        ),
+    ],
+)
+def test_an_svg_logo_must_be_an_svg(workspace: Path, content: str, message: str) -> None:
+    folder = write_proposal(workspace, MINIMAL + "branding:\n  logo: logo.svg\n")
+    (folder / "logo.svg").write_text(content, encoding="utf-8")
+    (found,) = problems(folder)
+    assert found.startswith(message)
+
+
+def test_one_more_entry_than_the_limit_is_refused(workspace: Path) -> None:
+    benefit = "  - title: Another\n    goals: [retention]\n"
+    text = MINIMAL.replace("risks:\n", benefit * 24 + "risks:\n")  # 25: the limit
+    assert errors_in(workspace, text) == []
+    assert errors_in(workspace, text.replace("risks:\n", benefit + "risks:\n")) == [
+        "proposal.yaml:12:3: error: benefits: 26 entries; at most 25: the two-page handout lists every one"
+    ]
+
+
+def test_a_line_is_shorter_than_a_paragraph(workspace: Path) -> None:
+    text = MINIMAL.replace("role: L&D lead", "role: " + "r" * 301)
+    assert errors_in(workspace, text) == [
+        "proposal.yaml:5:9: error: prepared_by.role: this text is 301 characters long; keep it to 300 at most"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("date", "refused"),
+    [("1969-12-31", True), ("1970-01", False), ("2099-12-31", False), ("2100-01", True)],
+)
+def test_dates_keep_to_the_supported_range(workspace: Path, date: str, refused: bool) -> None:
+    expected = (
+        [
+            f"proposal.yaml:6:7: error: date: {date} is outside the dates buildcase supports, "
+            "1970-01-01 to 2099-12-31"
+        ]
+        if refused
+        else []
+    )
+    assert errors_in(workspace, MINIMAL.replace("2026-11-01", date)) == expected
+
+
+def test_a_survey_export_with_too_many_columns(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL + SURVEY_WITH_DATA)
+    header = ";".join(["id", "Q1", *(f"Q{i}" for i in range(2, 1001))])
+    (folder / "answers.csv").write_text(header + "\n1;Yes\n", encoding="utf-8")
+    assert problems(folder) == [
+        "answers.csv:1:1: error: survey.data: 1,001 columns; a survey's data may have at most 1,000"
+    ]
+
+
+def test_a_survey_export_with_a_cell_past_the_csv_limit_is_located(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL + SURVEY_WITH_DATA)
+    write_answers(folder, ["1;Yes;x", "2;No;" + "y" * 200_000])
+    assert problems(folder) == [
+        "answers.csv:3:1: error: survey.data: this line cannot be read as CSV: field larger than field limit (131072)"
+    ]
+
+
+def test_a_survey_export_that_is_a_fifo_is_not_opened(workspace: Path) -> None:
+    folder = write_proposal(workspace, MINIMAL + SURVEY_WITH_DATA)
+    os.mkfifo(folder / "answers.csv")
+    assert problems(folder) == [
+        "proposal.yaml:22:9: error: survey.data: 'answers.csv' is a named pipe (FIFO), not a file"
+    ]
+
+
+def test_a_message_and_its_quoted_value_are_cut_short() -> None:
+    from buildcase.errors import Location, Problem, quoted
+
+    problem = Problem(
+        Location(Path("p.yaml")), "f" * 1000, f"no goal has the id {quoted('x' * 10**6)}"
+    )
+    assert len(problem.field) == 120 and problem.field.endswith("...")
+    assert problem.message == f"no goal has the id '{'x' * 77}...'"
+    assert len(Problem(Location(Path("p.yaml")), "", "m" * 10**6).message) == 500
+    assert "\n" not in Problem(Location(Path("p.yaml")), "", "a\nb").message
+
+
+def test_a_proposal_with_hundreds_of_problems_lists_the_first_hundred_even_pickled() -> None:
+    import pickle
+
+    from buildcase.errors import Location, Problem
+
+    many = [Problem(Location(Path("p.yaml"), line), "", "wrong") for line in range(1, 301)]
+    error = ProposalInvalid(many)
+    assert len(error.problems) == 101
+    assert (
+        error.problems[-1].message == "200 more problems are not shown; fix these and check again"
+    )
+    assert pickle.loads(pickle.dumps(error)).problems == error.problems
