@@ -31,7 +31,7 @@ from .engines import (
     make_handout,
     make_site,
 )
-from .errors import BuildcaseError, Location, RenderError
+from .errors import BuildcaseError, Location, RenderError, WorkspaceError
 from .fingerprint import forget_shared, input_fingerprint
 from .handout import HandoutTooLong
 from .load import ROOT_FILE, load_proposal
@@ -380,12 +380,20 @@ def portfolio_entry(case: Case) -> dict[str, Any]:
     }
 
 
+LATEST_EPOCH = 4_102_444_799  # 2099-12-31T23:59:59Z, as the proposal's dates (limits)
+
+
 def source_epoch(date: PartialDate) -> int:
     """The moment the outputs say they were made: the proposal's date, so the same input
     gives the same bytes; SOURCE_DATE_EPOCH, where set, wins, as reproducible-build tools
     expect."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit() or int(epoch) > LATEST_EPOCH:
+            raise WorkspaceError(
+                f"SOURCE_DATE_EPOCH={epoch[:40]} is not a moment buildcase can state: give "
+                f"whole seconds since 1970, at most {LATEST_EPOCH} (the end of 2099)"
+            )
         return int(epoch)
     moment = datetime.datetime(date.year, date.month, date.day or 1, tzinfo=datetime.timezone.utc)
     return int(moment.timestamp())

@@ -109,6 +109,16 @@ def link_target(url: str, *, relative: bool = True) -> str | None:
     return _CONTROL.sub(lambda m: f"%{ord(m[0]):02X}", normalised)
 
 
+def refused_scheme(url: str) -> str | None:
+    """The scheme of a link that `link_target` refuses for it (`javascript`), read the same
+    way, so that `check` warns about exactly the links the pages drop."""
+    normalised = _TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
+    scheme = _SCHEME.match(normalised)
+    if scheme is None or scheme[1].lower() in _SAFE_SCHEMES:
+        return None
+    return scheme[1].lower()
+
+
 def _escaped(text: str) -> str:
     return _ESCAPE.sub(lambda m: _ENTITIES[m[0]], text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from html import unescape
+from pathlib import Path
 from html.parser import HTMLParser
 
 import markdown
@@ -197,3 +198,20 @@ def test_a_line_break_in_a_text_keeps_a_heading_whole() -> None:
     title = inline_markdown("Risk\n    indented\n# heading\n- item\r\n> quote")
     page = markdown.markdown(f"## {title} {{ #risk-a }}", extensions=["attr_list"])
     assert page.startswith('<h2 id="risk-a">') and page.count("<") == 2
+
+
+def test_check_warns_of_the_links_the_pages_drop(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A leading control character hides `javascript:` from a naive check, not from a
+    browser: `check` reads the scheme as the pages do."""
+    from .conftest import MINIMAL, run_cli, write_proposal
+
+    text = MINIMAL.replace(
+        "summary: Train new starters.",
+        'summary: "Read [our policy](\\u0001Java\\tScript:alert(1)) or [this](https://x.org)."',
+    )
+    folder = write_proposal(workspace, text)
+    code, _, err = run_cli(capsys, "check", "--strict", str(folder))
+    assert code == 1
+    assert "summary: a link to 'javascript:' is not allowed; only its text is shown" in err

@@ -389,3 +389,17 @@ def test_a_published_site_is_readable_as_the_umask_allows(workspace: Path) -> No
     finally:
         os.umask(previous)
     assert (workspace / "site" / "p").stat().st_mode & 0o777 == 0o755
+
+
+@pytest.mark.parametrize("epoch", ["99999999999", "-5", "yesterday"])
+def test_a_source_date_epoch_out_of_range_is_a_one_line_error(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], epoch: str
+) -> None:
+    from .conftest import run_cli
+
+    folder = write_proposal(workspace, MINIMAL)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    code, _, err = run_cli(capsys, "build", str(folder))
+    assert code == 1
+    assert f"SOURCE_DATE_EPOCH={epoch} is not a moment buildcase can state" in err
+    assert "internal error" not in err and "Traceback" not in err
