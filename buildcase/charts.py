@@ -44,8 +44,13 @@ class Bar:
     color: str = TRAINING
 
     @property
+    def whisker(self) -> tuple[float, float] | None:
+        """(low, high) where the value is a range, else None."""
+        return None if self.low is None or self.high is None else (self.low, self.high)
+
+    @property
     def ranged(self) -> bool:
-        return self.low is not None and self.high is not None
+        return self.whisker is not None
 
 
 def _el(tag: str, content: str = "", **attrs: object) -> str:
@@ -97,7 +102,7 @@ def bar_chart(bars: Sequence[Bar], title: str, slug: str, scale_max: float | Non
     after its label, with a whisker from low to high)."""
     bar_height, value_room = 14, 104
     span = WIDTH - value_room
-    biggest = scale_max or max([b.high if b.ranged else b.value for b in bars] + [1e-9])
+    biggest = scale_max or max([b.whisker[1] if b.whisker else b.value for b in bars] + [1e-9])
     body: list[str] = []
     y = 6.0
     for bar in bars:
@@ -109,14 +114,16 @@ def bar_chart(bars: Sequence[Bar], title: str, slug: str, scale_max: float | Non
         length = max(span * bar.value / biggest, 1.5)
         body.append(_el("rect", x=0, y=y, width=length, height=bar_height, fill=bar.color, rx=2))
         end = length
-        if bar.ranged:
-            x1, x2, mid = span * bar.low / biggest, span * bar.high / biggest, y + bar_height / 2  # type: ignore[operator]
+        if bar.whisker:
+            low, high = bar.whisker
+            x1, x2, mid = span * low / biggest, span * high / biggest, y + bar_height / 2
             whisker = (
                 f"M{x1:.1f} {mid:.1f}H{x2:.1f}M{x1:.1f} {mid - 6:.1f}v12M{x2:.1f} {mid - 6:.1f}v12"
             )
-            body.append(
-                _el("path", d=whisker, stroke="currentColor", stroke_width=1.5, fill="none")
-            )
+            if high > low:  # a range of none (a census: all answered) is said, not drawn
+                body.append(
+                    _el("path", d=whisker, stroke="currentColor", stroke_width=1.5, fill="none")
+                )
         else:
             body.append(_text(end + 6, y + 11.5, bar.text, 12, weight=600))
         y += bar_height + 10
@@ -217,7 +224,7 @@ def payback_chart(
 
 def nice_step(raw: float) -> float:
     """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `raw`."""
-    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    power: float = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,8 +26,9 @@ PROPOSALS_HELP = "a proposal folder (default: every folder under proposals/)"
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run  # each command's set_defaults
     try:
-        return args.run(args)
+        return run(args)
     except WorkspaceError as e:
         _debug(args)
         print(f"buildcase: error: {e}", file=sys.stderr)
@@ -123,7 +124,7 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _print_problems(problems) -> None:  # type: ignore[no-untyped-def]
+def _print_problems(problems: Iterable[object]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
 

@@ -212,8 +212,9 @@ class SplitEngines:
         self.worker = PoolEngines(workers or max(1, (os.cpu_count() or 2) - 1))
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
-        engines = self.worker if isinstance(task, HandoutTask) else self.inline
-        return engines.submit(function, task)
+        if isinstance(task, HandoutTask):
+            return self.worker.submit(function, task)
+        return self.inline.submit(function, task)
 
     def grown(self) -> bool:
         return False

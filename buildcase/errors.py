@@ -86,7 +86,7 @@ class ProposalInvalid(BuildcaseError):
         self.problems = _at_most(sorted(problems, key=lambda p: (p.location, p.field)))
         super().__init__("\n".join(str(p) for p in self.errors))
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[type[ProposalInvalid], tuple[list[Problem]]]:
         return (type(self), (self.problems,))  # crosses from build workers intact
 
     @property
@@ -142,5 +142,5 @@ class RenderError(BuildcaseError):
         message = self.message
         super().__init__(f"{location}: error: {message}" if location else f"error: {message}")
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[type[RenderError], tuple[Location | None, str]]:
         return (type(self), (self.location, self.message))

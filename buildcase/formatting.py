@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
@@ -25,6 +26,9 @@ from babel.units import format_unit
 
 from .i18n import Language
 from .models import Duration, Estimate, PartialDate, Percent
+
+if TYPE_CHECKING:
+    from .compute.statistics import Figure
 
 NO_VALUE = "–"
 NBSP = "\u00a0"
@@ -94,14 +98,16 @@ class Formatter:
     def months(self, value: float | None) -> str:
         return NO_VALUE if value is None else self._unit(value, "month", 1)
 
-    def estimate(self, value: Estimate | None) -> str:
+    def estimate(self, value: Estimate[float] | Estimate[Percent] | None) -> str:
         """One value, or a range with its likely point: `$100,000–$300,000 (likely $200,000)`."""
         if value is None:
             return NO_VALUE
-        one = self.pct if isinstance(value.likely, Percent) else self.money
+        low, likely, high = (
+            self.pct(point) if isinstance(point, Percent) else self.money(point)
+            for point in (value.low, value.likely, value.high)
+        )
         if not value.is_range:
-            return one(value.likely)  # type: ignore[arg-type]
-        low, high, likely = one(value.low), one(value.high), one(value.likely)  # type: ignore[arg-type]
+            return likely
         return f"{low}–{high} ({self._('likely')} {likely})"
 
     def share(self, fraction: float | None) -> str:
@@ -118,12 +124,17 @@ class Formatter:
     def points(self, margin: float) -> str:
         return f"± {self.number(margin, 1)} {self._('pts')}"
 
-    def margin(self, figure: object) -> str:
-        """A survey figure with its margin of error: `65% ± 1.7 pts`."""
-        value = getattr(figure, "value", None)
-        margin = getattr(figure, "margin", None)
-        text = self.value(value)
-        return f"{text} {self.points(margin)}" if margin is not None else text
+    def census(self, n: int) -> str:
+        """Where every member of the population answered: `all 24 answered`, no margin."""
+        return self._("all {n} answered").format(n=self.count(n))
+
+    def margin(self, figure: Figure) -> str:
+        """A survey figure with its margin of error: `65% ± 1.7 pts`; from a census,
+        `79%, all 24 answered`."""
+        text = self.value(figure.value)
+        if figure.census and figure.n is not None:
+            return f"{text}, {self.census(figure.n)}"
+        return f"{text} {self.points(figure.margin)}" if figure.margin is not None else text
 
     def _percent(self, value: float, decimals: int) -> str:
         return format_percent(

@@ -3,6 +3,7 @@
 WeasyPrint is imported only when a PDF is made (importing it costs about half a second),
 and it fetches nothing but files inside the folders it is given and `data:` URIs: a
 proposal handed over by someone else cannot pull `/etc/passwd` or a web address into it.
+WeasyPrint has no type hints, so its objects are typed `Any` here.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class HandoutTooLong(Exception):
         self.longest = longest
         super().__init__(f"{pages} pages")
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[type[HandoutTooLong], tuple[int, str | None]]:
         return (type(self), (self.pages, self.longest))
 
 
@@ -69,13 +70,15 @@ def render_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Hando
     return Handout(pdf, len(document.pages), [*refused, *warnings])
 
 
-def _confined_fetcher(weasyprint, allowed_dirs: list[Path]):  # type: ignore[no-untyped-def]
+def _confined_fetcher(weasyprint: Any, allowed_dirs: list[Path]) -> Any:
+    """A URL fetcher for files inside `allowed_dirs` and data: URIs; its `refused` lists
+    what it refused."""
     roots = [d.resolve() for d in allowed_dirs]
 
-    class ConfinedFetcher(weasyprint.urls.URLFetcher):
+    class ConfinedFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]  # untyped WeasyPrint: URLFetcher is Any
         refused: list[str]
 
-        def fetch(self, url: str, headers=None):  # type: ignore[no-untyped-def]
+        def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return super().fetch(url, headers)
@@ -91,11 +94,11 @@ def _confined_fetcher(weasyprint, allowed_dirs: list[Path]):  # type: ignore[no-
     return fetcher
 
 
-def _longest_section(document) -> str | None:  # type: ignore[no-untyped-def]
+def _longest_section(document: Any) -> str | None:
     """The `data-section` whose boxes take the most height across all pages."""
     heights: dict[str, float] = {}
 
-    def walk(box) -> None:  # type: ignore[no-untyped-def]
+    def walk(box: Any) -> None:
         element = getattr(box, "element", None)
         name = (
             element.get("data-section") if element is not None and hasattr(element, "get") else None
@@ -108,10 +111,10 @@ def _longest_section(document) -> str | None:  # type: ignore[no-untyped-def]
 
     for box in page_boxes(document):
         walk(box)
-    return max(heights, key=heights.get) if heights else None  # type: ignore[arg-type]
+    return max(heights, key=heights.__getitem__) if heights else None
 
 
-def page_boxes(document) -> list[Any]:  # type: ignore[no-untyped-def]
+def page_boxes(document: Any) -> list[Any]:
     """The laid-out box of each page of a rendered document.
 
     WeasyPrint has no public way to walk its layout, so this is the one place that uses

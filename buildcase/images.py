@@ -222,7 +222,7 @@ class _SvgChecker:
         self.open: list[int] = []
         self.in_style = 0
 
-    def doctype(self, name: str, system: str, public: str, has_subset: int) -> None:
+    def doctype(self, name: str, system: str | None, public: str | None, has_subset: bool) -> None:
         # Illustrator writes `<!DOCTYPE svg PUBLIC ...>`: harmless, as nothing fetches it.
         if has_subset:
             raise _Refused("a DOCTYPE that declares entities")

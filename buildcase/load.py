@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Location, Problem, ProposalInvalid, quoted
@@ -189,7 +189,8 @@ def _unwrap_source(source: SourceMap, name: str) -> None:
     """Re-key locations read as (name, name, ...) to (name, ...)."""
     for table in (source.values, source.keys):
         for path in [p for p in table if len(p) >= 2 and p[:2] == (name, name)]:
-            table[(name, *path[2:])] = table.pop(path)
+            unwrapped = (name, *path[2:])
+            table[unwrapped] = table.pop(path)
 
 
 def _stray_yaml_files(folder: Path) -> list[Problem]:
@@ -521,24 +522,22 @@ class _Loader(yaml.BaseLoader):
 
     depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         self.budget.values_left -= 1
         if self.budget.values_left < 0:
             self.budget.spent = True
-            mark = self.peek_event().start_mark
             raise _LoadError(
                 Problem(
-                    Location(self.path, mark.line + 1, mark.column + 1),
+                    self._here(),
                     "",
                     f"the proposal holds more than {MAX_VALUES:,} values (entries, fields "
                     "and list items); a proposal needs a few hundred",
                 )
             )
         if self.depth >= MAX_DEPTH:
-            mark = self.peek_event().start_mark
             raise _LoadError(
                 Problem(
-                    Location(self.path, mark.line + 1, mark.column + 1),
+                    self._here(),
                     "",
                     f"the document is nested more than {MAX_DEPTH} levels deep; "
                     "a proposal needs no more than a few",
@@ -550,23 +549,41 @@ class _Loader(yaml.BaseLoader):
         finally:
             self.depth -= 1
 
-    def _compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def _compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
             raise _LoadError(
                 Problem(
-                    Location(self.path, event.start_mark.line + 1, event.start_mark.column + 1),
+                    self._here(),
                     "",
                     "YAML aliases (*name) are not allowed; write the value out",
                 )
             )
         return super().compose_node(parent, index)
 
-    def compose_scalar_node(self, anchor):  # type: ignore[no-untyped-def]
-        event = self.peek_event()
-        node = super().compose_scalar_node(anchor)
-        node.explicit_tag = event.tag not in (None, "!")
-        return node
+    def compose_scalar_node(self, anchor: dict[Any, Node]) -> ScalarNode:
+        event = self._next_event()
+        explicit_tag = isinstance(event, ScalarEvent) and event.tag not in (None, "!")
+        return _Scalar(super().compose_scalar_node(anchor), explicit_tag)
+
+    def _next_event(self) -> Event:
+        """The event about to be composed, left in place."""
+        event: Event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in PyYAML's stubs
+        return event
+
+    def _here(self) -> Location:
+        """Where the event about to be composed starts."""
+        mark = self._next_event().start_mark
+        assert mark is not None, "PyYAML marks every event it parses"
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+
+class _Scalar(ScalarNode):
+    """A scalar that remembers whether the file wrote its tag (`!!str 5`), which PyYAML's
+    own node forgets once the tag is resolved."""
+
+    def __init__(self, node: ScalarNode, explicit_tag: bool):
+        super().__init__(node.tag, node.value, node.start_mark, node.end_mark, node.style)
+        self.explicit_tag = explicit_tag
 
 
 _STD = "tag:yaml.org,2002:"
@@ -631,7 +648,7 @@ class _Walker:
         )
 
     def scalar(self, node: ScalarNode, path: Path_) -> Any:
-        if not node.explicit_tag:
+        if not (isinstance(node, _Scalar) and node.explicit_tag):
             return self.plain(node, path) if node.style is None else node.value
         tag = node.tag.removeprefix(_STD)
         if tag == "str":
@@ -661,17 +678,18 @@ class _Walker:
             if not isinstance(key_node, ScalarNode):
                 raise _LoadError(Problem(self.location(key_node), "", "a key must be a plain name"))
             key = key_node.value
+            here = (*path, key)
             if key in result:
-                first = self.source.keys[(*path, key)]
+                first = self.source.keys[here]
                 raise _LoadError(
                     Problem(
                         self.location(key_node),
-                        _dotted((*path, key)),
+                        _dotted(here),
                         f"duplicate key; it is already given on line {first.line}",
                     )
                 )
-            self.source.keys[(*path, key)] = self.location(key_node)
-            result[key] = self.value(value_node, (*path, key), depth + 1)
+            self.source.keys[here] = self.location(key_node)
+            result[key] = self.value(value_node, here, depth + 1)
         return result
 
 

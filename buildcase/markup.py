@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Any
+from typing import Literal
 
 from markupsafe import Markup
 
@@ -53,7 +53,11 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 # The parsed inline Markdown of a text: ("text", str), ("code", str), ("strong", nodes),
 # ("em", nodes) or ("link", nodes, url).
-Node = tuple[Any, ...]
+Node = (
+    tuple[Literal["text", "code"], str]
+    | tuple[Literal["strong", "em"], list["Node"]]
+    | tuple[Literal["link"], list["Node"], str]
+)
 
 
 def escape_text(text: object) -> Markup:
@@ -124,20 +128,19 @@ def _escaped(text: str) -> str:
 
 
 def _html(node: Node, relative_links: bool) -> str:
-    kind = node[0]
-    if kind == "text":
+    if node[0] == "text":
         return _escaped(node[1])
-    if kind == "code":
+    if node[0] == "code":
         return f"<code>{_escaped(node[1])}</code>"
     inner = "".join(_html(child, relative_links) for child in node[1])
-    if kind == "link":
+    if node[0] == "link":
         target = link_target(node[2], relative=relative_links)
         return inner if target is None else f'<a href="{_escaped(target)}">{inner}</a>'
-    return f"<{kind}>{inner}</{kind}>"
+    return f"<{node[0]}>{inner}</{node[0]}>"
 
 
 def _plain(node: Node) -> str:
-    if node[0] in ("text", "code"):
+    if node[0] == "text" or node[0] == "code":
         return node[1]
     return "".join(_plain(child) for child in node[1])
 

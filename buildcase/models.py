@@ -8,10 +8,12 @@ parse values; they never compute figures for the reader and never render.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeGuard, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
@@ -79,24 +81,29 @@ class Duration:
         return self.amount * {"day": 1 / 7, "week": 1, "month": 52 / 12, "year": 52}[self.unit]
 
 
+# What an estimate is a range of: an amount of money (float) or a likelihood (Percent).
+T = TypeVar("T", float, Percent)
+
+
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Generic[T]):
     """A figure the author may give as one value or as a range: low, likely, high.
 
     One value is a range whose three points coincide, so every figure can be computed
     for the conservative, likely and optimistic cases alike.
     """
 
-    low: Any  # float for money, Percent for a likelihood
-    likely: Any
-    high: Any
+    low: T
+    likely: T
+    high: T
 
     @property
     def is_range(self) -> bool:
         return not (self.low == self.likely == self.high)
 
-    def pick(self, point: str) -> Any:
-        return getattr(self, point)
+    def pick(self, point: str) -> T:
+        value: T = getattr(self, point)
+        return value
 
 
 _PERCENT = re.compile(r"\s*([-+]?\d+(?:\.(\d+))?)\s*%\s*")
@@ -127,15 +134,38 @@ def describe(value: Any) -> str:
     return str(value)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def as_fraction(value: Any) -> float | None:
+    """The share a value between 0 and 1 (`0.58`, or the text '0.58') probably means, where a
+    percent is expected; None for anything else."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if _is_number(value) and math.isfinite(value) and 0 < value < 1:
+        return float(value)
+    return None
+
+
+def fraction_meant(share: float) -> str:
+    """The percent a share written as a fraction means: 0.58 -> '58%'."""
+    return f"{round(share * 100, MAX_PERCENT_DECIMALS):g}%"
+
+
+def _fraction_message(share: float) -> str:
+    return f"expected a percent; for a share of {share:g}, write '{fraction_meant(share)}'"
 
 
 def parse_percent(value: Any) -> Percent:
     if isinstance(value, Percent):
         return value
-    if _is_number(value) and math.isfinite(value) and 0 < value < 1:
-        raise ValueError(f"expected a percent; for a share of {value:g}, write '{value * 100:g}%'")
+    share = as_fraction(value)
+    if share is not None:
+        raise ValueError(_fraction_message(share))
     if _is_number(value):
         raise ValueError(f"expected a percent such as '{value:g}%', found {describe(value)}")
     match = _PERCENT.fullmatch(value) if isinstance(value, str) else None
@@ -198,6 +228,9 @@ def parse_percent_or_count(value: Any) -> Percent | int:
         return value
     if isinstance(value, str):
         return parse_percent(value)
+    share = as_fraction(value)
+    if share is not None:
+        raise ValueError(_fraction_message(share))
     if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
         raise ValueError(
             f"expected a percent such as '{value:g}%' or a whole count, found {value:g}"
@@ -285,7 +318,7 @@ def parse_line(value: Any) -> str:
 
 
 def parse_title(value: Any) -> str:
-    text = parse_text(value, limit=math.inf)  # type: ignore[arg-type]
+    text = parse_text(value, limit=math.inf)
     if len(text) > MAX_TITLE:
         raise ValueError(
             f"this title is {len(text):,} characters long; keep titles to {MAX_TITLE} at most "
@@ -334,16 +367,73 @@ def parse_url(value: Any) -> str:
 def parse_currency(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip().upper()):
         raise ValueError(f"expected an ISO 4217 currency code such as USD, found {describe(value)}")
-    return value.strip().upper()
+    code = value.strip().upper()
+    if code not in currency_codes():
+        near = ", ".join(f"'{c}'" for c in nearest_currencies(code))
+        raise ValueError(
+            f"'{value.strip()}' is not an ISO 4217 currency code"
+            + (f"; did you mean {near}?" if near else "")
+        )
+    return code
+
+
+@functools.lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    """Every ISO 4217 code Babel can format, historic ones too (`DEM`)."""
+    from babel.numbers import list_currencies  # only when a currency is read
+
+    return frozenset(list_currencies())
+
+
+@functools.lru_cache(maxsize=1)
+def _tender_codes() -> frozenset[str]:
+    """The codes of the currencies in use today, somewhere."""
+    from babel.core import get_global
+
+    territories: Mapping[str, list[tuple[str, Any, Any, bool]]]
+    territories = get_global("territory_currencies")
+    return frozenset(
+        code
+        for entries in territories.values()
+        for code, _, until, tender in entries
+        if until is None and tender
+    )
+
+
+def nearest_currencies(code: str, most: int = 3) -> list[str]:
+    """The codes an unknown one most likely meant: those fewest edits away (a swap of two
+    neighbours is one edit, `GPB` -> `GBP`), at most two; a currency in use today before a
+    historic one, then the same first letter, then in order."""
+    tender = _tender_codes()
+    ranked = sorted(
+        (_edits(code, c), c not in tender, c[0] != code[0], c) for c in currency_codes()
+    )
+    best = ranked[0][:2] if ranked and ranked[0][0] <= 2 else None
+    return [c for *key, c in ranked if tuple(key[:2]) == best][:most]
+
+
+def _edits(a: str, b: str) -> int:
+    """Edits from `a` to `b`: insert, delete, replace, or swap two neighbouring letters."""
+    rows = [list(range(len(b) + 1))] + [[i] + [0] * len(b) for i in range(1, len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            rows[i][j] = min(
+                rows[i - 1][j] + 1,
+                rows[i][j - 1] + 1,
+                rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]),
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
 
 
 RANGE_POINTS = ("low", "likely", "high")
 
 
-def estimate_of(parse_one: Any) -> Any:
+def estimate_of(parse_one: Callable[[Any], T]) -> Callable[[Any], Estimate[T]]:
     """A parser of one value, or of a range `{low, likely, high}` of such values."""
 
-    def parse(value: Any) -> Estimate:
+    def parse(value: Any) -> Estimate[T]:
         if isinstance(value, Estimate):
             return value
         if not isinstance(value, dict):
@@ -357,7 +447,7 @@ def estimate_of(parse_one: Any) -> Any:
                 + (f"; unknown: {shorten(', '.join(map(str, unknown)))}" if unknown else "")
                 + (f"; missing: {', '.join(missing)}" if missing else "")
             )
-        points = {}
+        points: dict[str, T] = {}
         for key in RANGE_POINTS:
             try:
                 points[key] = parse_one(value[key])
@@ -374,7 +464,7 @@ def estimate_of(parse_one: Any) -> Any:
     return parse
 
 
-def _magnitude(value: Any) -> float:
+def _magnitude(value: float | Percent) -> float:
     return value.value if isinstance(value, Percent) else value
 
 
@@ -383,50 +473,94 @@ def as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def _kind(base: Any, parser: Any, schema: dict[str, Any]) -> Any:
-    """A value kind: parsed by `parser`, described to editors by `schema`."""
-    return Annotated[base, PlainValidator(parser), WithJsonSchema(schema)]
-
-
-_percent_schema = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$", "examples": ["65%"]}
-Text = _kind(str, parse_text, {"type": ["string", "number"], "maxLength": MAX_TEXT})
-Line = _kind(str, parse_line, {"type": ["string", "number"], "maxLength": MAX_LINE})
-Title = _kind(str, parse_title, {"type": ["string", "number"], "maxLength": MAX_TITLE})
-Id = _kind(
-    str, parse_id, {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": MAX_ID}
-)
+# A value kind is a type for mypy and, for pydantic, a parser and the schema editors see:
+# Annotated[<the type it parses to>, PlainValidator(<parser>), WithJsonSchema(<schema>)].
+# Written as plain aliases (never built by a function) so that mypy checks every field.
+_percent_schema: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$",
+    "examples": ["65%"],
+}
+Text = Annotated[
+    str,
+    PlainValidator(parse_text),
+    WithJsonSchema({"type": ["string", "number"], "maxLength": MAX_TEXT}),
+]
+Line = Annotated[
+    str,
+    PlainValidator(parse_line),
+    WithJsonSchema({"type": ["string", "number"], "maxLength": MAX_LINE}),
+]
+Title = Annotated[
+    str,
+    PlainValidator(parse_title),
+    WithJsonSchema({"type": ["string", "number"], "maxLength": MAX_TITLE}),
+]
+Id = Annotated[
+    str,
+    PlainValidator(parse_id),
+    WithJsonSchema({"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": MAX_ID}),
+]
 Ids = Annotated[list[Id], BeforeValidator(as_list), Field(max_length=MAX_IDS)]
-Count = _kind(int, parse_count, {"type": "integer", "minimum": 0})
-Year = _kind(int, parse_year, {"type": "integer", "minimum": 1900, "maximum": 2100})
-Money = _kind(float, parse_money, {"type": "number", "minimum": 0})
-PercentValue = _kind(Percent, parse_percent, _percent_schema)
-StatValue = _kind(
+Count = Annotated[
+    int, PlainValidator(parse_count), WithJsonSchema({"type": "integer", "minimum": 0})
+]
+Year = Annotated[
+    int,
+    PlainValidator(parse_year),
+    WithJsonSchema({"type": "integer", "minimum": 1900, "maximum": 2100}),
+]
+Horizon = Annotated[
+    int,
+    PlainValidator(parse_horizon),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 10}),
+]
+Money = Annotated[
+    float, PlainValidator(parse_money), WithJsonSchema({"type": "number", "minimum": 0})
+]
+PercentValue = Annotated[Percent, PlainValidator(parse_percent), WithJsonSchema(_percent_schema)]
+StatValue = Annotated[
     Percent | int,
-    parse_percent_or_count,
-    {"anyOf": [_percent_schema, {"type": "integer", "minimum": 0}]},
-)
-Figure = _kind(
-    Percent | float, parse_figure, {"anyOf": [_percent_schema, {"type": "number", "minimum": 0}]}
-)
-Date = _kind(PartialDate, parse_date, {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"})
-_duration_schema = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[A-Za-z]+\s*$"}
-DurationValue = _kind(Duration, parse_duration, _duration_schema)
-_range_schema = {
+    PlainValidator(parse_percent_or_count),
+    WithJsonSchema({"anyOf": [_percent_schema, {"type": "integer", "minimum": 0}]}),
+]
+Figure = Annotated[
+    Percent | float,
+    PlainValidator(parse_figure),
+    WithJsonSchema({"anyOf": [_percent_schema, {"type": "number", "minimum": 0}]}),
+]
+Date = Annotated[
+    PartialDate,
+    PlainValidator(parse_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}),
+]
+_duration_schema: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^\s*\d+(\.\d+)?\s*[A-Za-z]+\s*$",
+}
+DurationValue = Annotated[
+    Duration, PlainValidator(parse_duration), WithJsonSchema(_duration_schema)
+]
+_range_schema: dict[str, Any] = {
     "type": "object",
     "properties": {k: {} for k in RANGE_POINTS},
     "required": list(RANGE_POINTS),
     "additionalProperties": False,
 }
-MoneyEstimate = _kind(
-    Estimate,
-    estimate_of(parse_money),
-    {"anyOf": [{"type": "number", "minimum": 0}, _range_schema]},
-)
-PercentEstimate = _kind(
-    Estimate, estimate_of(parse_percent), {"anyOf": [_percent_schema, _range_schema]}
-)
-Url = _kind(str, parse_url, {"type": "string", "format": "uri"})
-Currency = _kind(str, parse_currency, {"type": "string", "pattern": "^[A-Z]{3}$"})
+MoneyEstimate = Annotated[
+    Estimate[float],
+    PlainValidator(estimate_of(parse_money)),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, _range_schema]}),
+]
+PercentEstimate = Annotated[
+    Estimate[Percent],
+    PlainValidator(estimate_of(parse_percent)),
+    WithJsonSchema({"anyOf": [_percent_schema, _range_schema]}),
+]
+Url = Annotated[str, PlainValidator(parse_url), WithJsonSchema({"type": "string", "format": "uri"})]
+Currency = Annotated[
+    str, PlainValidator(parse_currency), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})
+]
 
 
 # --- the sections ------------------------------------------------------------------------
@@ -451,6 +585,11 @@ class Pilot(Model):
     participants: Count
     duration: DurationValue
     budget: Money | None = None
+    included: bool = Field(
+        True,
+        description="Whether the pilot's budget is part of request.budget (true) or comes on "
+        "top of it (false)",
+    )
 
 
 class Request(Model):
@@ -579,10 +718,15 @@ def parse_theme(value: Any) -> str:
     return text
 
 
+Theme = Annotated[
+    str, PlainValidator(parse_theme), WithJsonSchema({"enum": list(OBJECTION_THEMES)})
+]
+
+
 class Objection(Model):
     concern: Line
     answer: Text
-    theme: _kind(str, parse_theme, {"enum": list(OBJECTION_THEMES)}) | None = Field(
+    theme: Theme | None = Field(
         None, description="The concern behind it; guessed from the words when not given"
     )
     audiences: Ids = Field(default_factory=list, description="Audience ids likely to raise it")
@@ -612,6 +756,11 @@ def parse_decision(value: Any) -> str:
     return text
 
 
+DecisionStatus = Annotated[
+    str, PlainValidator(parse_decision), WithJsonSchema({"enum": list(DECISIONS)})
+]
+
+
 class Consulted(Model):
     leader: Line
     role: Line | None = None
@@ -625,7 +774,7 @@ class Question(Model):
 
 
 class Decision(Model):
-    status: _kind(str, parse_decision, {"enum": list(DECISIONS)})
+    status: DecisionStatus
     date: Date | None = None
     by: Line | None = None
     note: Text | None = None
@@ -665,22 +814,25 @@ def parse_colour(value: Any) -> str:
     return value.strip().lower()
 
 
+Colour = Annotated[
+    str,
+    PlainValidator(parse_colour),
+    WithJsonSchema({"type": "string", "pattern": "^#([0-9a-fA-F]{3}){1,2}$"}),
+]
+
+
 class Branding(Model):
     logo: Line | None = Field(
         None, description="A PNG, JPEG, GIF, WebP or SVG image inside the proposal folder"
     )
-    primary: (
-        _kind(str, parse_colour, {"type": "string", "pattern": "^#([0-9a-fA-F]{3}){1,2}$"}) | None
-    ) = None
-    accent: (
-        _kind(str, parse_colour, {"type": "string", "pattern": "^#([0-9a-fA-F]{3}){1,2}$"}) | None
-    ) = None
+    primary: Colour | None = None
+    accent: Colour | None = None
 
 
 class Financials(Model):
     """How the return is computed: horizon, discounting, and the transfer of training."""
 
-    horizon_years: _kind(int, parse_horizon, {"type": "integer", "minimum": 1, "maximum": 10}) = 1
+    horizon_years: Horizon = 1
     discount_rate: PercentValue | None = None
     application_rate: PercentValue | None = Field(
         None, description="The share of trainees expected to apply the training on the job"

@@ -213,23 +213,25 @@ def brand_css(proposal: Any) -> Markup:
 def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
     """The charts of this case, by name; a chart is left out when its figures are missing."""
     found: dict[str, Markup] = {}
-    survey = [f for f in case.figures.values() if f.is_survey and isinstance(f.value, Percent)]
-    if survey:
+    survey = [
+        (f, f.value) for f in case.figures.values() if f.is_survey and isinstance(f.value, Percent)
+    ]
+    if survey and case.proposal.survey:  # survey figures come from the survey
         bars = [
             charts.Bar(
                 plain_text(f.label),
-                f.value.value,  # type: ignore[union-attr]
-                None if f.margin is None else max(f.value.value - f.margin, 0),  # type: ignore[union-attr]
-                None if f.margin is None else min(f.value.value + f.margin, 100),  # type: ignore[union-attr]
+                share.value,
+                None if f.margin is None else max(share.value - f.margin, 0),
+                None if f.margin is None else min(share.value + f.margin, 100),
                 fmt.margin(f),
             )
-            for f in survey
+            for f, share in survey
         ]
         title = (
             case.proposal.survey.title
             + ": "
             + fmt._("share of respondents, with 95% margins of error")
-        )  # type: ignore[union-attr]
+        )
         found["survey"] = charts.bar_chart(bars, title, "survey", scale_max=100)
     lead = case.lead
     sized = [
@@ -305,8 +307,10 @@ def _error_location(env: jinja2.Environment, name: str, error: Exception) -> Loc
 
 
 def _template_file(env: jinja2.Environment, name: str) -> str:
+    if env.loader is None:
+        return name
     try:
-        _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        _, filename, _ = env.loader.get_source(env, name)
     except jinja2.TemplateNotFound:
         return name
     return filename or name

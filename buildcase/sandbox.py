@@ -159,13 +159,13 @@ class ProposalSandbox(ImmutableSandboxedEnvironment):
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
         if operator == "**" and _is_number(right) and abs(right) > 64:
-            raise jinja2.sandbox.SecurityError("a power above 64 is not allowed in a template")
+            raise jinja2.exceptions.SecurityError("a power above 64 is not allowed in a template")
         if operator == "*" and _product_too_long(left, right):
-            raise jinja2.sandbox.SecurityError(
+            raise jinja2.exceptions.SecurityError(
                 f"a template may not build a sequence longer than {MAX_SEQUENCE:,}"
             )
         if operator == "+" and _length(left) + _length(right) > MAX_SEQUENCE * 10:
-            raise jinja2.sandbox.SecurityError("a template may not build a text that long")
+            raise jinja2.exceptions.SecurityError("a template may not build a text that long")
         return super().call_binop(context, operator, left, right)
 
 
@@ -234,7 +234,8 @@ def run_confined(function: Callable[[], T]) -> T:
     kind, value = pickle.loads(payload)
     if kind == "error":
         raise value
-    return value  # type: ignore[no-any-return]
+    result: T = value  # what `function` returned in the child
+    return result
 
 
 def _child(function: Callable[[], Any], write_end: int) -> None:
@@ -283,7 +284,8 @@ def _address_space_bytes() -> int:
 
 
 def _read_with_deadline(fd: int, pid: int) -> bytes:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     deadline = time.monotonic() + WALL_SECONDS
     while True:
         left = deadline - time.monotonic()

@@ -9,6 +9,7 @@ page back. A rebuild that fails prints its errors and leaves the last good previ
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -78,7 +79,7 @@ class Preview:
         )
         for name, future in job.handouts.items():
             future.add_done_callback(
-                lambda done, name=name: self._handout_done(job, done, number, name)
+                functools.partial(self._handout_done, job, number=number, name=name)
             )
         return True
 

@@ -232,7 +232,10 @@ def serve_live(
 
     from mkdocs.livereload import LiveReloadServer
 
-    server = LiveReloadServer(builder=builder, host=host, port=port, root=str(root))
+    def build() -> None:
+        builder()  # what it returns is for the caller; MkDocs wants nothing back
+
+    server = LiveReloadServer(builder=build, host=host, port=port, root=str(root))
     try:
         try:
             server.server_bind()
@@ -243,7 +246,7 @@ def serve_live(
                 f"cannot serve on {host}:{port}: {e.strerror or e}; choose another {option}"
             ) from e
         # serve() binds the socket itself, which is bound already.
-        server.server_bind = server.server_activate = lambda: None  # type: ignore[method-assign]
+        server.server_bind = server.server_activate = lambda: None  # type: ignore[method-assign]  # on purpose: no second bind
         serve_request = server.serve_request
 
         def checked_request(environ: dict[str, Any], start_response: Any) -> Any:
@@ -258,7 +261,8 @@ def serve_live(
             server.watch(str(path))
         address = f"[{host}]" if ":" in host else host
         ready(f"http://{address}:{server.server_address[1]}/")
-        server.serve()  # blocks until interrupted, as `mkdocs serve` does
+        # Blocks until interrupted, as `mkdocs serve` does.
+        server.serve()  # type: ignore[no-untyped-call]  # MkDocs leaves serve() unannotated
     except KeyboardInterrupt:
         pass
     finally:

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from .compute.statistics import share_of_answers
+from .compute.statistics import is_census, share_of_answers, stat_population
+from .consistency import consistency_warnings
 from .errors import Location, Problem, ProposalInvalid, quoted, shorten
 from .images import RASTER_SUFFIXES, raster_format, raster_size, svg_problem
 from .limits import (
@@ -36,12 +38,13 @@ from .load import (
     load_table,
     read_inside,
 )
+from .markup import refused_scheme
 from .models import Percent, Proposal, Stat, Survey, describe
 
 EVIDENCE_MAX_AGE_YEARS = 5
 SMALL_SAMPLE = 30
 _RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
-_UNSAFE_LINK = re.compile(r"\]\(\s*(?!https?:|mailto:)([A-Za-z][A-Za-z0-9+.-]*):", re.IGNORECASE)
+_LINK_URL = re.compile(r"\]\(((?:[^()]|\([^()]*\))*)\)")  # one level of (), as pages
 
 
 def validate_proposal(
@@ -79,7 +82,7 @@ def _apply_strict(problems: list[Problem], strict: bool) -> list[Problem]:
 # --- kind errors, from pydantic ---------------------------------------------------------
 
 
-def _kind_problems(errors: list[dict[str, Any]], source: SourceMap) -> list[Problem]:
+def _kind_problems(errors: list[ErrorDetails], source: SourceMap) -> list[Problem]:
     """Pydantic's errors as located problems.
 
     A required field reported missing beside an unknown key that is its near-miss
@@ -103,7 +106,7 @@ def _near_key(name: str, allowed: list[str]) -> str | None:
     return found[0] if found else None
 
 
-def _problem_from_pydantic(error: dict[str, Any], source: SourceMap) -> Problem:
+def _problem_from_pydantic(error: ErrorDetails, source: SourceMap) -> Problem:
     path: Path_ = tuple(error["loc"])
     kind = error["type"]
     name = path[-1] if path else ""
@@ -125,7 +128,7 @@ def _problem_from_pydantic(error: dict[str, Any], source: SourceMap) -> Problem:
     return Problem(source.value(path), field_path(path), _message(error))
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     found = describe(error.get("input"))
     if kind == "value_error":
@@ -147,7 +150,7 @@ def _message(error: dict[str, Any]) -> str:
     return str(error["msg"])
 
 
-def _too_many(error: dict[str, Any]) -> str:
+def _too_many(error: ErrorDetails) -> str:
     """A list longer than its limit, with the limit and the reason for it."""
     count, limit = error["ctx"]["actual_length"], error["ctx"]["max_length"]
     section = tuple(part for part in error["loc"] if isinstance(part, str))
@@ -338,22 +341,55 @@ def _language_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
 
 
 def _population_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
-    if p.survey is None:
+    """More respondents than their population, said once, where the figure is written; and
+    a stat given its own respondents but no population, which is not given the survey's."""
+    survey = p.survey
+    if survey is None:
         return
-    for i, stat in enumerate(p.survey.stats):
-        n = stat.respondents or p.survey.respondents
-        population = stat.population or p.survey.population
-        if n and population and n > population:
-            path = (
-                ("survey", "stats", i, "respondents")
-                if stat.respondents
-                else ("survey", "respondents")
-            )
-            yield Problem(
-                source.value(path),
-                field_path(path),
-                f"{n:,} respondents is more than the population of {population:,}",
-            )
+    n, population = survey.respondents, survey.population
+    if n is not None and population is not None and n > population:
+        path: Path_ = ("survey", "respondents")
+        yield Problem(
+            source.value(path),
+            field_path(path),
+            f"{n:,} respondents is more than the population of {population:,}",
+        )
+    for i, stat in enumerate(survey.stats):
+        own: Path_ = ("survey", "stats", i, "respondents")
+        if stat.population is not None:
+            if stat.respondents is not None and stat.respondents > stat.population:
+                yield Problem(
+                    source.value(own),
+                    field_path(own),
+                    f"{stat.respondents:,} respondents is more than the population of "
+                    f"{stat.population:,}",
+                )
+            elif stat.respondents is None and n is not None and n > stat.population:
+                where: Path_ = (*own[:-1], "population")
+                yield Problem(
+                    source.value(where),
+                    field_path(where),
+                    f"a population of {stat.population:,} is less than the survey's {n:,} "
+                    "respondents, which this stat takes as its n; give it its own `respondents`",
+                )
+        elif stat.respondents is not None and population is not None and not stat.column:
+            if stat.respondents > population:
+                yield Problem(
+                    source.value(own),
+                    field_path(own),
+                    f"{stat.respondents:,} respondents is more than the survey's population of "
+                    f"{population:,}; if this stat asked another group, give its own `population`",
+                )
+            else:
+                margin = " (nor in its margin of error)" if isinstance(stat.value, Percent) else ""
+                yield _warn(
+                    source,
+                    own,
+                    f"stat '{stat.id}' has its own respondents but no population of its own, so "
+                    f"the survey's {population:,} is not assumed for it{margin}; if its "
+                    f"{stat.respondents:,} were drawn from those {population:,}, write "
+                    f"`population: {population}`; if another group was asked, its size",
+                )
 
 
 def nearest(name: str, options: list[str]) -> str | None:
@@ -452,7 +488,7 @@ def _stats_from_data(p: Proposal, loaded: LoadedProposal) -> tuple[Proposal, lis
     if problems or not needs_data:
         return p, problems
     if not survey.data:
-        path = ("survey", "stats", needs_data[0], "column")
+        path: Path_ = ("survey", "stats", needs_data[0], "column")
         return p, [
             Problem(
                 source.value(path), field_path(path), "a `column` needs the survey's `data` file"
@@ -535,7 +571,7 @@ def _warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                 )
         for i, stat in enumerate(p.survey.stats):
             n = stat.respondents or p.survey.respondents
-            census = n == (stat.population or p.survey.population)
+            census = is_census(n, stat_population(stat, p.survey))
             if n is not None and n < SMALL_SAMPLE and not census:
                 yield _warn(
                     source,
@@ -564,6 +600,7 @@ def _warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                 "this risk has neither likelihood nor impact, so its size cannot be shown",
             )
     yield from _budget_warnings(p, source)
+    yield from consistency_warnings(p, source)
     yield from _raw_html_warnings(loaded.data, (), source)
 
 
@@ -590,5 +627,10 @@ def _raw_html_warnings(data: Any, path: Path_, source: SourceMap) -> Iterator[Pr
             yield from _raw_html_warnings(value, (*path, i), source)
     elif isinstance(data, str) and _RAW_HTML.search(data):
         yield _warn(source, path, "raw HTML is not allowed in text; it is shown as plain text")
-    elif isinstance(data, str) and (link := _UNSAFE_LINK.search(data)):
-        yield _warn(source, path, f"a link to '{link[1]}:' is not allowed; only its text is shown")
+    elif isinstance(data, str) and (scheme := _refused_scheme(data)):
+        yield _warn(source, path, f"a link to '{scheme}:' is not allowed; only its text is shown")
+
+
+def _refused_scheme(text: str) -> str | None:
+    """The first link scheme in `text` that the pages will drop, read as browsers read it."""
+    return next((s for m in _LINK_URL.finditer(text) if (s := refused_scheme(m[1]))), None)

@@ -19,7 +19,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -173,9 +173,10 @@ def discard(staged: Path) -> None:
 def recorded_fingerprint(folder: Path) -> str | None:
     """The inputs fingerprint an earlier build recorded in `folder`, if buildcase made it."""
     try:
-        return json.loads((folder / MARKER).read_text()).get("inputs")
+        inputs = json.loads((folder / MARKER).read_text()).get("inputs")
     except (OSError, ValueError, AttributeError):
         return None
+    return inputs if isinstance(inputs, str) else None
 
 
 def publish(
@@ -265,7 +266,8 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _libc_renameat2():  # type: ignore[no-untyped-def]
+def _libc_renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    """libc's renameat2(olddirfd, oldpath, newdirfd, newpath, flags), where libc has it."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         function = libc.renameat2

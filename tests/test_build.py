@@ -22,12 +22,25 @@ from .conftest import MINIMAL, PROPOSALS, REFERENCE, ROOT, copy_reference, write
 ALL = sorted(p for p in PROPOSALS.iterdir() if p.is_dir())
 EXPECTED_WARNINGS = {
     # The reference proposal cites research from 2011 and 2020 and leaves one goal unserved;
-    # buildcase must say so, and nothing else.
+    # its 'want-content' stat has its own n (1,850) but not the population it was drawn
+    # from, and it measures incidents 12 months after the roll-out, past the one year the
+    # return is counted over. buildcase must say so, and nothing else.
     "social-media-training": [
+        "survey.stats[3].respondents: stat 'want-content' has its own respondents but no population",
         "evidence[0].year: evidence 'altimeter-policy' is from 2011",
         "evidence[1].year: evidence 'altimeter-avoidable' is from 2011",
         "evidence[2].year: evidence 'transfer-rate' is from 2020",
         "goals[3]: no benefit serves the goal 'compliance'",
+        "measures[2].when: '12 months after roll-out' is about 16 months from the proposal's date",
+    ],
+    # Winning competitive cloud deals (a benefit) and losing cloud renewals to competitors (a
+    # risk training reduces) are much the same outcome, and both count towards the gain.
+    "sales-enablement-journey": [
+        "risks[0].reduction: benefit 'win-rate-lift' and this risk may count the same outcome twice",
+    ],
+    # Attrition is measured 12 months after the roll-out, past the one-year horizon.
+    "support-coaching-programme": [
+        "measures[2].when: '12 months after roll-out' is about 17 months from the proposal's date",
     ],
 }
 
@@ -101,7 +114,7 @@ def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Pat
         for stat in p.survey.stats:
             f = figures[stat.id]
             label = re.escape(plain_text(stat.label))
-            pattern = rf"{re.escape(str(f.value))} {label}( \(computed from [^)]+\))? (± [\d.]+ pts|–) {f.n:,}"
+            pattern = rf"{re.escape(str(f.value))} {label}( \(computed from [^)]+\))? (± [\d.]+ pts|–|all {f.n:,} answered) {f.n:,}"
             assert re.search(pattern, evidence), stat.id
     for entry in p.evidence:
         assert f"{entry.source}, {entry.year}" in evidence
@@ -110,7 +123,7 @@ def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Pat
         quoted = re.findall(r'<li class="bc-stat">.*?</li>', raw)
         assert len(quoted) == sum(len(e.evidence) for e in entries)
         for item in quoted:  # each quoted figure links to its n or its source
-            cite = r"(± [\d.]+ pts, )?n&nbsp;=&nbsp;[\d,]+( of [\d,]+)?|[^<]+, \d{4}"
+            cite = r"(± [\d.]+ pts, )?n&nbsp;=&nbsp;[\d,]+( of [\d,]+)?|all [\d,]+ answered|[^<]+, \d{4}"
             assert re.search(rf'class="bc-cite"[^>]*>({cite})</a>', item)
 
 

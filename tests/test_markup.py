@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from html import unescape
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 import markdown
 import pytest

@@ -15,6 +15,7 @@ from .money import (
     Ramp,
     Scenario,
     TransferGap,
+    cost_before_pilot,
     cost_per_participant,
     gain_ramp,
     has_ranges,
@@ -72,6 +73,8 @@ class Case:
     total_cost: float | None
     cost_per_participant: float | None
     pilot_cost: float | None
+    pilot_included: bool  # the pilot's budget is part of the budget, not on top of it
+    cost_before_pilot: float | None  # the cost items (or budget) the pilot is part of or added to
     plan_weeks: float | None
     ramp: Ramp  # when the gain arrives, the same in every scenario
 
@@ -151,6 +154,10 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         pilot_cost=proposal.request.pilot.budget
         if proposal.request and proposal.request.pilot
         else None,
+        pilot_included=not (
+            proposal.request and proposal.request.pilot and not proposal.request.pilot.included
+        ),
+        cost_before_pilot=cost_before_pilot(proposal),
         plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
         ramp=gain_ramp(proposal),
     )

@@ -151,10 +151,10 @@ def money_in_scenario(
     annual_benefit = sum(v.adjusted for v in values.values()) if values else None
     if annual_benefit:
         values = {a: _with_share(v, annual_benefit) for a, v in values.items()}
-    risk_values = {r.anchor: v for r in risks if (v := risk_value(r.risk, point))}
+    risk_values = {r.anchor: rv for r in risks if (rv := risk_value(r.risk, point))}
     expected = sum(v.expected for v in risk_values.values()) if risk_values else None
-    reduced = [v for v in risk_values.values() if v.avoided is not None]
-    avoided = sum(v.avoided for v in reduced) if reduced else None  # type: ignore[misc]
+    reduced = [v.avoided for v in risk_values.values() if v.avoided is not None]
+    avoided = sum(reduced) if reduced else None
     residual = (expected - avoided) if expected is not None and avoided is not None else None
     gain = (
         None
@@ -289,10 +289,25 @@ def net_by_month(
 
 
 def total_cost(proposal: Proposal) -> float | None:
+    """The sum of the cost items, or the requested budget where no items are given; and the
+    pilot's budget on top, where it is not part of them (`pilot.included: false`)."""
+    cost, on_top = cost_before_pilot(proposal), pilot_on_top(proposal)
+    return cost + on_top if cost is not None and on_top is not None else cost
+
+
+def cost_before_pilot(proposal: Proposal) -> float | None:
     """The sum of the cost items, or the requested budget where no items are given."""
     if proposal.costs:
         return sum(c.amount for c in proposal.costs)
     return proposal.request.budget if proposal.request else None
+
+
+def pilot_on_top(proposal: Proposal) -> float | None:
+    """The pilot's budget where it comes on top of the budget, not out of it."""
+    pilot = proposal.request.pilot if proposal.request else None
+    if pilot is None or pilot.included or pilot.budget is None:
+        return None
+    return pilot.budget
 
 
 def cost_per_participant(proposal: Proposal, total: float | None) -> float | None:
@@ -303,7 +318,8 @@ def cost_per_participant(proposal: Proposal, total: float | None) -> float | Non
 
 
 def has_ranges(proposal: Proposal) -> bool:
-    estimates: list[Estimate | None] = [b.annual_value for b in proposal.benefits]
+    estimates: list[Estimate[float] | Estimate[Percent] | None]
+    estimates = [b.annual_value for b in proposal.benefits]
     estimates += [x for r in proposal.risks for x in (r.likelihood, r.impact)]
     return any(e is not None and e.is_range for e in estimates)
 

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..models import (
+    Benefit,
     Evidence,
     Percent,
     Proposal,
+    Risk,
     Stat,
+    Survey,
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -42,6 +45,11 @@ class Figure:
     def is_survey(self) -> bool:
         return self.source is None
 
+    @property
+    def census(self) -> bool:
+        """Every member of the population answered: there is no margin of error to show."""
+        return is_census(self.n, self.population)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -54,6 +62,27 @@ class Source:
     year: int | None = None
     url: str | None = None
 
+    @property
+    def census(self) -> bool:
+        return is_census(self.n, self.population)
+
+
+def is_census(n: int | None, population: int | None) -> bool:
+    """Whether n respondents are the whole population (all 24 team leads answered)."""
+    return n is not None and n > 0 and n == population
+
+
+def stat_population(stat: Stat, survey: Survey) -> int | None:
+    """The population a stat's respondents were drawn from: the one stated for the stat. A
+    stat given its own respondents may ask another group than the survey (38 managers, not
+    the 300 sellers), so it takes the survey's population only when it takes its n too, or
+    when it is computed from the survey's own data (its n is those who answered there)."""
+    if stat.population is not None:
+        return stat.population
+    if stat.respondents is not None and not stat.column:
+        return None
+    return survey.population
+
 
 def quotable_figures(proposal: Proposal) -> dict[str, Figure]:
     """Every survey stat and evidence entry by id, each with its n or its source."""
@@ -61,15 +90,18 @@ def quotable_figures(proposal: Proposal) -> dict[str, Figure]:
     if proposal.survey:
         survey = proposal.survey
         for stat in survey.stats:
-            figures[stat.id] = _survey_figure(stat, survey.respondents, survey.population)
+            figures[stat.id] = _survey_figure(
+                stat, survey.respondents, stat_population(stat, survey)
+            )
     for entry in proposal.evidence:
         figures[entry.id] = _evidence_figure(entry)
     return figures
 
 
-def _survey_figure(stat: Stat, default_n: int | None, default_population: int | None) -> Figure:
+def _survey_figure(stat: Stat, default_n: int | None, population: int | None) -> Figure:
+    """The stat with its n and margin of error; `population` is the stat's own
+    (`stat_population`), never one it did not state."""
     n = stat.respondents or default_n
-    population = stat.population or default_population
     assert stat.value is not None, "validate fills in values computed from data"
     margin = None
     if isinstance(stat.value, Percent) and n:
@@ -132,14 +164,15 @@ def headline_figures(proposal: Proposal, figures: dict[str, Figure]) -> list[Fig
     A figure cited by more benefits and risks carries more of the argument; ties keep
     the author's order, survey first, since the organization's own numbers persuade most.
     """
-    marked = [
-        s.id
-        for s in [*(proposal.survey.stats if proposal.survey else []), *proposal.evidence]
-        if s.headline
+    entries: list[Stat | Evidence] = [
+        *(proposal.survey.stats if proposal.survey else []),
+        *proposal.evidence,
     ]
+    marked = [s.id for s in entries if s.headline]
     if marked:
         return [figures[i] for i in marked[:HEADLINE_MAX]]
-    citations = Counter(e for item in [*proposal.benefits, *proposal.risks] for e in item.evidence)
+    citing: list[Benefit | Risk] = [*proposal.benefits, *proposal.risks]
+    citations = Counter(e for item in citing for e in item.evidence)
     order = list(figures)
     ranked = sorted(order, key=lambda i: (-citations[i], order.index(i)))
     cited = [i for i in ranked if citations[i]]
@@ -155,7 +188,8 @@ def numbered_sources(
     Figures from the same survey with the same n share a note, so the handout's notes
     name each source once.
     """
-    quoted = [*headline, *(f for view in [*benefits, *risks] for f in view.figures)]
+    views: list[BenefitView | RiskView] = [*benefits, *risks]
+    quoted = [*headline, *(f for view in views for f in view.figures)]
     sources: list[Source] = []
     notes: dict[str, int] = {}
     for figure in quoted:

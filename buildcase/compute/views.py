@@ -150,7 +150,8 @@ def audience_views(
 def audience_figures(audience: AudienceView) -> list[Figure]:
     """The numbers that matter to one audience: those behind their benefits and risks."""
     seen: dict[str, Figure] = {}
-    for view in [*audience.benefits, *audience.risks]:
+    views: list[BenefitView | RiskView] = [*audience.benefits, *audience.risks]
+    for view in views:
         for figure in view.figures:
             seen.setdefault(figure.id, figure)
     return list(seen.values())[:HEADLINE_MAX]
@@ -161,7 +162,8 @@ def edition(
     headline: list[Figure], objections: list[ObjectionView],
 ) -> Edition:  # fmt: skip
     sources, notes = numbered_sources(headline, benefits, risks)
-    view_notes = {v.anchor: sorted({notes[f.id] for f in v.figures}) for v in [*benefits, *risks]}
+    views: list[BenefitView | RiskView] = [*benefits, *risks]
+    view_notes = {v.anchor: sorted({notes[f.id] for f in v.figures}) for v in views}
     values = [b.value.adjusted for b in benefits if b.value]
     losses = [r.value.expected for r in risks if r.value]
     return Edition(
