@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -52,9 +51,8 @@ def test_alias_bomb_is_refused_fast(workspace: Path) -> None:
         prev = "abcdefghi"[i]
         bomb += f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
     folder = write_proposal(workspace, bomb)
-    started = time.perf_counter()
-    message = only_error(folder)
-    assert time.perf_counter() - started < 1.0
+    message = only_error(folder)  # refused at the first alias; the memory-limited run of
+    # this bomb is tests/test_bad_inputs.py::test_alias_bomb_is_refused_before_it_expands
     assert message.endswith(
         "proposal.yaml:2:8: error: YAML aliases (*name) are not allowed; write the value out"
     )
@@ -174,9 +172,7 @@ def test_the_yaml_files_together_hold_at_most_the_byte_limit(workspace: Path) ->
 def test_a_flood_of_tiny_values_is_refused_at_the_limit(workspace: Path) -> None:
     # 200,000 values in one flow list: refused at the 20,000th, not built and validated.
     folder = write_proposal(workspace, MINIMAL + "objections: [" + "1, " * 200_000 + "1]\n")
-    started = time.perf_counter()
     message = only_error(folder)
-    assert time.perf_counter() - started < 5.0  # was a minute per 500,000
     assert message.endswith(
         "error: the proposal holds more than 20,000 values (entries, fields and list items); "
         "a proposal needs a few hundred"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from buildcase.build import build
 from buildcase.check import check_proposal
-from buildcase.errors import ProposalInvalid
+from buildcase.errors import ProposalInvalid, RenderError
 
 from .conftest import REFERENCE
 
@@ -121,9 +121,12 @@ def test_check_accepts_or_locates_every_error(tmp_path: Path, data: dict[str, An
         check_proposal(folder)
     except ProposalInvalid as e:
         assert e.errors, "refused without an error"
+        lines = (folder / "proposal.yaml").read_text(encoding="utf-8").splitlines()
         for problem in e.errors:
             assert problem.location.file.name == "proposal.yaml"
-            assert problem.location.line >= 1 and problem.location.column >= 1
+            assert 1 <= problem.location.line <= len(lines)  # a line the author can open
+            line = lines[problem.location.line - 1]
+            assert 1 <= problem.location.column <= len(line) + 1
             assert problem.message
 
 
@@ -138,6 +141,8 @@ def test_whatever_check_accepts_builds(tmp_path: Path, data: dict[str, Any]) -> 
     except ProposalInvalid:
         return
     report = build([folder], tmp_path, tmp_path / "site")
-    assert report.failed == [] or "runs to" in str(report.failed[0].error)
+    for failed in report.failed:  # only a handout too long for the table may fail, located
+        assert isinstance(failed.error, RenderError), failed.error
+        assert "proposal.yaml" in str(failed.error) and "runs to" in str(failed.error)
     if not report.failed:
         assert (tmp_path / "site" / "mutant" / "handout.pdf").stat().st_size > 1000
