@@ -241,6 +241,12 @@ class ProposalJob:
         proposal, problems = validate_proposal(load_proposal(folder), strict=strict)
         # 3. Compute every derived figure once, for both outputs.
         case = build_case(proposal, folder.name)
+        if audience and audience not in (ids := [a.audience.id for a in case.audiences]):
+            raise RenderError(
+                Location(folder / ROOT_FILE),
+                f"--audience {audience}: this proposal has no such audience; "
+                f"its audiences: {', '.join(ids) or 'none'}",
+            )
         # 4. Render the site's pages and the handout's HTML from the same case.
         search_path = template_dirs(folder, workspace)
         epoch = source_epoch(proposal.date)

@@ -177,6 +177,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = build(
             folders, Path.cwd(), args.out, strict=args.strict, paper=args.paper,
             force=args.force, jobs=args.jobs, progress=progress if len(folders) > 1 else None,
+            audience=args.audience,
         )  # fmt: skip
     if sys.stderr.isatty() and len(folders) > 1:
         print("\r\033[K", end="", file=sys.stderr)  # clear the bar
@@ -294,6 +295,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="worker processes for the engines (default: one per core)")  # fmt: skip
     build.add_argument("--paper", choices=["a4", "letter"],
                        help="the handout's paper (default: the proposal's, else A4)")  # fmt: skip
+    build.add_argument("--audience", metavar="ID",
+                       help="of the department heads' handouts, make only this audience's "
+                            "(beside the executives')")  # fmt: skip
     build.set_defaults(run=cmd_build)
 
     serve = commands.add_parser(

@@ -12,7 +12,7 @@ import pytest
 
 from buildcase.models import Proposal
 
-from .conftest import MINIMAL, ROOT, run_cli, write_proposal
+from .conftest import MINIMAL, ROOT, copy_reference, run_cli, write_proposal
 
 COMMANDS = ["new", "check", "build", "serve", "schema"]
 
@@ -201,3 +201,17 @@ def test_light_commands_never_import_the_engines(workspace: Path, command: list[
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=workspace
     )
     assert "HEAVY []" in result.stderr, result.stderr[-500:]
+
+
+def test_build_audience_makes_only_that_department_handout(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy_reference(workspace)
+    code, out, _ = run_cli(capsys, "build", str(folder), "--audience", "hr")
+    assert code == 0, out
+    handouts = sorted(p.name for p in (workspace / "site" / folder.name).glob("*.pdf"))
+    assert handouts == ["handout-hr.pdf", "handout.pdf"]
+    code, _, err = run_cli(capsys, "build", str(folder), "--audience", "cfo")
+    assert code == 1
+    assert "--audience cfo: this proposal has no such audience; its audiences: sales, hr" in err
+    assert "--audience ID" in run_cli(capsys, "build", "--help")[1]
