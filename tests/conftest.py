@@ -10,6 +10,8 @@ import pytest
 
 from buildcase.cli import main
 
+from .browser.helpers import browser  # noqa: F401 (the fixture, for every browser test)
+
 ROOT = Path(__file__).resolve().parent.parent
 PROPOSALS = ROOT / "proposals"
 REFERENCE = PROPOSALS / "social-media-training"

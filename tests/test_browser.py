@@ -27,7 +27,7 @@ import pytest
 from buildcase.build import build
 
 from .browser import helpers
-from .browser.helpers import (
+from .browser.helpers import (  # noqa: F401 (browser is a fixture)
     CHART_COLOURS,
     INSTALL_PLAYWRIGHT,
     Guard,
@@ -77,16 +77,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(site: Path) -> Iterator[str]:
     with static_server(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if sync_playwright is None:
-        pytest.fail(INSTALL_PLAYWRIGHT, pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=["http", "file"])

@@ -95,7 +95,7 @@ def test_discounted_gain_over_three_years() -> None:
 # A 24-week roll-out after a 6-week pilot (request.duration: 30 weeks), $120,000 a year in
 # full ($10,000 a month), costing $50,000.
 PILOT, ROLLOUT = 6 * 12 / 52, 24 * 12 / 52  # 1.3846 and 5.5385 months
-RAMP = Ramp(PILOT, ROLLOUT, 6, 24)
+RAMP = Ramp(6, 24)
 
 
 def full_months_by(month: float) -> float:

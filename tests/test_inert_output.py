@@ -39,7 +39,7 @@ from buildcase.site import REQUIRED_EXTENSIONS
 from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
 
-from .browser.helpers import INSTALL_PLAYWRIGHT, Guard, launch_chromium
+from .browser.helpers import Guard
 from .conftest import MINIMAL, REFERENCE, ROOT, write_proposal
 
 try:
@@ -475,16 +475,6 @@ def pdf_link_targets(pdf: Path) -> list[str]:
             if action is not None and "/URI" in action.get_object():
                 targets.append(str(action.get_object()["/URI"]))
     return targets
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if sync_playwright is None:
-        pytest.fail(INSTALL_PLAYWRIGHT, pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def test_no_payload_runs_in_a_browser_on_any_page_clicked_or_searched(

@@ -76,10 +76,17 @@ class Ramp:
     trained, and in full after. A CFO's first question is whether the programme pays
     back before the people are trained; the gain must not run from day one."""
 
-    start: float  # months
-    length: float  # months
-    start_weeks: float
+    start_weeks: float  # from the start of the programme
     length_weeks: float
+
+    @property
+    def start(self) -> float:
+        """In months, as payback is counted."""
+        return self.start_weeks * MONTHS_A_WEEK
+
+    @property
+    def length(self) -> float:
+        return self.length_weeks * MONTHS_A_WEEK
 
     def full_months_by(self, month: float) -> float:
         """Months' worth of the full monthly gain that has accrued by `month`."""
@@ -204,7 +211,7 @@ def gain_ramp(proposal: Proposal) -> Ramp:
     start = settings.benefits_start.weeks if settings and settings.benefits_start else pilot
     given = settings.benefits_ramp if settings else None
     length = given.weeks if given is not None else max(programme - start, 0.0)
-    return Ramp(start * MONTHS_A_WEEK, length * MONTHS_A_WEEK, start, length)
+    return Ramp(start, length)
 
 
 MONTHS_A_WEEK = 12 / 52
@@ -229,7 +236,7 @@ def gain_over_horizon(
     annual_gain: float, years: int, discount_rate: float | None, ramp: Ramp | None = None
 ) -> float:
     """The gain over the horizon as it ramps up; with a rate, its present value."""
-    return cumulative_gain(annual_gain, ramp or Ramp(0, 0, 0, 0), 12 * years, discount_rate)
+    return cumulative_gain(annual_gain, ramp or Ramp(0, 0), 12 * years, discount_rate)
 
 
 def return_on_investment(gain: float | None, cost: float | None) -> float | None:
@@ -254,7 +261,7 @@ def payback_months(
     last month interpolated."""
     if cost is None or annual_gain is None or annual_gain <= 0:
         return None
-    ramp = ramp or Ramp(0, 0, 0, 0)
+    ramp = ramp or Ramp(0, 0)
     if not rate:
         needed = cost / (annual_gain / 12)  # months of full gain
         if ramp.length and needed <= ramp.length / 2:

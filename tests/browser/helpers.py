@@ -199,3 +199,17 @@ def contrast(a: Colour, b: Colour) -> float:
     """WCAG 2 contrast ratio of two opaque colours, 1 to 21."""
     la, lb = sorted((luminance(a), luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, driven by Playwright, for a test module; imported by each module
+    that looks at pages in a browser."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(INSTALL_PLAYWRIGHT, pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
