@@ -12,10 +12,10 @@ from ..models import (
     Goal,
     Measure,
     Objection,
-    Percent,
     Phase,
     Proposal,
     Risk,
+    magnitude,
 )  # fmt: skip
 from .money import BenefitValue, RiskValue
 from .statistics import HEADLINE_MAX, Figure, Source, numbered_sources
@@ -201,17 +201,13 @@ def objection_groups(objections: list[ObjectionView]) -> list[tuple[str, list[Ob
 
 def measure_view(measure: Measure) -> MeasureView:
     """Whether a measured result met its target, reading the direction from the baseline."""
-    base, target = _magnitude(measure.baseline), _magnitude(measure.target)
+    base, target = magnitude(measure.baseline), magnitude(measure.target)
     higher = target >= base
     if measure.actual is None:
         return MeasureView(measure, None)
-    actual = _magnitude(measure.actual)
+    actual = magnitude(measure.actual)
     met = actual >= target if higher else actual <= target
     return MeasureView(measure, "met" if met else "missed")
-
-
-def _magnitude(value: Percent | float) -> float:
-    return value.value if isinstance(value, Percent) else float(value)
 
 
 def timeline(proposal: Proposal) -> list[PhaseView]:
