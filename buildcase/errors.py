@@ -6,6 +6,7 @@ turns an exception into text for the user. Each class says when it is raised.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,24 @@ class ProposalInvalid(BuildcaseError):
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+def nearest(name: str, options: list[str]) -> str | None:
+    """The option the author most likely meant: the same but for case, else the closest;
+    never the name itself, which would suggest what was just refused."""
+    folded = {o.casefold(): o for o in options}
+    guess = folded.get(name.casefold())
+    if guess is None:
+        found = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+        guess = folded[found[0]] if found else None
+    return guess if guess != name else None
+
+
+def listing(names: list[str], most: int = 12) -> str:
+    """Names joined for a message, cut short where a long proposal has hundreds (and each
+    name cut short where it is long)."""
+    shown = ", ".join(shorten(name, 40) for name in names[:most])
+    return shown if len(names) <= most else shown + f" and {len(names) - most:,} more"
 
 
 def _at_most(problems: list[Problem], most: int = MAX_PROBLEMS) -> list[Problem]:

@@ -14,10 +14,10 @@ import pytest
 from buildcase.check import check_proposal
 from buildcase.compute import Case, build_case
 from buildcase.compute.statistics import margin_of_error
-from buildcase.consistency import content_words, stem, when_in_months
 from buildcase.errors import ProposalInvalid
 from buildcase.models import Percent, Proposal, nearest_currencies, parse_percent_or_count
 from buildcase.render import Rendered, render_case
+from buildcase.validate.consistency import content_words, stem, when_in_months
 from buildcase.workspace import template_dirs
 
 from .conftest import MINIMAL, PROPOSALS, REFERENCE, write_proposal

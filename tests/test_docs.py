@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel
 
 from buildcase.models import Proposal
-from buildcase.validate import _model_in
+from buildcase.validate.kinds import model_in
 
 from .conftest import REFERENCE, ROOT
 
@@ -21,7 +21,7 @@ FORMAT = (ROOT / "docs" / "proposal-format.md").read_text(encoding="utf-8")
 def all_models(model: type[BaseModel]) -> list[type[BaseModel]]:
     found = [model]
     for field in model.model_fields.values():
-        inner = _model_in(field.annotation)
+        inner = model_in(field.annotation)
         if inner is not None and inner not in found:
             found += [m for m in all_models(inner) if m not in found]
     return found

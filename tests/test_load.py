@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from buildcase.errors import ProposalInvalid
-from buildcase.load import load_proposal, plain_scalar
+from buildcase.load import load_proposal
+from buildcase.load.yaml_source import plain_scalar
 
 from .conftest import MINIMAL, write_proposal
 

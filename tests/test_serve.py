@@ -28,9 +28,16 @@ def fetch(url: str) -> str:
 
 
 def handout_text(url: str) -> str:
+    """The handout's text; "" for a file caught as it was replaced (MkDocs' server takes
+    the length after opening the file, so a swap in between sends a cut body), which the
+    next poll reads whole."""
     with urllib.request.urlopen(url, timeout=5) as response:
-        reader = pypdf.PdfReader(io.BytesIO(response.read()))
-    return " ".join(page.extract_text() for page in reader.pages)
+        body = response.read()
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        return " ".join(page.extract_text() for page in reader.pages)
+    except pypdf.errors.PyPdfError:
+        return ""
 
 
 def wait_for(predicate: Callable[[], object], seconds: float = 30.0) -> bool:

@@ -1,5 +1,4 @@
-"""Stage 1, load: read a proposal folder's YAML into plain data, remembering where every
-value came from.
+"""YAML into plain data, remembering where every value was written (`SourceMap`).
 
 PyYAML reads YAML 1.1, where `no` is False, `012` is 10 and `3:30` is 210, while the
 editors our authors use check YAML 1.2. So scalars are resolved here by the YAML 1.2 core
@@ -10,14 +9,8 @@ gigabytes), and so are duplicate keys, which PyYAML would let the last one win.
 
 from __future__ import annotations
 
-import csv
-import difflib
-import errno
-import io
 import math
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,35 +19,9 @@ import yaml
 from yaml.events import AliasEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import Location, Problem, ProposalInvalid, quoted
-from .limits import (
-    MAX_CSV_BYTES,
-    MAX_CSV_COLUMNS,
-    MAX_DEPTH,
-    MAX_FILE_BYTES,
-    MAX_NUMBER_CHARS,
-    MAX_VALUES,
-    MAX_YAML_BYTES,
-)
-
-ROOT_FILE = "proposal.yaml"
-
-# Sections that may live in a file of their own, named after them, beside proposal.yaml.
-SECTION_FILES = (
-    "prepared_by",
-    "request",
-    "champion",
-    "survey",
-    "evidence",
-    "goals",
-    "benefits",
-    "risks",
-    "costs",
-    "audiences",
-    "objections",
-    "plan",
-    "measures",
-)
+from ..errors import Location, Problem, ProposalInvalid
+from ..limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NUMBER_CHARS, MAX_VALUES, MAX_YAML_BYTES
+from .files import Unreadable, decode_text, read_inside
 
 Path_ = tuple[str | int, ...]
 
@@ -78,74 +45,11 @@ class SourceMap:
         return self.keys.get(path) or self.value(path)
 
 
-@dataclass
-class LoadedProposal:
-    slug: str
-    folder: Path
-    data: dict[str, Any]
-    source: SourceMap
-    files: list[Path]
-    warnings: list[Problem] = field(default_factory=list)  # doubtful, not wrong
-
-
-def load_proposal(folder: Path) -> LoadedProposal:
-    """Read `folder/proposal.yaml` and any section files beside it into one mapping.
-
-    Raises ProposalInvalid with every problem found in the folder's files.
-    """
-    folder = Path(folder)
-    root_path = folder / ROOT_FILE
-    if not os.path.lexists(root_path):  # a link to nothing is found, and said so, below
-        raise ProposalInvalid(
-            [Problem(Location(root_path), "", f"no {ROOT_FILE} in this proposal folder")]
-        )
-    source = SourceMap()
-    problems: list[Problem] = []
-    files = [root_path]
-    budget = _Budget()
-    data = _load_file(folder, root_path, (), source, problems, budget)
-    if data is _EMPTY or (data is None and not problems):
-        problems.append(Problem(Location(root_path), "", _empty_message(root_path, budget)))
-    elif data is not None and not isinstance(data, dict):
-        problems.append(_not_a_mapping(root_path, data))
-    data = data if isinstance(data, dict) else {}
-
-    for name in SECTION_FILES:
-        path = folder / f"{name}.yaml"
-        if not os.path.lexists(path) or budget.spent:
-            continue
-        files.append(path)
-        section_source = SourceMap()
-        value = _load_section_file(folder, path, name, section_source, problems, budget)
-        if value is _MISSING:
-            continue
-        if name in data:
-            first = source.key((name,))
-            problems.append(
-                Problem(
-                    Location(path),
-                    name,
-                    f"section '{name}' is given twice: here and in "
-                    f"{first.file.name} (line {first.line})",
-                )
-            )
-            continue
-        data[name] = value
-        source.values.update(section_source.values)
-        source.keys.update(section_source.keys)
-    problems.extend(_stray_yaml_files(folder))
-    problems.extend(_own_templates_problems(folder))
-    if any(p.severity == "error" for p in problems):
-        raise ProposalInvalid(problems)
-    return LoadedProposal(folder.name, folder, data, source, files, problems)
-
-
-_MISSING = object()
-_EMPTY = object()  # a file that holds no document: nothing, or only comments
+EMPTY = object()  # a file that holds no document: nothing, or only comments
 
 
 @dataclass
-class _Budget:
+class Budget:
     """What is left for the rest of a proposal's YAML files: bytes and values, counted
     across all of them, so fourteen section files cannot hold fourteen times the limit.
 
@@ -158,255 +62,20 @@ class _Budget:
     texts: dict[Path, str] = field(default_factory=dict)
 
 
-def _load_section_file(
-    folder: Path,
-    path: Path,
-    name: str,
-    source: SourceMap,
-    problems: list[Problem],
-    budget: _Budget,
-) -> Any:
-    """A section file holds the section's value, or a mapping with the section as its one key."""
-    content = _load_file(folder, path, (name,), source, problems, budget)
-    if content is _EMPTY or content is None:
-        if not any(p.location.file == path for p in problems):
-            problems.append(Problem(Location(path), name, _empty_message(path, budget)))
-        return _MISSING
-    if isinstance(content, dict) and list(content) == [name]:
-        _unwrap_source(source, name)
-        return content[name]
-    return content
-
-
-def _empty_message(path: Path, budget: _Budget) -> str:
-    what = "holds only comments" if budget.texts.get(path, "").strip() else "is empty"
-    if path.name == ROOT_FILE:
-        return f"the file {what}; `buildcase new SLUG` writes a proposal to start from"
-    return f"the file {what}; write the section in it, or delete the file"
-
-
-def _unwrap_source(source: SourceMap, name: str) -> None:
-    """Re-key locations read as (name, name, ...) to (name, ...)."""
-    for table in (source.values, source.keys):
-        for path in [p for p in table if len(p) >= 2 and p[:2] == (name, name)]:
-            unwrapped = (name, *path[2:])
-            table[unwrapped] = table.pop(path)
-
-
-def _stray_yaml_files(folder: Path) -> list[Problem]:
-    """Warn about YAML files that look like misnamed section files: they are never read."""
-    known = {ROOT_FILE, *(f"{n}.yaml" for n in SECTION_FILES)}
-    problems = []
-    for path in sorted(folder.glob("*.y*ml")):
-        if path.name in known:
-            continue
-        guess = difflib.get_close_matches(path.name, sorted(known), n=1)
-        hint = f"; did you mean {guess[0]}?" if guess else ""
-        problems.append(
-            Problem(Location(path), "", f"this file is not read{hint}", severity="warning")
-        )
-    return problems
-
-
-def _own_templates_problems(folder: Path) -> list[Problem]:
-    """A proposal's own `templates/` must be a real folder: a link (a loop, or a way out
-    of the folder) is refused here, before `build` gets to it; what lies inside is the
-    sandbox's to check (`sandbox.refused_entries`), in the same words."""
-    own = folder / "templates"
-    if os.path.islink(own) or (os.path.lexists(own) and not own.is_dir()):
-        why = "must be a folder inside the proposal, not a link or a file"
-        return [Problem(Location(own), "templates", why)]
-    return []
-
-
-# --- reading a file the proposal names ---------------------------------------------------
-
-
-class Unreadable(Exception):
-    """A file a proposal names that buildcase will not read, and why.
-
-    `kind` is one of: missing, outside, loop, dangling, type, hard-link, size, os.
-    `reason` reads after the file's name: "'logo.png' is a folder, not a file".
-    """
-
-    def __init__(self, kind: str, reason: str):
-        self.kind = kind
-        self.reason = reason
-        super().__init__(reason)
-
-
-_KINDS = {
-    stat.S_IFDIR: "a folder",
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFCHR: "a device",
-    stat.S_IFBLK: "a device",
-}
-
-
-def read_inside(folder: Path, path: Path, limit: int) -> bytes:
-    """The bytes of `path`, a regular file inside `folder` of at most `limit` bytes.
-
-    Everything is decided before the file is opened: a link is followed only if it ends
-    inside the folder (a loop or a link to nothing is said so), a FIFO, a folder, a device
-    or a socket is refused by its type (opening a FIFO waits forever), a hard link is
-    refused (it may be a file outside the folder under a second name, and its content
-    would be echoed in messages), and so is a file over `limit`. The file is then opened
-    without following links or blocking, checked again, and read no further than `limit`.
-    Raises Unreadable.
-    """
-    inside = _real_path(folder)
-    # Where the path leads, as far as it leads: outside is said first, even of a file
-    # that does not exist, and the strict resolution then finds loops and dead links.
-    if not Path(os.path.realpath(path)).is_relative_to(inside):
-        raise Unreadable("outside", "points outside the proposal folder")
-    real = _real_path(path)
-    if not real.is_relative_to(inside):
-        raise Unreadable("outside", "points outside the proposal folder")
-    try:
-        before = os.lstat(real)
-        _refuse_by_status(before, limit)
-        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as e:
-        raise Unreadable("os", f"cannot be read: {e.strerror}") from None
-    try:
-        opened = os.fstat(fd)
-        if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino):
-            raise Unreadable("os", "changed while it was being read; try again")
-        _refuse_by_status(opened, limit)
-        data = _read_at_most(fd, limit + 1)
-    except OSError as e:
-        raise Unreadable("os", f"cannot be read: {e.strerror}") from None
-    finally:
-        os.close(fd)
-    if len(data) > limit:  # it grew after the check
-        raise Unreadable("size", f"is larger than {limit:,} bytes")
-    return data
-
-
-def _real_path(path: Path) -> Path:
-    """`path` with every link followed, or Unreadable for a loop, a link to nothing or no
-    file at all."""
-    try:
-        return Path(os.path.realpath(path, strict=True))
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise Unreadable("loop", "is a symbolic link that loops back on itself") from None
-        if e.errno in (errno.ENOENT, errno.ENOTDIR):
-            if os.path.islink(path):
-                raise Unreadable("dangling", "is a symbolic link to nothing") from None
-            raise Unreadable("missing", "does not exist") from None
-        raise Unreadable("os", f"cannot be read: {e.strerror}") from None
-
-
-def _refuse_by_status(status: os.stat_result, limit: int) -> None:
-    kind = stat.S_IFMT(status.st_mode)
-    if kind != stat.S_IFREG:
-        what = _KINDS.get(kind, "not a regular file")
-        raise Unreadable("type", f"is {what}, not a file")
-    if status.st_nlink > 1:
-        raise Unreadable(
-            "hard-link",
-            "is a hard link: the same file under another name, maybe outside the proposal "
-            "folder; copy the file into the folder instead",
-        )
-    if status.st_size > limit:
-        raise Unreadable("size", f"is larger than {limit:,} bytes")
-
-
-def _read_at_most(fd: int, size: int) -> bytes:
-    chunks, left = [], size
-    while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def decode_text(path: Path, raw: bytes) -> str:
-    """UTF-8 text (a byte-order mark allowed), or ProposalInvalid where it is not."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise ProposalInvalid(
-            [
-                Problem(
-                    Location(path, line, column),
-                    "",
-                    f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x}); save it as UTF-8",
-                )
-            ]
-        ) from e
-
-
-def load_table(folder: Path, name: str, location: Location) -> dict[str, list[str]]:
-    """A CSV export of survey responses, one row per respondent: column -> answers.
-
-    The delimiter is sniffed (survey tools write `,`, `;` or tabs). Raises
-    ProposalInvalid, located at the field that names the file.
-    """
-    path = folder / name
-    field_name = "survey.data"
-    if Path(name).is_absolute():
-        raise ProposalInvalid(
-            [Problem(location, field_name, f"{quoted(name)} is outside the proposal folder")]
-        )
-    try:
-        raw = read_inside(folder, path, MAX_CSV_BYTES)
-    except Unreadable as e:
-        messages = {
-            "outside": f"{quoted(name)} is outside the proposal folder",
-            "missing": f"no file {quoted(name)} in the proposal folder",
-        }
-        message = messages.get(e.kind, f"{quoted(name)} {e.reason}")
-        raise ProposalInvalid([Problem(location, field_name, message)]) from None
-    text = decode_text(path, raw)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        rows = list(reader)
-    except csv.Error as e:
-        where = Location(path, reader.line_num, 1)
-        problem = Problem(where, field_name, f"this line cannot be read as CSV: {e}")
-        raise ProposalInvalid([problem]) from None
-    if not rows:
-        raise ProposalInvalid([Problem(Location(path), "", "the file is empty")])
-    header = [h.strip() for h in rows[0]]
-    if len(header) > MAX_CSV_COLUMNS:
-        raise ProposalInvalid(
-            [
-                Problem(
-                    Location(path),
-                    field_name,
-                    f"{len(header):,} columns; a survey's data may have at most "
-                    f"{MAX_CSV_COLUMNS:,}",
-                )
-            ]
-        )
-    return {
-        column: [row[i] if i < len(row) else "" for row in rows[1:]]
-        for i, column in enumerate(header)
-    }
-
-
-def _not_a_mapping(path: Path, data: Any) -> Problem:
+def not_a_mapping(path: Path, data: Any) -> Problem:
     kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
     return Problem(Location(path), "", f"expected a mapping of sections (key: value), found {kind}")
 
 
-def _load_file(
+def load_file(
     folder: Path,
     path: Path,
     prefix: Path_,
     source: SourceMap,
     problems: list[Problem],
-    budget: _Budget,
+    budget: Budget,
 ) -> Any:
-    """Parse one YAML file into plain data, recording locations under `prefix`; _EMPTY
+    """Parse one YAML file into plain data, recording locations under `prefix`; EMPTY
     for a file that holds no document, None where it could not be read."""
     text = ""
     try:
@@ -414,7 +83,7 @@ def _load_file(
         budget.texts[path] = text
         node = _compose(text, path, budget)
         if node is None:
-            return _EMPTY
+            return EMPTY
         return _Walker(path, source).value(node, prefix, depth=0)
     except _LoadError as e:
         problems.append(e.problem)
@@ -431,7 +100,7 @@ def _load_file(
     return None
 
 
-def _read_yaml_text(folder: Path, path: Path, budget: _Budget) -> str:
+def _read_yaml_text(folder: Path, path: Path, budget: Budget) -> str:
     """A YAML file's text, within the limits of one file and of the proposal's files."""
     try:
         raw = read_inside(folder, path, MAX_FILE_BYTES)
@@ -502,7 +171,7 @@ class _LoadError(Exception):
         self.problem = problem
 
 
-def _compose(text: str, path: Path, budget: _Budget) -> Node | None:
+def _compose(text: str, path: Path, budget: Budget) -> Node | None:
     loader = _Loader(text)
     loader.path = path
     loader.budget = budget
@@ -518,7 +187,7 @@ class _Loader(yaml.BaseLoader):
     values is refused after the first few thousand, not after building them all."""
 
     path: Path
-    budget: _Budget
+    budget: Budget
 
     depth = 0
 

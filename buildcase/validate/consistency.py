@@ -16,10 +16,10 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from .errors import Problem, shorten
-from .load import Path_, SourceMap, field_path
-from .markup import plain_text
-from .models import (
+from ..errors import Problem, shorten
+from ..load import Path_, SourceMap, field_path
+from ..markup import plain_text
+from ..models import (
     RANGE_POINTS,
     Benefit,
     Duration,
@@ -42,7 +42,7 @@ def consistency_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
     yield from measures_after_horizon(p, source)
 
 
-def _warn(source: SourceMap, path: Path_, message: str) -> Problem:
+def warn(source: SourceMap, path: Path_, message: str) -> Problem:
     return Problem(source.value(path), field_path(path), message, severity="warning")
 
 
@@ -152,7 +152,7 @@ def double_counting(p: Proposal, source: SourceMap) -> Iterator[Problem]:
                 if benefit.id
                 else f"benefits[{j}] '{shorten(plain_text(benefit.title), 40)}'"
             )
-            yield _warn(
+            yield warn(
                 source,
                 ("risks", i, "reduction"),
                 f"{name} and this risk may count the same outcome twice: "
@@ -189,7 +189,7 @@ def fraction_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
     (`0.58%` for 58%); a measure's 0.58 is read as money, and may be a share too."""
     for path, percent in percents(p):
         if 0 < percent.value < 1:
-            yield _warn(
+            yield warn(
                 source,
                 path,
                 f"{percent} is under 1%; if a share of {percent.value:g} was meant, "
@@ -200,7 +200,7 @@ def fraction_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             figure = getattr(measure, name)
             share = None if isinstance(figure, Percent) else as_fraction(figure)
             if share is not None:
-                yield _warn(
+                yield warn(
                     source,
                     ("measures", i, name),
                     f"{share:g} is read as an amount of money ({share:g} {p.currency}); "
@@ -233,7 +233,7 @@ def plan_length(p: Proposal, source: SourceMap) -> Iterator[Problem]:
     else:
         plan = _weeks(weeks)
         request = str(asked) if asked.unit == "week" else f"{asked} ({_weeks(asked.weeks)})"
-    yield _warn(
+    yield warn(
         source,
         ("plan",),
         f"the plan's phases add up to {plan}, but request.duration is {request}; make them "
@@ -251,7 +251,7 @@ def pilot_budget(p: Proposal, source: SourceMap) -> Iterator[Problem]:
     if budget is None and p.costs:
         budget = sum(c.amount for c in p.costs)
     if budget is not None and pilot.budget > budget:
-        yield _warn(
+        yield warn(
             source,
             ("request", "pilot", "budget"),
             f"the pilot's {pilot.budget:,.0f} {p.currency} is more than the budget of "
@@ -346,7 +346,7 @@ def measures_after_horizon(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             if needed <= 10
             else "measure within it"
         )
-        yield _warn(
+        yield warn(
             source,
             ("measures", i, "when"),
             f"'{shorten(measure.when, 60)}' is about {months:.0f} months from the proposal's "

@@ -1,0 +1,111 @@
+"""The format's warnings: what is doubtful rather than wrong (small samples, old evidence,
+raw HTML, a budget the costs do not reach). `--strict` makes them errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..compute.statistics import is_census, stat_population
+from ..errors import Problem
+from ..load import (
+    LoadedProposal,
+    Path_,
+    SourceMap,
+    field_path,
+)
+from ..markup import refused_scheme
+from ..models import Proposal
+from .consistency import consistency_warnings
+
+EVIDENCE_MAX_AGE_YEARS = 5
+SMALL_SAMPLE = 30
+_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
+_LINK_URL = re.compile(r"\]\(((?:[^()]|\([^()]*\))*)\)")  # one level of (), as pages
+
+
+# --- warnings --------------------------------------------------------------------------
+
+
+def warn(source: SourceMap, path: Path_, message: str) -> Problem:
+    return Problem(source.value(path), field_path(path), message, severity="warning")
+
+
+def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
+    source = loaded.source
+    if p.survey:
+        for i, stat in enumerate(p.survey.stats):
+            if stat.respondents is None and p.survey.respondents is None and not stat.column:
+                yield warn(
+                    source,
+                    ("survey", "stats", i),
+                    f"stat '{stat.id}' has no number of respondents; give the survey's "
+                    "`respondents` or the stat's own",
+                )
+        for i, stat in enumerate(p.survey.stats):
+            n = stat.respondents or p.survey.respondents
+            census = is_census(n, stat_population(stat, p.survey))
+            if n is not None and n < SMALL_SAMPLE and not census:
+                yield warn(
+                    source,
+                    ("survey", "stats", i),
+                    f"stat '{stat.id}' rests on {n} respondents; below {SMALL_SAMPLE}, "
+                    "its margin of error is too wide to lean on",
+                )
+    for i, entry in enumerate(p.evidence):
+        age = p.date.year - entry.year
+        if age > EVIDENCE_MAX_AGE_YEARS:
+            yield warn(
+                source,
+                ("evidence", i, "year"),
+                f"evidence '{entry.id}' is from {entry.year}, {age} years before the "
+                "proposal; executives may ask for something more recent",
+            )
+    served = {goal for b in p.benefits for goal in b.goals}
+    for i, goal in enumerate(p.goals):
+        if goal.id not in served:
+            yield warn(source, ("goals", i), f"no benefit serves the goal '{goal.id}'")
+    for i, risk in enumerate(p.risks):
+        if risk.likelihood is None and risk.impact is None:
+            yield warn(
+                source,
+                ("risks", i),
+                "this risk has neither likelihood nor impact, so its size cannot be shown",
+            )
+    yield from _budget_warnings(p, source)
+    yield from consistency_warnings(p, source)
+    yield from _raw_html_warnings(loaded.data, (), source)
+
+
+def _budget_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    budget = p.request.budget if p.request else None
+    if not p.costs or budget is None:
+        return
+    total = sum(c.amount for c in p.costs)
+    if abs(total - budget) > 0.005:
+        yield warn(
+            source,
+            ("costs",),
+            f"the costs add up to {total:,.0f} {p.currency}, but the request is for "
+            f"{budget:,.0f} {p.currency}",
+        )
+
+
+def _raw_html_warnings(data: Any, path: Path_, source: SourceMap) -> Iterator[Problem]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _raw_html_warnings(value, (*path, key), source)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _raw_html_warnings(value, (*path, i), source)
+    elif isinstance(data, str) and _RAW_HTML.search(data):
+        yield warn(source, path, "raw HTML is not allowed in text; it is shown as plain text")
+    elif isinstance(data, str) and (scheme := _refused_scheme(data)):
+        yield warn(source, path, f"a link to '{scheme}:' is not allowed; only its text is shown")
+
+
+def _refused_scheme(text: str) -> str | None:
+    """The first link scheme in `text` that the pages will drop, read as browsers read it."""
+    return next((s for m in _LINK_URL.finditer(text) if (s := refused_scheme(m[1]))), None)
