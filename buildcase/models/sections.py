@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidat
 from pydantic.json_schema import WithJsonSchema
 
 from ..limits import max_entries
+from .parsers import as_list, describe
 from .values import (
     Colour,
     Count,
@@ -32,8 +33,6 @@ from .values import (
     Title,
     Url,
     Year,
-    as_list,
-    describe,
 )
 
 __all__ = [
