@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Proposal
+from .briefing import Decision, decision
 from .money import (
     SCENARIOS,
     Ramp,
@@ -47,7 +48,7 @@ from .views import (
     timeline,
 )  # fmt: skip
 
-__all__ = ["AudienceView", "Case", "build_case"]
+__all__ = ["AudienceView", "Case", "Decision", "build_case"]
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Case:
     cost_before_pilot: float | None  # the cost items (or budget) the pilot is part of or added to
     plan_weeks: float | None
     ramp: Ramp  # when the gain arrives, the same in every scenario
+    decision: Decision  # what is asked today and what it returns, reconciled
 
     @property
     def lead(self) -> Scenario:
@@ -160,4 +162,5 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         cost_before_pilot=cost_before_pilot(proposal),
         plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
         ramp=gain_ramp(proposal),
+        decision=decision(proposal, lead, "conservative" if ranged else "likely"),
     )
