@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
+
 from .compute import Case, build_case
 from .engines import (
     Engines,
@@ -35,7 +37,7 @@ from .errors import BuildcaseError, Location, RenderError, WorkspaceError
 from .fingerprint import forget_shared, input_fingerprint
 from .handout import HandoutTooLong
 from .load import ROOT_FILE, load_proposal
-from .markup import title_html
+from .markup import plain_text, title_html
 from .models import PartialDate
 from .render import render_case, render_portfolio
 from .validate import validate_proposal
@@ -286,6 +288,7 @@ class ProposalJob:
                 logo=logo,
                 brand_css=str(rendered.brand_css),
                 language=proposal.language,
+                description=str(escape(plain_text(proposal.summary))),
             ),
         )
         warnings = [str(p) for p in problems]

@@ -35,6 +35,7 @@ class SiteTask:
     logo: Path | None = None
     brand_css: str = ""
     language: str = "en"
+    description: str = ""  # HTML-escaped: the meta description search engines show
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def make_site(task: SiteTask) -> list[str]:
         logo=task.logo,
         brand_css=task.brand_css,
         language=task.language,
+        description=task.description,
     )
 
 

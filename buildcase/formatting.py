@@ -95,6 +95,9 @@ class Formatter:
     def weeks(self, weeks: float | None) -> str:
         return NO_VALUE if weeks is None else self._unit(round(weeks), "week", 0)
 
+    def years(self, years: int | None) -> str:
+        return NO_VALUE if years is None else self._unit(years, "year", 0)
+
     def months(self, value: float | None) -> str:
         return NO_VALUE if value is None else self._unit(value, "month", 1)
 

@@ -65,6 +65,7 @@ def build_site(
     logo: Path | None = None,
     brand_css: str = "",
     language: str = "en",
+    description: str = "",
 ) -> list[str]:
     """Build the site into `site_dir`; returns MkDocs' warnings.
 
@@ -85,7 +86,7 @@ def build_site(
             (docs_dir / name).write_text(text, encoding="utf-8")
         _copy_assets(assets_dir, docs_dir / ASSETS)
         brand = _brand_files(docs_dir, logo, brand_css)
-        overrides = site_overrides(base_config, nav, site_name, language, brand)
+        overrides = site_overrides(base_config, nav, site_name, language, brand, description)
         if "custom_dir" not in overrides["theme"]:  # a workspace's own custom_dir wins
             overrides["theme"]["custom_dir"] = str(assets_dir.parent / "overrides")
         with captured_warnings("mkdocs") as warnings, _source_date_epoch(epoch):
@@ -150,6 +151,7 @@ def site_overrides(
     site_name: str,
     language: str = "en",
     brand: dict[str, str] | None = None,
+    description: str = "",
 ) -> dict[str, Any]:
     """What buildcase sets on top of the base configuration, for one proposal's site."""
     with open(base_config, encoding="utf-8") as f:
@@ -175,6 +177,7 @@ def site_overrides(
         # HTML already (escaped by the caller): Material prints it as it is, except in the
         # logo's tooltip, where it escapes it again unless it is marked safe.
         "site_name": Markup(site_name),
+        "site_description": Markup(description) if description else base.get("site_description"),
         "nav": nav,
         "use_directory_urls": False,  # links must open from disk
         "theme": theme,

@@ -59,7 +59,9 @@ PHONE = {"width": 390, "height": 844}
 MIN_CONTRAST = 4.5
 INSTALL_POPPLER = "pdftotext is missing: apt-get install -y poppler-utils (./run test does this)"
 # A page printed from the browser on A4: the start page fits two sheets, a detail page four.
-MAX_PRINTED_PAGES = {"index.html": 2, "risks.html": 4, "case.html": 4, "evidence.html": 4}
+MAX_PRINTED_PAGES = {"index.html": 1, "risks.html": 4, "case.html": 4, "evidence.html": 4}
+# Where an executive opens the site: a windowed laptop, a projector, a large screen.
+SCREENS = [(1366, 657), (1024, 768), (1920, 1080)]
 
 
 # --- fixtures: one build, one server, one browser ---------------------------------------
@@ -168,7 +170,7 @@ def test_the_start_page_shows_the_ask_and_both_columns_on_one_laptop_screen(
 ) -> None:
     visit(page, base + "index.html")
     things = {
-        "the budget": page.locator(".bc-ask__value", has_text="$184,000"),
+        "the budget": page.locator(".bc-decision__value", has_text="$184,000"),
         "What's in it for us": page.get_by_role("heading", name="What's in it for us"),
         "Risk if we don't": page.get_by_role("heading", name="Risk if we don't"),
     }
@@ -176,6 +178,57 @@ def test_the_start_page_shows_the_ask_and_both_columns_on_one_laptop_screen(
         expect(locator).to_be_visible()
         box = locator.bounding_box()
         assert inside(box, DESKTOP), f"{name} is not on the first screen at 1366x768: {box}"
+    assert guard.problems() == []
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS)
+def test_the_decision_is_on_the_first_screen_and_the_largest_figures(
+    browser: Any, site: Path, width: int, height: int
+) -> None:
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = ctx.new_page()
+        visit(page, (site / REFERENCE.name / "index.html").as_uri())
+        title = page.locator("article h1")
+        expect(title).to_have_text(
+            "Approve $184,000: returns $300,000 a year, paid back in 9.9 months"
+        )
+        for locator in [title, *page.locator(".bc-decision__item").all(),
+                        page.get_by_role("link", name="Download the handout (PDF)")]:  # fmt: skip
+            box = locator.bounding_box()
+            assert inside(box, {"width": width, "height": height}), (
+                f"{locator} is below the fold at {width}x{height}: {box}"
+            )
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('.md-content *')]
+                 .filter(e => e.childNodes.length && [...e.childNodes].some(
+                   n => n.nodeType === 3 && n.textContent.trim()))
+                 .map(e => [e.className, parseFloat(getComputedStyle(e).fontSize)])"""
+        )
+        decision = max(size for cls, size in sizes if "bc-decision__value" in str(cls))
+        others = [size for cls, size in sizes if "bc-decision__value" not in str(cls)]
+        assert decision >= max(others) * 0.95, "a figure outside the decision is larger"
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_wears_documentation_chrome(page: Any, site: Path, name: str) -> None:
+    visit(page, (site / REFERENCE.name / name).as_uri())
+    for chrome in (".md-sidebar--secondary", ".md-footer", "[data-md-component=palette]",
+                   ".md-header .md-search__form"):  # fmt: skip
+        for element in page.locator(chrome).all():
+            expect(element).to_be_hidden()
+    expect(page.locator(".md-header .md-logo")).to_be_hidden()  # no generic book icon
+    content = page.locator(".md-content").bounding_box()
+    assert content is not None and content["width"] >= 900, content  # of 1366
+
+
+def test_search_is_one_click_away(page: Any, site: Path, guard: Guard) -> None:
+    visit(page, (site / REFERENCE.name / "index.html").as_uri())
+    page.locator("label.md-header__button[for=__search]").click()
+    box = page.get_by_role("textbox", name="Search")
+    expect(box).to_be_visible()
     assert guard.problems() == []
 
 
@@ -316,8 +369,9 @@ def test_no_page_requests_anything_from_outside_or_logs_an_error(
 
 def test_search_finds_a_risk_from_its_title(page: Any, base: str, guard: Guard) -> None:
     visit(page, base + "index.html")
+    page.locator("label.md-header__button[for=__search]").click()  # the icon in the header
     box = page.get_by_role("textbox", name="Search")
-    expect(box).to_be_visible()  # in the header at 1366 px
+    expect(box).to_be_visible()
     box.click()
     box.press_sequentially("crisis")  # Material listens for keys, not for fill()
     result = page.locator(".md-search-result__link[href*='risks.html']", has_text="crisis").first
@@ -431,7 +485,7 @@ def test_the_printed_start_page_keeps_each_column_on_one_sheet(
     visit(page, (site / REFERENCE.name / "index.html").as_uri())
     sheets = printed_pages(page)
     for first, last in [
-        ("What's in it for us", "Estimated value"),
+        ("What's in it for us", "Benefits credited to training"),
         ("Risk if we don't", "Expected loss from doing nothing"),
     ]:
         where = [i for i, text in enumerate(sheets) if first in text]

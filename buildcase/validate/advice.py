@@ -35,6 +35,7 @@ def warn(source: SourceMap, path: Path_, message: str) -> Problem:
 
 def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
     source = loaded.source
+    yield from _empty_audience_columns(p, source)
     if p.survey:
         for i, stat in enumerate(p.survey.stats):
             if stat.respondents is None and p.survey.respondents is None and not stat.column:
@@ -109,3 +110,29 @@ def _raw_html_warnings(data: Any, path: Path_, source: SourceMap) -> Iterator[Pr
 def _refused_scheme(text: str) -> str | None:
     """The first link scheme in `text` that the pages will drop, read as browsers read it."""
     return next((s for m in _LINK_URL.finditer(text) if (s := refused_scheme(m[1]))), None)
+
+
+def _empty_audience_columns(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    """A department head's page and handout show what is in it for them and the risk if we
+    don't; a column with nothing in it is left out, and the author should know."""
+    for i, a in enumerate(p.audiences):
+        if a.benefits or a.risks:
+            gets = {"benefit": bool(a.benefits), "risk": bool(a.risks)}
+            how = "name them in the audience's `{kind}s`"
+        elif a.goals:
+            gets = {
+                "benefit": any(set(b.goals) & set(a.goals) for b in p.benefits),
+                "risk": any(set(r.goals) & set(a.goals) for r in p.risks),
+            }
+            how = "name them in the audience's `{kind}s`, or tie a {kind} to their goals"
+        else:
+            continue
+        for kind, given in gets.items():
+            if not given:
+                column = "what's in it for them" if kind == "benefit" else "the risk if we don't"
+                yield warn(
+                    source,
+                    ("audiences", i),
+                    f"audience '{a.id}' gets no {kind}, so their page and handout leave out "
+                    f"{column}; " + how.format(kind=kind),
+                )
