@@ -39,6 +39,7 @@ from .handout import HandoutTooLong
 from .load import ROOT_FILE, load_proposal
 from .markup import plain_text, title_html
 from .models import PartialDate
+from .qr import read_site_url
 from .render import render_case, render_portfolio
 from .validate import validate_proposal
 from .workspace import base_config, default_templates_dir, own_templates, template_dirs
@@ -266,6 +267,7 @@ class ProposalJob:
             audience,
             logo.as_uri() if logo else None,
             own_templates(folder),
+            site_url=read_site_url(base_config(workspace)),
         )
         # 5. Hand the site and the handout to the engines, to be made into a staging folder.
         assets = default_templates_dir() / "assets"

@@ -8,6 +8,8 @@ WeasyPrint has no type hints, so its objects are typed `Any` here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ class Handout:
     pdf: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    html: str = ""  # what was laid out: the given HTML, less any optional part left out
 
 
 class HandoutTooLong(Exception):
@@ -52,22 +55,113 @@ def has_fast_font_subsetting() -> bool:
 
 
 def render_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Handout:
-    """Lay out `html` and write it as a tagged PDF (PDF/UA), refusing to exceed two pages."""
+    """Lay out `html` and write it as a tagged PDF (PDF/UA), refusing to exceed two pages.
+
+    Parts of the handout marked `data-optional="N"` (the charts that repeat what the text
+    says) are left out, the highest N first, while the handout runs past two pages; and
+    left out altogether when the second page would otherwise hold less than a third of a
+    page and the handout fits on one without them. `Handout.html` is what was laid out."""
     import weasyprint
 
     fetcher = _confined_fetcher(weasyprint, allowed_dirs)
-    with captured_warnings("weasyprint") as warnings:
-        document = weasyprint.HTML(
-            string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher
+
+    def lay_out(text: str) -> Any:
+        return weasyprint.HTML(
+            string=text, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher
         ).render()
+
+    with captured_warnings("weasyprint") as warnings:
+        document, html = _fitted(lay_out, html)
         if len(document.pages) > MAX_PAGES:
             raise HandoutTooLong(len(document.pages), _longest_section(document))
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_scope_header_cells)
     refused = [
         f"refused to load {url}: only files inside the proposal folder and the templates"
-        for url in fetcher.refused
+        for url in dict.fromkeys(fetcher.refused)
     ]
-    return Handout(pdf, len(document.pages), [*refused, *warnings])
+    return Handout(pdf, len(document.pages), [*refused, *dict.fromkeys(warnings)], html)
+
+
+OPTIONAL = re.compile(r'data-optional="(\d+)"')
+MIN_FILL = 1 / 3  # of a page's height: a last page holding less looks left over
+
+
+def _without(html: str, ranks: list[int]) -> str:
+    """`html` with its optional parts of these ranks hidden."""
+    if not ranks:
+        return html
+    rules = "".join(f'[data-optional="{n}"] {{ display: none; }}' for n in ranks)
+    head = html.find("</head>")
+    style = f"<style>{rules}</style>"
+    return html[:head] + style + html[head:] if head >= 0 else style + html
+
+
+def _fitted(lay_out: Callable[[str], Any], html: str) -> tuple[Any, str]:
+    """The layout with as many optional parts as two pages hold (see `render_handout`)."""
+    ranks = sorted({int(n) for n in OPTIONAL.findall(html)})
+    dropped: list[int] = []
+    text = html
+    document = lay_out(text)
+    while len(document.pages) > MAX_PAGES and ranks:
+        dropped.append(ranks.pop())
+        text = _without(html, dropped)
+        document = lay_out(text)
+    if len(document.pages) == MAX_PAGES and ranks and page_fill(document, -1) < MIN_FILL:
+        bare = _without(html, dropped + ranks)
+        single = lay_out(bare)
+        if len(single.pages) == 1:
+            return single, bare
+    return document, text
+
+
+def page_fill(document: Any, index: int) -> float:
+    """How much of a page's height its text and pictures span, from the first to the last
+    (the running footer left out), as a fraction of the page's height."""
+    from weasyprint.formatting_structure import boxes
+
+    page = page_boxes(document)[index]
+    tops: list[float] = []
+    bottoms: list[float] = []
+
+    def walk(box: Any) -> None:
+        if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) or (
+            getattr(box, "element_tag", None) == "{http://www.w3.org/2000/svg}svg"
+        ):
+            tops.append(box.position_y)
+            bottoms.append(box.position_y + box.margin_height())
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for child in page.children:
+        if not isinstance(child, boxes.MarginBox):
+            walk(child)
+    if not tops:
+        return 0.0
+    return float((max(bottoms) - min(tops)) / page.margin_height())
+
+
+def _scope_header_cells(document: Any, pdf: Any) -> None:
+    """Give every table header cell its /Scope: WeasyPrint ties headers to data cells with
+    /IDs and /Headers, but writes no /Scope, which PDF/UA checkers look for on /TH
+    (Matterhorn 15-003). A header in the table's head is a column's; one in its body
+    begins a row, as the templates write them (`<th scope="row">`)."""
+    import pydyf  # type: ignore[import-untyped]  # untyped, like WeasyPrint
+
+    parents = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem":
+            parents[obj.reference] = obj
+    for obj in parents.values():
+        if obj.get("S") != "/TH":
+            continue
+        row = parents.get(obj.get("P"))
+        group = parents.get(row.get("P")) if row is not None else None
+        in_head = group is not None and group.get("S") == "/THead"
+        attributes = obj.get("A")
+        if not isinstance(attributes, pydyf.Dictionary):
+            attributes = obj["A"] = pydyf.Dictionary({"O": "/Table"})
+        attributes["Scope"] = "/Column" if in_head else "/Row"
 
 
 def _confined_fetcher(weasyprint: Any, allowed_dirs: list[Path]) -> Any:

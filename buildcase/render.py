@@ -23,6 +23,7 @@ from .formatting import Formatter
 from .i18n import language
 from .markup import escape_text, inline_markdown, nav_label, plain_text
 from .models import Percent, parse_date, parse_duration
+from .qr import site_link
 from .sandbox import (
     ConfinedLoader,
     ConfinedRenderFailed,
@@ -143,7 +144,7 @@ def template_environment(
 
 def render_case(
     case: Case, search_path: list[Path], paper: str, pdf_date: str, audience: str | None = None,
-    logo: str | None = None, untrusted: Path | None = None,
+    logo: str | None = None, untrusted: Path | None = None, site_url: str | None = None,
 ) -> Rendered:  # fmt: skip
     """Render every page of the site and every handout's HTML from one Case.
 
@@ -154,16 +155,18 @@ def render_case(
     trusted = tuple(p for p in search_path if p.is_dir() and p != untrusted)
     env = template_environment(trusted, untrusted)
     if untrusted is None:
-        return _render_case(env, case, paper, pdf_date, audience, logo)
+        return _render_case(env, case, paper, pdf_date, audience, logo, site_url)
     try:
-        return run_confined(lambda: _render_case(env, case, paper, pdf_date, audience, logo))
+        return run_confined(
+            lambda: _render_case(env, case, paper, pdf_date, audience, logo, site_url)
+        )
     except ConfinedRenderFailed as e:
         raise RenderError(Location(untrusted), str(e)) from None
 
 
 def _render_case(
     env: jinja2.Environment, case: Case, paper: str, pdf_date: str, audience: str | None,
-    logo: str | None,
+    logo: str | None, site_url: str | None = None,
 ) -> Rendered:  # fmt: skip
     lang = language(case.proposal.language)
     fmt = Formatter(case.proposal.currency, lang)
@@ -193,8 +196,11 @@ def _render_case(
     editions = [
         e for e in case.editions if e.audience is None or audience in (None, e.audience.audience.id)
     ]
+    # The handout's own: where the site is published (site_url in mkdocs.yml), with a QR code.
+    site = site_link(site_url, case.slug, lang.gettext("QR code to the proposal's site, {address}"))
     handouts = {
-        e.file: _render(env, "handout/handout.html.j2", {**context, "e": e}) for e in editions
+        e.file: _render(env, "handout/handout.html.j2", {**context, "e": e, "site": site})
+        for e in editions
     }
     return Rendered(rendered, navigation(pages), handouts, brand)
 
@@ -232,7 +238,10 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
             + ": "
             + fmt._("share of respondents, with 95% margins of error")
         )
-        found["survey"] = charts.bar_chart(bars, title, "survey", scale_max=100)
+        found["survey"] = charts.bar_chart(
+            bars, title, "survey", scale_max=100, axis=fmt._("Share of respondents"),
+            ticks=lambda v: fmt.share(v / 100),
+        )  # fmt: skip
     lead = case.lead
     sized = [
         (r.risk.title, v.likelihood, v.impact, v.expected)
@@ -244,11 +253,27 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
     money = _money_bars(case, fmt)
     if money:
         title = fmt._("Cost of training against the cost of doing nothing")
-        found["cost"] = charts.bar_chart(money, title, "cost")
+        found["cost"] = charts.bar_chart(
+            money, title, "cost", axis=fmt._("Amount"),
+            ticks=lambda v: charts.short_money(v, fmt.money),
+        )  # fmt: skip
     if lead.net_by_month:
-        found["payback"] = charts.payback_chart(
-            lead.net_by_month, lead.payback_months, fmt.money, fmt._, fmt.number
+        # The line ends at the horizon, at the net value the table gives; it runs on (dashed)
+        # only to show a payback that comes after the horizon.
+        horizon = 12 * lead.horizon_years
+        basis = (
+            fmt._("Net present value so far, discounted at {rate}").format(
+                rate=fmt.share(lead.discount_rate)
+            )
+            if lead.discount_rate
+            else fmt._("Net value so far, not discounted")
         )
+        paid_later = lead.payback_months is not None and lead.payback_months > horizon
+        months = lead.net_by_month if paid_later else lead.net_by_month[: horizon + 1]
+        found["payback"] = charts.payback_chart(
+            months, lead.payback_months, fmt.money, fmt._, fmt.number, horizon=horizon,
+            axis=basis,
+        )  # fmt: skip
     if case.timeline:
         phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
         found["timeline"] = charts.timeline_chart(phases, fmt._)
@@ -256,6 +281,7 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
 
 
 def _money_bars(case: Case, fmt: Formatter) -> list[charts.Bar]:
+    """The one-off cost and the yearly flows, each value saying which it is."""
     low, likely, high = (case.scenarios[n] for n in ("conservative", "likely", "optimistic"))
     bars = []
     if likely.cost is not None:
@@ -263,7 +289,7 @@ def _money_bars(case: Case, fmt: Formatter) -> list[charts.Bar]:
             charts.Bar(
                 fmt._("Training, once"),
                 likely.cost,
-                text=fmt.money(likely.cost),
+                text=charts.whole(f"{fmt.money(likely.cost)} {fmt._('once')}"),
                 color=charts.TRAINING,
             )
         )
@@ -279,7 +305,12 @@ def _money_bars(case: Case, fmt: Formatter) -> list[charts.Bar]:
         text = f"{fmt.money(lo)}–{fmt.money(hi)}" if ranged else fmt.money(value)
         bars.append(
             charts.Bar(
-                fmt._(label), value, lo if ranged else None, hi if ranged else None, text, color
+                fmt._(label),
+                value,
+                lo if ranged else None,
+                hi if ranged else None,
+                charts.whole(f"{text} {fmt._('a year')}"),
+                color,
             )
         )
     return bars if len(bars) > 1 else []

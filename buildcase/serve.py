@@ -47,9 +47,17 @@ class Preview:
         self.folder, self.workspace, self.strict = folder.absolute(), workspace.absolute(), strict
         self.out = Path(tempfile.mkdtemp(prefix="buildcase-serve-"))
         self.saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(self.out)
-        self.engines = SplitEngines(workers=1)  # the worker inherits the temporary folder
+        # Started by the first build, once the port is taken: a port in use then stops
+        # nothing (a pool terminated while its workers still start up could hang).
+        self._engines: SplitEngines | None = None
         self.latest = 0  # the newest rebuild; an older handout arriving late is dropped
         self.problems: list[str] = []  # of the last rebuild, shown over the page until fixed
+
+    @property
+    def engines(self) -> SplitEngines:
+        if self._engines is None:
+            self._engines = SplitEngines(workers=1)  # it inherits the temporary folder
+        return self._engines
 
     @property
     def root(self) -> Path:
@@ -117,7 +125,8 @@ class Preview:
     def close(self) -> None:
         """Stop the worker and remove the preview folder, with every temporary file."""
         try:
-            self.engines.terminate()  # a handout still being made is for a closing preview
+            if self._engines is not None:
+                self._engines.terminate()  # a handout still being made is for a closing preview
         finally:
             tempfile.tempdir = self.saved_tempdir
             shutil.rmtree(self.out, ignore_errors=True)

@@ -97,9 +97,10 @@ def test_no_example_shows_an_empty_state(examples: Path) -> None:
                 found.append((page.name, m[0]))
     for pdf in examples.glob("*/*.pdf"):
         text = pdf_of(pdf)[1]
-        for phrase in ("None yet", "None named", "0 benefits", "0 risks", "not tracked"):
-            if phrase in text:
-                found.append((pdf.name, phrase))
+        for m in re.finditer(
+            r"None yet|None named|(?<![\d,.])0 (?:benefits|risks)\b|not tracked", text
+        ):
+            found.append((pdf.name, m[0]))
     assert found == []
 
 
@@ -168,3 +169,12 @@ def test_the_portfolio_is_set_in_the_sites_own_typeface(examples: Path) -> None:
     fonts = re.findall(r'url\("([^"]+\.otf)"\)', index)
     assert fonts and all((examples / font).is_file() for font in fonts)
     assert 'font-family: "Inter"' in index
+
+
+def test_a_site_url_puts_the_address_and_a_qr_code_on_the_handout(workspace: Path) -> None:
+    config = (ROOT / "mkdocs.yml").read_text() + "site_url: https://proposals.example.org/\n"
+    (workspace / "mkdocs.yml").write_text(config)
+    folder = write_proposal(workspace, MINIMAL)
+    assert build([folder], workspace, workspace / "site").failed == []
+    text = pdf_of(workspace / "site" / "p" / "handout.pdf")[1]
+    assert "proposals.example.org/p/" in text

@@ -224,6 +224,22 @@ def test_no_page_wears_documentation_chrome(page: Any, site: Path, name: str) ->
     assert content is not None and content["width"] >= 900, content  # of 1366
 
 
+@pytest.mark.parametrize("name", ["case.html", "costs.html"])
+def test_tables_of_money_are_right_aligned_with_a_total_rule(
+    page: Any, site: Path, name: str
+) -> None:
+    visit(page, (site / REFERENCE.name / name).as_uri())
+    aligns = page.evaluate(
+        "() => [...document.querySelectorAll('td.bc-num')].map(e => getComputedStyle(e).textAlign)"
+    )
+    assert aligns and set(aligns) == {"right"}
+    rules = page.evaluate(
+        """() => [...document.querySelectorAll('tr.bc-total td, tfoot td, tfoot th')]
+             .map(e => parseFloat(getComputedStyle(e).borderTopWidth))"""
+    )
+    assert rules and min(rules) >= 2
+
+
 def test_search_is_one_click_away(page: Any, site: Path, guard: Guard) -> None:
     visit(page, (site / REFERENCE.name / "index.html").as_uri())
     page.locator("label.md-header__button[for=__search]").click()
@@ -404,12 +420,19 @@ def chart_contrasts(page: Any) -> list[tuple[str, str, str, float]]:
     return found
 
 
+# The site has no palette switch: it follows the system's setting, as a browser reports it.
+COLOUR_SCHEMES = {"default": "light", "slate": "dark"}
+
+
 def switch_palette(page: Any, scheme: str) -> None:
-    """Click Material's toggle until the body shows `scheme` (default or slate)."""
-    for _ in range(2):
-        if page.locator("body").get_attribute("data-md-color-scheme") == scheme:
-            return
-        page.locator("form[data-md-component='palette'] label:visible").click()
+    """Show the page in `scheme` (default or slate) the way a reader gets it: the site has
+    no palette switch and follows the system's light or dark setting."""
+    if page.locator("body").get_attribute("data-md-color-scheme") != scheme:
+        page.emulate_media(color_scheme="dark" if scheme == "slate" else "light")
+        page.evaluate(
+            "() => { localStorage.clear(); sessionStorage.clear(); }"
+        )  # Material's memory
+        page.reload(wait_until="load")
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", scheme)
 
 
@@ -430,15 +453,22 @@ FAINT_CHARTS: dict[tuple[str, str], str] = {}
     ],
 )  # fmt: skip
 def test_chart_text_is_legible_in_the_light_and_dark_palettes(
-    page: Any, site: Path, name: str, scheme: str, guard: Guard
+    browser: Any, site: Path, name: str, scheme: str
 ) -> None:
-    visit(page, (site / REFERENCE.name / name).as_uri())
-    switch_palette(page, scheme)
-    found = chart_contrasts(page)
-    assert found, f"no chart text on {name}"
-    faint = [f for f in found if f[3] < MIN_CONTRAST]
-    assert faint == [], f"chart text below {MIN_CONTRAST}:1 in the {scheme} palette"
-    assert guard.problems() == []
+    ctx = browser.new_context(viewport=DESKTOP, color_scheme=COLOUR_SCHEMES[scheme])
+    guard = Guard()
+    guard.attach(ctx)
+    try:
+        page = ctx.new_page()
+        visit(page, (site / REFERENCE.name / name).as_uri())
+        switch_palette(page, scheme)
+        found = chart_contrasts(page)
+        assert found, f"no chart text on {name}"
+        faint = [f for f in found if f[3] < MIN_CONTRAST]
+        assert faint == [], f"chart text below {MIN_CONTRAST}:1 in the {scheme} palette"
+        assert guard.problems() == []
+    finally:
+        ctx.close()
 
 
 # --- printing from the browser ----------------------------------------------------------
@@ -539,7 +569,9 @@ def axe_results(browser: Any, site: Path) -> Iterator[Any]:
     def results(scheme: str, name: str) -> list[dict[str, Any]]:
         if (scheme, name) not in cache:
             if scheme not in tabs:
-                contexts.append(browser.new_context(viewport=DESKTOP))
+                contexts.append(
+                    browser.new_context(viewport=DESKTOP, color_scheme=COLOUR_SCHEMES[scheme])
+                )
                 tabs[scheme] = contexts[-1].new_page()
             tab = tabs[scheme]
             visit(tab, (site / REFERENCE.name / name).as_uri())

@@ -47,9 +47,10 @@ def test_each_audience_has_a_handout_leading_with_their_concerns(
     )
     pages, text = pdf_of(built.out / REFERENCE.name / f"handout-{audience}.pdf")
     assert pages <= 2
+    # The decision first, as on every handout; then their concerns, then their columns.
     assert (
-        text.index("WHAT YOU CARE ABOUT")
-        < text.index("THE ASK")
+        text.index("Approve $184,000")
+        < text.index("WHAT YOU CARE ABOUT")
         < text.index("What's in it for you")
     )
     for concern in data["cares_about"]:

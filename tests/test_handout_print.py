@@ -53,8 +53,9 @@ def handouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
         def recording(
             html: str, base_dir: Path, allowed_dirs: list[Path], calls: list[Any] = calls
         ) -> Any:
-            calls.append((html, base_dir, allowed_dirs))
-            return render_handout(html, base_dir, allowed_dirs)
+            made = render_handout(html, base_dir, allowed_dirs)
+            calls.append((made.html, base_dir, allowed_dirs))  # what was laid out
+            return made
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(handout_module, "render_handout", recording)

@@ -461,7 +461,7 @@ def test_a_handout_never_links_into_the_builders_folders(workspace: Path) -> Non
     folder = write_proposal(workspace, text)
     assert build([folder], workspace, workspace / "site").failed == []
     uris = pdf_link_targets(workspace / "site" / "p" / "handout.pdf")
-    assert uris == ["https://example.com/law"]
+    assert sorted(set(uris)) == ["https://example.com/law"]  # a box per line it runs over
     for local in ("file:", str(ROOT), str(workspace)):
         assert not any(local in uri for uri in uris)
 
@@ -501,6 +501,7 @@ def test_no_payload_runs_in_a_browser_on_any_page_clicked_or_searched(
             clicked += 1
     assert clicked >= len(pages) // 2
     page.goto((payload_site / "index.html").as_uri(), wait_until="load")
+    page.locator("label.md-header__button[for=__search]").click()  # search sits behind its icon
     box = page.get_by_role("textbox", name="Search")
     box.click()
     box.press_sequentially(LINK_TEXT)  # Material listens for keys, not for fill()
