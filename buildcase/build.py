@@ -232,6 +232,7 @@ class ProposalJob:
     handouts: dict[str, Future[Any]]  # file name -> its handout, the executives' first
     started: float
     summary: dict[str, Any]  # what the portfolio index says of this proposal
+    decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML, ready
 
     @classmethod
     def start(
@@ -305,6 +306,7 @@ class ProposalJob:
             handouts,
             started,
             portfolio_entry(case),
+            rendered.decks,
         )
 
     def finish(self) -> Built:
@@ -317,6 +319,8 @@ class ProposalJob:
             # 6. Write: the handouts join the site, and the whole is swapped into place.
             for name, handout in handouts.items():
                 (self.staged / name).write_bytes(handout.pdf)
+            for name, deck in self.decks.items():  # the slides, beside index.html
+                (self.staged / name).write_text(deck, encoding="utf-8")
         except OSError as e:  # a full disk, a read-only folder: here or in an engine
             discard(self.staged)
             raise output_error(e, self.out / self.folder.name) from e
@@ -346,6 +350,8 @@ class ProposalJob:
 
         try:
             site_warnings = self.site.result()
+            for name, deck in self.decks.items():
+                (self.staged / name).write_text(deck, encoding="utf-8")
             for name in self.handouts:
                 if (previous / name).exists():
                     shutil.copyfile(previous / name, self.staged / name)

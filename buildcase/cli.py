@@ -230,6 +230,29 @@ def _progress_lines(done: int, total: int, folder: Path, status: str) -> None:
     print(f"[{done}/{total}] {status} {folder.name}", file=sys.stderr, flush=True)
 
 
+def cmd_present(args: argparse.Namespace) -> int:
+    """Build the proposal if it changed, then open its deck: what a presenter types on the
+    laptop plugged into the projector."""
+    import webbrowser
+
+    from .build import build
+
+    folder = args.proposal
+    with stopping_cleanly():
+        report = build([folder], Path.cwd(), args.out, audience=args.audience)
+    for failed in report.failed:
+        _print_error(failed.error)
+        return EXIT_ERRORS
+    name = f"present-{args.audience}.html" if args.audience else "present.html"
+    deck = (args.out / folder.resolve().name / name).resolve()
+    if not deck.is_file():
+        print(f"buildcase: error: {display_path(deck)} was not built", file=sys.stderr)
+        return EXIT_ERRORS
+    opened = not args.no_open and webbrowser.open(deck.as_uri())
+    print(f"{'opened' if opened else 'the deck is'} {deck}")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -299,6 +322,21 @@ def _parser() -> argparse.ArgumentParser:
                        help="of the department heads' handouts, make only this audience's "
                             "(beside the executives')")  # fmt: skip
     build.set_defaults(run=cmd_build)
+
+    present = commands.add_parser(
+        "present", parents=[common], help="build a proposal if needed and open its slides",
+        description="Build a proposal if it changed since its last build, then open its "
+        "slide deck (OUT/SLUG/present.html) in the default browser, or print its path where "
+        "there is none. In the deck: S for the speaker view, Esc for the overview.",
+    )  # fmt: skip
+    present.add_argument("proposal", type=Path, metavar="PROPOSAL", help="a proposal folder")
+    present.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                         help="the output folder (default: site/)")  # fmt: skip
+    present.add_argument("--audience", metavar="ID",
+                         help="open this department head's deck (present-ID.html)")  # fmt: skip
+    present.add_argument("--no-open", action="store_true",
+                         help="only print the deck's path")  # fmt: skip
+    present.set_defaults(run=cmd_present)
 
     serve = commands.add_parser(
         "serve", parents=[common], help="preview a proposal, rebuilt as you edit",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from .formatting import Formatter
 from .i18n import language
 from .markup import escape_text, inline_markdown, nav_label, plain_text
 from .models import Percent, parse_date, parse_duration
+from .present import TEMPLATE as DECK_TEMPLATE
+from .present import author_notes, decks, opening_closing
 from .qr import site_link
 from .sandbox import (
     ConfinedLoader,
@@ -54,6 +56,7 @@ class Rendered:
     nav: list[Any]  # MkDocs nav entries: {title: file} or {section: [{title: file}]}
     handouts: dict[str, str]  # file name -> HTML, the executives' first
     brand_css: Markup  # the proposal's colours, for the site's stylesheet too
+    decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML (present.py)
 
 
 def site_pages(case: Case, _: Callable[[str], str]) -> list[Page]:
@@ -202,7 +205,12 @@ def _render_case(
         e.file: _render(env, "handout/handout.html.j2", {**context, "e": e, "site": site})
         for e in editions
     }
-    return Rendered(rendered, navigation(pages), handouts, brand)
+    helpers = {"author_notes": author_notes, "opening_closing": opening_closing}
+    slides = {
+        k.file: _render(env, DECK_TEMPLATE, {**context, **helpers, "deck": k, "a": k.audience})
+        for k in decks(case, audience)
+    }
+    return Rendered(rendered, navigation(pages), handouts, brand, slides)
 
 
 def brand_css(proposal: Any) -> Markup:

@@ -1,0 +1,80 @@
+"""The presentation deck: reveal.js slides from the same Case as the site and the handouts.
+
+One deck for the executive team (`present.html`) and one per audience
+(`present-<audience>.html`), each rendered by `render` from `templates/present/` with the
+same template environment and context as the handouts, so the figures are the same and a
+proposal's own templates can override the deck as any other. The deck loads reveal.js
+from the site's assets (`assets/buildcase/vendor/reveal.js/`), by relative paths: opened
+from disk, nothing leaves the machine. This module only chooses what each deck shows; the
+template formats, and every figure comes computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .compute import AudienceView, Case
+from .compute.statistics import Figure, Source
+from .compute.views import BenefitView, Edition, ObjectionView, RiskView
+
+TEMPLATE = "present/deck.html.j2"
+DECK = "present.html"
+VENDOR = "assets/buildcase/vendor/reveal.js/dist"  # relative to the deck, beside index.html
+# The slide as reveal.js lays it out before scaling it to the screen: 16:9.
+WIDTH, HEIGHT = 1280, 720
+
+
+@dataclass(frozen=True)
+class Deck:
+    """One deck: the executives' (no audience) or one department head's, leading with
+    what they care about."""
+
+    file: str
+    audience: AudienceView | None
+    benefits: list[BenefitView]
+    risks: list[RiskView]
+    headline: list[Figure]
+    objections: list[ObjectionView]
+    sources: list[Source]  # numbered as in the handout of the same audience
+    vendor: str = VENDOR
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def deck_file(audience: AudienceView | None) -> str:
+    return DECK if audience is None else f"present-{audience.audience.id}.html"
+
+
+def decks(case: Case, only: str | None = None) -> list[Deck]:
+    """The decks of a case, the executives' first; with `only` (an audience id), the
+    executives' and that audience's, as for the handouts."""
+    return [
+        _deck(e)
+        for e in case.editions
+        if e.audience is None or only in (None, e.audience.audience.id)
+    ]
+
+
+def _deck(edition: Edition) -> Deck:
+    e = edition  # an audience's: their benefits, risks, figures and questions
+    return Deck(
+        deck_file(e.audience), e.audience, e.benefits, e.risks, e.headline, e.objections, e.sources
+    )
+
+
+def author_notes(entry: object) -> str | None:
+    """The author's speaker notes on an entry (`notes`, format 1.1), where it has any."""
+    return _text(getattr(entry, "notes", None))
+
+
+def opening_closing(proposal: object, key: str) -> str | None:
+    """The proposal's top-level `notes.opening` or `notes.closing`, where given."""
+    notes = getattr(proposal, "notes", None)
+    if isinstance(notes, Mapping):
+        return _text(notes.get(key))
+    return _text(getattr(notes, key, None))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
