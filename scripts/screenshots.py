@@ -1,4 +1,5 @@
-"""Regenerate the README's pictures: the reference proposal's start page and handout page 1.
+"""Regenerate the README's pictures: the reference proposal's start page, both pages of its
+handout, and four slides of its deck (with Playwright, on the same chromium).
 
 Needs Debian's `chromium` and `poppler-utils` (pdftoppm). Run from the repository root:
     python scripts/screenshots.py
@@ -43,13 +44,33 @@ def main() -> int:
              f"--screenshot={DOCS / 'start-page.png'}", (site / "index.html").as_uri()],
             check=True, capture_output=True,
         )  # fmt: skip
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
-             str(site / "handout.pdf"), str(DOCS / "handout-page-1")],
-            check=True,
-        )  # fmt: skip
-    print(f"wrote {DOCS / 'start-page.png'} and {DOCS / 'handout-page-1.png'}")
+        for number in (1, 2):
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", str(number), "-l", str(number),
+                 "-singlefile", str(site / "handout.pdf"), str(DOCS / f"handout-page-{number}")],
+                check=True,
+            )  # fmt: skip
+        slides(chromium, site / "present.html")
+    print(f"wrote the start page, the handout's pages and four slides into {DOCS}")
     return 0
+
+
+# The slides the README shows: the decision asked, the need, the business case, the decision.
+SLIDES = {"slide-title": 0, "slide-need": 1, "slide-case": 4, "slide-decision": 7}
+
+
+def slides(chromium: str, deck: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1024, "height": 768})
+        page.goto(deck.as_uri(), wait_until="load")
+        for name, index in SLIDES.items():
+            page.evaluate(f"Reveal.slide({index}, 0)")
+            page.wait_for_timeout(600)  # the transition
+            page.screenshot(path=str(DOCS / f"{name}.png"))
+        browser.close()
 
 
 if __name__ == "__main__":
