@@ -29,6 +29,7 @@ from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
 
 from .conftest import PROPOSALS, REFERENCE, ROOT
+from .test_handout_print import struct_elements
 
 EXAMPLES = ["social-media-training", "sales-enablement-journey", "support-coaching-programme"]
 MIN_PT = 7.0
@@ -301,26 +302,10 @@ def test_the_handout_prints_the_site_address_and_a_qr_code(tmp_path: Path) -> No
 
     figures = [
         str(e.get("/Alt"))
-        for e in _struct_elements(pypdf.PdfReader(path))
+        for e in struct_elements(pypdf.PdfReader(path))
         if str(e.get("/S")) == "/Figure"
     ]
     assert any(address in alt for alt in figures), figures
-
-
-def _struct_elements(reader: Any) -> list[Any]:
-    found: list[Any] = []
-
-    def walk(node: Any) -> None:
-        node = node.get_object() if hasattr(node, "get_object") else node
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict) and "/S" in node:
-            found.append(node)
-            walk(node.get("/K", []))
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object().get("/K", []))
-    return found
 
 
 def test_a_link_is_printed_with_its_address(built: list[Built], tmp_path: Path) -> None:
