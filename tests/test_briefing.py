@@ -118,6 +118,9 @@ def test_a_budget_above_its_costs_and_a_pilot_on_top_are_said_beside_the_ask(
         "The budget of £410,000 holds £20,000 beyond the itemised costs of £390,000; "
         "the return is computed on the itemised costs." in text
     )
+    costs = text_of(workspace / "site" / "p" / "costs.html")  # said beside the items too
+    assert "holds £20,000 beyond the itemised costs of £390,000" in costs
+    assert "£20,000, on top of the budget" in costs
 
 
 def test_the_return_is_reconciled_with_the_benefits_and_the_losses_avoided(
