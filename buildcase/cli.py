@@ -187,7 +187,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         where = display_path(built.folder)
         print(
             f"built {built.slug}: {where}/index.html ({built.pages} pages), "
-            f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}) in {built.seconds:.1f} s"
+            f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}), {where}/present.html "
+            f"in {built.seconds:.1f} s"
         )
     for failed in report.failed:
         _print_error(failed.error)
@@ -303,9 +304,10 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check)
 
     build = commands.add_parser(
-        "build", parents=[common], help="build the site and handout of proposals",
-        description="Build each proposal into OUT/SLUG/: the site (index.html) and the "
-        "handout (handout.pdf). A proposal that fails keeps its earlier output.",
+        "build", parents=[common], help="build the site, handouts and slides of proposals",
+        description="Build each proposal into OUT/SLUG/: the site (index.html), the "
+        "handout (handout.pdf) and the slides (present.html), with a handout and a deck for "
+        "each audience. A proposal that fails keeps its earlier output.",
     )  # fmt: skip
     build.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
                        help=PROPOSALS_HELP)  # fmt: skip

@@ -69,12 +69,14 @@ def test_build_ends_with_a_one_line_summary(
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith(
-        "built p: public/p/index.html (5 pages), public/p/handout.pdf (1 page) in "
+        "built p: public/p/index.html (5 pages), public/p/handout.pdf (1 page), "
+        "public/p/present.html in "
     )
     assert re.fullmatch(
         r"1 proposal into public/ in [\d.]+ s: 1 built, 0 unchanged, 0 failed", lines[-1]
     )
-    assert (workspace / "public" / "p" / "index.html").is_file()
+    for name in ("index.html", "handout.pdf", "present.html"):
+        assert (workspace / "public" / "p" / name).is_file()
 
 
 def test_a_failed_proposal_does_not_stop_the_others(
