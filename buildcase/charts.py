@@ -486,3 +486,150 @@ def timeline_chart(phases: Sequence[tuple[str, float, float]], _: Gettext = _eng
     body.append(_text(left + span / 2, y + 30, _("Weeks from the start"), TEXT, "middle", 600))
     desc = "; ".join(f"{label}: {_('weeks')} {start:g}–{end:g}" for label, start, end in phases)
     return _svg(y + 36, _("The plan, phase by phase"), desc, body, "timeline")
+
+
+# The impact map's four columns: (left, width) in user units, 10 units apart.
+_MAP_COLUMNS = ((0.0, 90.0), (100.0, 150.0), (260.0, 104.0), (374.0, 106.0))
+_MAP_PAD = 5.0  # the text's inset in its box
+_MAP_GAP = 10.0  # between boxes of a column
+
+
+@dataclass(frozen=True)
+class MapBehaviour:
+    """One line of the impact map, as plain text: what is learned, who does what when, and
+    the indices (into the results) of what it leads to."""
+
+    learns: str
+    who: str
+    moment: str
+    action: str
+    results: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MapResult:
+    title: str
+    goals: tuple[int, ...]  # indices into the goals
+
+
+def _map_lines(column: int, parts: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The wrapped lines of a box in `column`: (text, weight) for each."""
+    width = _MAP_COLUMNS[column][1] - 2 * _MAP_PAD
+    return [
+        (line, weight)
+        for text, weight in parts
+        if text
+        for line in _wrap(text, width, TEXT, weight)
+    ]
+
+
+def _map_box(column: int, y: float, lines: list[tuple[str, int]], stroke: str) -> list[str]:
+    x, width = _MAP_COLUMNS[column]
+    body = [
+        _el("rect", x=x + 0.75, y=y, width=width - 1.5, height=_box_height(lines), rx=4,
+            fill="none", stroke=stroke, stroke_width=1.5)
+    ]  # fmt: skip
+    for k, (line, weight) in enumerate(lines):
+        body.append(_text(x + _MAP_PAD, y + _MAP_PAD + 12 + k * LINE, line, TEXT, weight=weight))
+    return body
+
+
+def _box_height(lines: list[tuple[str, int]]) -> float:
+    return 2 * _MAP_PAD + len(lines) * LINE
+
+
+def _stack(wanted: list[float], heights: list[float], top: float) -> list[float]:
+    """Tops for boxes that want to be centred at `wanted`, in that order, never overlapping."""
+    tops: list[float] = [0.0] * len(wanted)
+    floor = top
+    for i in sorted(range(len(wanted)), key=lambda i: wanted[i]):
+        tops[i] = max(wanted[i] - heights[i] / 2, floor)
+        floor = tops[i] + heights[i] + _MAP_GAP
+    return tops
+
+
+def _link(x1: float, y1: float, x2: float, y2: float, stroke: str) -> str:
+    bend = (x2 - x1) / 2
+    d = f"M{x1:.2f} {y1:.2f}C{x1 + bend:.2f} {y1:.2f} {x2 - bend:.2f} {y2:.2f} {x2:.2f} {y2:.2f}"
+    return _el("path", d=d, fill="none", stroke=stroke, stroke_width=1.5)
+
+
+def impact_map(
+    behaviours: Sequence[MapBehaviour],
+    results: Sequence[MapResult],
+    goals: Sequence[str],
+    _: Gettext = _english,
+) -> Markup:
+    """The impact map: what people learn -> what they do at the moment that matters ->
+    the results it leads to -> the goals those serve, in four columns joined by lines."""
+    headers = [_("Learn"), _("Do, at the moment that matters"), _("Results"), _("Goals")]
+    head_lines = [_map_lines(i, [(h, 600)]) for i, h in enumerate(headers)]
+    body: list[str] = []
+    for i, lines in enumerate(head_lines):
+        for k, (line, weight) in enumerate(lines):
+            body.append(_text(_MAP_COLUMNS[i][0], 13 + k * LINE, line, TEXT, weight=weight))
+    top = max(len(lines) for lines in head_lines) * LINE + 8.0
+    y = top
+    centres: list[float] = []
+    for b in behaviours:
+        learn = _map_lines(0, [(b.learns or "–", 400)])
+        do = _map_lines(1, [(b.who, 600), (b.moment, 400), ("→ " + b.action, 400)])
+        height = max(_box_height(learn), _box_height(do))
+        body += _map_box(0, y, learn, GRID)
+        body += _map_box(1, y, do, TRAINING)
+        centre = y + height / 2
+        body.append(_link(_MAP_COLUMNS[0][0] + _MAP_COLUMNS[0][1], centre, _MAP_COLUMNS[1][0],
+                          centre, GRID))  # fmt: skip
+        centres.append(centre)
+        y += height + _MAP_GAP
+    bottom = y
+    result_lines = [_map_lines(2, [(r.title, 400)]) for r in results]
+    result_heights = [_box_height(lines) for lines in result_lines]
+    wanted = [
+        sum(centres[i] for i, b in enumerate(behaviours) if k in b.results)
+        / max(sum(1 for b in behaviours if k in b.results), 1)
+        for k in range(len(results))
+    ]
+    result_tops = _stack(wanted, result_heights, top)
+    result_centres = [t + h / 2 for t, h in zip(result_tops, result_heights, strict=True)]
+    goal_lines = [_map_lines(3, [(g, 400)]) for g in goals]
+    goal_heights = [_box_height(lines) for lines in goal_lines]
+    goal_wanted = [
+        sum(result_centres[k] for k, r in enumerate(results) if j in r.goals)
+        / max(sum(1 for r in results if j in r.goals), 1)
+        for j in range(len(goals))
+    ]
+    goal_tops = _stack(goal_wanted, goal_heights, top)
+    for i, b in enumerate(behaviours):
+        for k in b.results:
+            body.insert(0, _link(_MAP_COLUMNS[1][0] + _MAP_COLUMNS[1][1], centres[i],
+                                 _MAP_COLUMNS[2][0], result_centres[k], TRAINING))  # fmt: skip
+    for k, r in enumerate(results):
+        body += _map_box(2, result_tops[k], result_lines[k], TRAINING)
+        for j in r.goals:
+            centre = goal_tops[j] + goal_heights[j] / 2
+            body.insert(0, _link(_MAP_COLUMNS[2][0] + _MAP_COLUMNS[2][1], result_centres[k],
+                                 _MAP_COLUMNS[3][0], centre, GAIN))  # fmt: skip
+    for j in range(len(goals)):
+        body += _map_box(3, goal_tops[j], goal_lines[j], GAIN)
+    height = max(
+        [bottom - _MAP_GAP]
+        + [t + h for t, h in zip(result_tops, result_heights, strict=True)]
+        + [t + h for t, h in zip(goal_tops, goal_heights, strict=True)]
+    )
+    desc = "; ".join(
+        _("{who}, when {moment}: {action}").format(who=b.who, moment=b.moment, action=b.action)
+        + (" (" + _("learns: {what}").format(what=b.learns) + ")" if b.learns else "")
+        + ", "
+        + _("leading to {results}").format(results=", ".join(results[k].title for k in b.results))
+        for b in behaviours
+    )
+    served = "; ".join(
+        _("{result} serves {goals}").format(
+            result=r.title, goals=", ".join(goals[j] for j in r.goals)
+        )
+        for r in results
+        if r.goals
+    )
+    title = _("What people will do differently") + ": " + "; ".join(b.action for b in behaviours)
+    return _svg(height + 2, title, desc + (". " + served if served else ""), body, "impact")

@@ -88,6 +88,8 @@ MAX_ENTRIES: dict[tuple[str, ...], tuple[int, str]] = {
     ("audiences",): (12, "each audience gets a handout and a page of its own"),
     ("audiences", "cares_about"): (12, "the handout shows them on one line"),
     ("survey", "stats", "answers"): (50, "more than any question offers"),
+    ("behaviours",): (25, "the impact map draws every one"),
+    ("support",): (30, "the plan's before/during/after table shows every one"),
     ("campaign", "consulted"): (50, "the campaign page lists every one"),
     ("campaign", "questions"): (50, "the campaign page lists every one"),
     ("campaign", "conditions"): (50, "the campaign page lists every one"),
@@ -111,6 +113,7 @@ def max_entries(section: tuple[str, ...]) -> int:
 FIRST_DATE = (1970, 1, 1)
 LAST_DATE = (2099, 12, 31)
 
+MAX_HOURS = 2_000  # hours asked of one person: a working year
 MAX_DURATION_YEARS = 10  # as the financial horizon: a plan or a request longer is a typo
 
 MAX_PERCENT_DECIMALS = 4  # `12.3456%`: each is printed with the decimals it was given

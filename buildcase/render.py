@@ -68,10 +68,11 @@ def site_pages(case: Case, _: Callable[[str], str]) -> list[Page]:
         (True, Page("index.md", _("Summary"), "site/index.md.j2")),
         (True, Page("benefits.md", _("What's in it for us"), "site/benefits.md.j2")),
         (True, Page("risks.md", _("Risk if we don't"), "site/risks.md.j2")),
+        (bool(p.behaviours), Page("impact.md", _("What people will do differently"), "site/impact.md.j2")),  # noqa: E501
         (has_money, Page("case.md", _("The business case"), "site/case.md.j2")),
         (bool(p.survey or p.evidence), Page("evidence.md", _("Evidence"), "site/evidence.md.j2")),
         (True, Page("goals.md", _("Leadership goals"), "site/goals.md.j2")),
-        (bool(p.plan or p.measures), Page("plan.md", _("Plan and measures"), "site/plan.md.j2")),
+        (bool(p.plan or p.measures or p.support), Page("plan.md", _("Plan and measures"), "site/plan.md.j2")),  # noqa: E501
         (bool(p.costs), Page("costs.md", _("Costs"), "site/costs.md.j2")),
         (bool(p.objections), Page("questions.md", _("Questions and answers"), "site/questions.md.j2")),  # noqa: E501
         (bool(p.audiences), Page("departments.md", _("Overview"), "site/departments.md.j2", heads)),
@@ -282,6 +283,31 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
             months, lead.payback_months, fmt.money, fmt._, fmt.number, horizon=horizon,
             axis=basis,
         )  # fmt: skip
+    impact = case.impact
+    if impact.rows:
+        results = {id(v): k for k, v in enumerate(impact.benefits)}
+        goals = {g.id: j for j, g in enumerate(impact.goals)}
+        found["impact"] = charts.impact_map(
+            [
+                charts.MapBehaviour(
+                    plain_text(r.behaviour.learns or ""),
+                    plain_text(r.behaviour.who),
+                    plain_text(r.behaviour.moment),
+                    plain_text(r.behaviour.action),
+                    tuple(results[id(v)] for v in r.benefits),
+                )
+                for r in impact.rows
+            ],
+            [
+                charts.MapResult(
+                    plain_text(v.benefit.title),
+                    tuple(goals[g.id] for g in v.goals if g.id in goals),
+                )
+                for v in impact.benefits
+            ],
+            [plain_text(g.title) for g in impact.goals],
+            fmt._,
+        )
     if case.timeline:
         phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
         found["timeline"] = charts.timeline_chart(phases, fmt._)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..models import Proposal
 from .briefing import Decision, decision
+from .impact import Impact, build_impact
 from .money import (
     SCENARIOS,
     Ramp,
@@ -48,7 +49,7 @@ from .views import (
     timeline,
 )  # fmt: skip
 
-__all__ = ["AudienceView", "Case", "Decision", "build_case"]
+__all__ = ["AudienceView", "Case", "Decision", "Impact", "build_case"]
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Case:
     plan_weeks: float | None
     ramp: Ramp  # when the gain arrives, the same in every scenario
     decision: Decision  # what is asked today and what it returns, reconciled
+    impact: Impact  # the need, the impact map and the hours asked (format 1.1)
 
     @property
     def lead(self) -> Scenario:
@@ -163,4 +165,5 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
         ramp=gain_ramp(proposal),
         decision=decision(proposal, lead, "conservative" if ranged else "likely"),
+        impact=build_impact(proposal, benefits),
     )

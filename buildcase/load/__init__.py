@@ -55,6 +55,9 @@ SECTION_FILES = (
     "objections",
     "plan",
     "measures",
+    "need",
+    "behaviours",
+    "support",
 )
 
 

@@ -18,6 +18,7 @@ from ..limits import (
     MAX_AMOUNT,
     MAX_COUNT,
     MAX_DURATION_YEARS,
+    MAX_HOURS,
     MAX_ID,
     MAX_LINE,
     MAX_PERCENT_DECIMALS,
@@ -43,6 +44,7 @@ __all__ = [
     "parse_duration",
     "parse_figure",
     "parse_horizon",
+    "parse_hours",
     "parse_id",
     "parse_line",
     "parse_money",
@@ -164,6 +166,19 @@ def parse_money(value: Any) -> float | int:
         raise ValueError(f"an amount cannot be negative, found {value:g}")
     if value > MAX_AMOUNT:
         raise ValueError(f"{value:,.0f} is more than any budget; check the number")
+    return int(value) if float(value).is_integer() else value
+
+
+def parse_hours(value: Any) -> float | int:
+    """Hours of someone's time: a plain number such as 1.5."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[\d_]+(\.\d+)?\s*", value):
+        raise ValueError(f"write the hours without quotes: {shorten(value.strip())}")
+    if not _is_number(value) or not math.isfinite(value):
+        raise ValueError(f"expected a number of hours such as 1.5, found {describe(value)}")
+    if value < 0:
+        raise ValueError(f"hours cannot be negative, found {value:g}")
+    if value > MAX_HOURS:
+        raise ValueError(f"{value:,.0f} hours is more than a year of work; check the number")
     return int(value) if float(value).is_integer() else value
 
 

@@ -20,6 +20,7 @@ from .values import (
     Date,
     DurationValue,
     Horizon,
+    Hours,
     Id,
     Ids,
     Line,
@@ -36,9 +37,13 @@ from .values import (
 )
 
 __all__ = [
+    "CAUSES",
+    "CAUSES_FOR_MANAGERS",
     "DECISIONS",
+    "MOMENTS",
     "OBJECTION_THEMES",
     "Audience",
+    "Behaviour",
     "Benefit",
     "Branding",
     "Campaign",
@@ -52,6 +57,7 @@ __all__ = [
     "Goal",
     "Measure",
     "Model",
+    "Need",
     "Objection",
     "Person",
     "Phase",
@@ -62,9 +68,12 @@ __all__ = [
     "Request",
     "Risk",
     "Stat",
+    "Support",
     "Survey",
     "Theme",
+    "parse_cause",
     "parse_decision",
+    "parse_moment",
     "parse_theme",
 ]
 
@@ -103,6 +112,14 @@ class Request(Model):
     duration: DurationValue | None = None
     pilot: Pilot | None = None
     decision_by: Date | None = None
+    hours_per_participant: Hours | None = Field(
+        None, description="Time away from work each participant gives to the training"
+    )
+    hourly_cost: Money | None = Field(
+        None,
+        description="What an hour of people's time costs: the cost of the hours asked is "
+        "shown beside the budget, never added to it",
+    )
 
 
 class Stat(Model):
@@ -144,6 +161,11 @@ class Evidence(Model):
     year: Year
     url: Url | None = None
     headline: bool = Field(False, description="Show this figure among the key numbers")
+    internal: bool = Field(
+        False,
+        description="The organization's own records (incident logs, HR, CRM), listed as "
+        "our own data beside the survey rather than as external research",
+    )
 
 
 class Goal(Model):
@@ -337,8 +359,72 @@ class Financials(Model):
     )
 
 
+CAUSES = ("skills", "knowledge", "confidence", "motivation", "process", "tools", "management")
+CAUSES_FOR_MANAGERS = ("motivation", "process", "tools", "management")
+MOMENTS = ("before", "during", "after")
+
+
+def _choice(value: Any, choices: tuple[str, ...]) -> str:
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}, found {describe(value)}")
+    return text
+
+
+def parse_cause(value: Any) -> str:
+    return _choice(value, CAUSES)
+
+
+def parse_moment(value: Any) -> str:
+    return _choice(value, MOMENTS)
+
+
+Cause = Annotated[str, PlainValidator(parse_cause), WithJsonSchema({"enum": list(CAUSES)})]
+Moment = Annotated[str, PlainValidator(parse_moment), WithJsonSchema({"enum": list(MOMENTS)})]
+
+
+class Need(Model):
+    """Is this a training need at all? The gap, from current to desired, and its cause."""
+
+    gap: Text = Field(description="The gap, in one sentence")
+    metric: Line | None = Field(None, description="What current and desired measure")
+    current: MeasureValue | None = Field(None, description="A percent, count or amount today")
+    desired: MeasureValue | None = Field(None, description="The same kind as current")
+    cause: Cause | None = Field(
+        None, description="Why the gap exists; motivation, process, tools and management "
+        "are not fixed by training alone"
+    )  # fmt: skip
+    seen_doing_it: bool | None = Field(
+        None, description="Have we seen them do it right? If so, it is a management issue"
+    )
+    evidence: Ids = Field(default_factory=list, description="Ids of survey stats or evidence")
+
+
+class Behaviour(Model):
+    """One line of the impact map: a capability used at a moment that matters."""
+
+    id: Id
+    who: Line = Field(description="The role")
+    moment: Line = Field(description="The moment that matters")
+    action: Text = Field(description="What they will do differently")
+    instead_of: Line | None = Field(None, description="What happens today")
+    learns: Line | None = Field(None, description="The capability the training gives")
+    benefits: Ids = Field(min_length=1, description="Benefit ids: the results it leads to")
+    audiences: Ids = Field(default_factory=list, description="Audience ids whose people these are")
+
+
+class Support(Model):
+    """Who does what, before, during and after the training."""
+
+    who: Line
+    when: Moment
+    does: Text
+    people: Count | None = Field(None, description="How many of them")
+    hours: Hours | None = Field(None, description="Hours each")
+
+
 class Proposal(Model):
-    """A training proposal, version 1 of the format."""
+    """A training proposal, version 1.1 of the format (every version 1 proposal is one)."""
 
     title: Title
     organization: Title
@@ -349,6 +435,7 @@ class Proposal(Model):
     paper: Literal["a4", "letter"] = Field("a4", description="The handout's paper size")
     language: Line = Field("en", description="The language of every fixed label: en or de")
     request: Request | None = None
+    need: Need | None = None
     financials: Financials | None = None
     champion: Champion | None = None
     campaign: Campaign | None = None
@@ -364,4 +451,8 @@ class Proposal(Model):
         default_factory=list, max_length=max_entries(("objections",))
     )
     plan: list[Phase] = Field(default_factory=list, max_length=max_entries(("plan",)))
+    behaviours: list[Behaviour] = Field(
+        default_factory=list, max_length=max_entries(("behaviours",))
+    )
+    support: list[Support] = Field(default_factory=list, max_length=max_entries(("support",)))
     measures: list[Measure] = Field(default_factory=list, max_length=max_entries(("measures",)))

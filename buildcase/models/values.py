@@ -24,6 +24,7 @@ from .parsers import (
     parse_duration,
     parse_figure,
     parse_horizon,
+    parse_hours,
     parse_id,
     parse_line,
     parse_money,
@@ -43,6 +44,7 @@ __all__ = [
     "Date",
     "DurationValue",
     "Horizon",
+    "Hours",
     "Id",
     "Ids",
     "Line",
@@ -102,6 +104,9 @@ Horizon = Annotated[
 ]
 Money = Annotated[
     float, PlainValidator(parse_money), WithJsonSchema({"type": "number", "minimum": 0})
+]
+Hours = Annotated[
+    float, PlainValidator(parse_hours), WithJsonSchema({"type": "number", "minimum": 0})
 ]
 PercentValue = Annotated[Percent, PlainValidator(parse_percent), WithJsonSchema(_percent_schema)]
 StatValue = Annotated[

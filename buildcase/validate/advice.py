@@ -17,7 +17,7 @@ from ..load import (
     field_path,
 )
 from ..markup import refused_scheme
-from ..models import Proposal
+from ..models import CAUSES_FOR_MANAGERS, Proposal
 from .consistency import consistency_warnings
 
 EVIDENCE_MAX_AGE_YEARS = 5
@@ -76,6 +76,7 @@ def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                 "this risk has neither likelihood nor impact, so its size cannot be shown",
             )
     yield from _budget_warnings(p, source)
+    yield from impact_warnings(p, source)
     yield from consistency_warnings(p, source)
     yield from _raw_html_warnings(loaded.data, (), source)
 
@@ -136,3 +137,53 @@ def _empty_audience_columns(p: Proposal, source: SourceMap) -> Iterator[Problem]
                     f"audience '{a.id}' gets no {kind}, so their page and handout leave out "
                     f"{column}; " + how.format(kind=kind),
                 )
+
+
+# --- version 1.1: the need, the impact map, the managers' part -------------------------
+
+_MANAGERS = re.compile(
+    r"\b(manager|managers|leader|leaders|lead|leads|supervisor|supervisors)\b", re.I
+)
+
+
+def impact_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    """What `need`, `behaviours` and `support` leave out that training needs to transfer."""
+    need = p.need
+    if need is not None and not _managers_change(p):
+        reason = (
+            f"its cause is '{need.cause}', which training alone does not fix"
+            if need.cause in CAUSES_FOR_MANAGERS
+            else "we have seen them do it right (`seen_doing_it`), so it is a management issue"
+            if need.seen_doing_it
+            else None
+        )
+        if reason:
+            yield warn(
+                source,
+                ("need", "cause" if need.cause in CAUSES_FOR_MANAGERS else "seen_doing_it"),
+                f"this need may not be a training need: {reason}; say in `support` what "
+                "managers or leaders will change",
+            )
+    if p.behaviours:
+        led = {b for behaviour in p.behaviours for b in behaviour.benefits}
+        for i, benefit in enumerate(p.benefits):
+            if benefit.id is None or benefit.id not in led:
+                yield warn(
+                    source,
+                    ("benefits", i),
+                    "no behaviour leads to this benefit: how will people get there? Name it "
+                    "in a behaviour's `benefits`"
+                    + ("" if benefit.id else ", after giving the benefit an `id`"),
+                )
+    if p.support and not any(s.when == "after" for s in p.support):
+        yield warn(
+            source,
+            ("support",),
+            "nothing is planned for `after`: most training is never applied without "
+            "follow-up on the job",
+        )
+
+
+def _managers_change(p: Proposal) -> bool:
+    """Whether a `support` entry says what managers or leaders will do."""
+    return any(_MANAGERS.search(s.who) for s in p.support)

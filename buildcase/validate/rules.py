@@ -76,11 +76,14 @@ def reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Prob
         "audiences": ("audience", _ids(sections["audiences"])),
     }
     sections["objections"] = _entries(data, "objections")
+    sections["behaviours"] = _entries(data, "behaviours")
+    yield from _duplicate_ids(("behaviours",), sections["behaviours"], source)
     references = {
         "benefits": ("goals", "evidence"),
         "risks": ("goals", "evidence"),
         "audiences": ("benefits", "risks", "goals"),
         "objections": ("audiences",),
+        "behaviours": ("benefits", "audiences"),
     }
     for section, fields in references.items():
         for i, entry in sections[section]:
@@ -89,6 +92,10 @@ def reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Prob
                 if not ids and name in ("goals", "benefits", "risks", "audiences"):
                     continue  # the missing or empty section is the error to report
                 yield from _dangling((section, i, name), _refs(entry.get(name)), ids, kind, source)
+    need = data.get("need")
+    if isinstance(need, dict):
+        kind, ids = known["evidence"]
+        yield from _dangling(("need", "evidence"), _refs(need.get("evidence")), ids, kind, source)
     baseline = (
         data.get("financials", {}).get("application_baseline")
         if isinstance(data.get("financials"), dict)

@@ -1,0 +1,113 @@
+"""Compute, impact: the impact map (learn -> do at the moment that matters -> results ->
+goals) and the hours the programme asks of people, with what that time costs.
+
+The hours asked are never added to the budget: their cost is shown beside it, so the
+"we have no time" objection is answered with a number and the budget stays what is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import MOMENTS, Behaviour, Goal, Need, Proposal, Support
+from .views import BenefitView
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """One behaviour of the map, with the results it leads to and the goals they serve."""
+
+    anchor: str
+    behaviour: Behaviour
+    benefits: list[BenefitView]
+    goals: list[Goal]
+
+
+@dataclass(frozen=True)
+class HoursAsked:
+    """The time asked of one group: people x hours each, and its cost where known."""
+
+    who: str
+    when: str | None  # before, during or after; None for the participants' own time
+    people: int | None
+    hours_each: float | None
+    total: float | None  # people x hours each, where both are given
+    cost: float | None  # total x request.hourly_cost, where both are given
+
+
+@dataclass
+class Impact:
+    need: Need | None
+    rows: list[ImpactRow]
+    benefits: list[BenefitView]  # the results column, in the order of the benefits
+    goals: list[Goal]  # the goals column, in the order of the goals
+    support: dict[str, list[Support]]  # by moment, before, during, after (all three keys)
+    groups: list[HoursAsked]  # each support entry's hours
+    participants: HoursAsked | None  # the participants' own time away from work
+    hourly_cost: float | None
+    total_hours: float | None = None  # every group's and the participants' hours
+    total_cost: float | None = None  # their cost, beside the budget, never added to it
+    audience_rows: dict[str, list[ImpactRow]] = field(default_factory=dict)
+
+    @property
+    def has_support(self) -> bool:
+        return any(self.support.values())
+
+    def rows_for(self, audience_id: str) -> list[ImpactRow]:
+        """What this audience's people will do differently."""
+        return self.audience_rows.get(audience_id, [])
+
+
+def hours_asked(
+    who: str, when: str | None, people: int | None, hours: float | None, rate: float | None
+) -> HoursAsked:
+    total = people * hours if people is not None and hours is not None else None
+    cost = total * rate if total is not None and rate is not None else None
+    return HoursAsked(who, when, people, hours, total, cost)
+
+
+def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
+    by_id = {b.benefit.id: b for b in benefits if b.benefit.id}
+    goal_order = {g.id: i for i, g in enumerate(p.goals)}
+    rows = []
+    for b in p.behaviours:
+        led = [by_id[i] for i in b.benefits if i in by_id]
+        served = {g.id: g for view in led for g in view.goals}
+        rows.append(
+            ImpactRow(
+                f"behaviour-{b.id}",
+                b,
+                led,
+                sorted(served.values(), key=lambda g: goal_order.get(g.id, 0)),
+            )
+        )
+    used = {view.benefit.id for row in rows for view in row.benefits}
+    results = [b for b in benefits if b.benefit.id in used]
+    reached = {g.id for row in rows for g in row.goals}
+    rate = p.request.hourly_cost if p.request else None
+    groups = [hours_asked(s.who, s.when, s.people, s.hours, rate) for s in p.support]
+    participants = None
+    if p.request and p.request.hours_per_participant is not None:
+        participants = hours_asked(
+            "", None, p.request.participants, p.request.hours_per_participant, rate
+        )
+    asked = [g for g in [*groups, participants] if g is not None and g.total is not None]
+    total_hours = sum(g.total for g in asked if g.total is not None) if asked else None
+    costs = [g.cost for g in asked if g.cost is not None]
+    impact = Impact(
+        need=p.need,
+        rows=rows,
+        benefits=results,
+        goals=[g for g in p.goals if g.id in reached],
+        support={m: [s for s in p.support if s.when == m] for m in MOMENTS},
+        groups=groups,
+        participants=participants,
+        hourly_cost=rate,
+        total_hours=total_hours,
+        total_cost=sum(costs) if costs else None,
+    )
+    for audience in p.audiences:
+        impact.audience_rows[audience.id] = [
+            row for row in rows if audience.id in row.behaviour.audiences
+        ]
+    return impact
