@@ -15,6 +15,9 @@ Every text is `SMALL` = `TEXT` = 14 units (values and titles bold), so at 480 CS
 (127 mm) the smallest text is 14 px (10.5 pt). In print, 7 pt (9.33 px) needs at least
 `WIDTH * 9.33 / 14` = 320 px = 84.7 mm of width, 8 pt 96.8 mm: `width_for(points)` gives
 it in CSS px. On the site, a column of 640-1000 px shows the text at 18.7-29 px.
+The one exception is the impact map, `MAP_WIDTH` (800) units wide: four columns of words
+need the room. Its smallest text is 14 px at 800 CSS px wide (the site shows it up to
+48 rem), and in the handout, 148 mm wide, it prints at 14 x 148 / 800 mm = 7.3 pt.
 
 Honest scales: A bubble's *area* is proportional to its value (no floor on the radius:
 a bubble too small to hold its number has the number beside it); percentages sit on a
@@ -112,13 +115,15 @@ def _text(x: float, y: float, text: str, size: int = TEXT, anchor: str = "start"
     )
 
 
-def _svg(height: float, title: str, desc: str, body: list[str], slug: str) -> Markup:
+def _svg(
+    height: float, title: str, desc: str, body: list[str], slug: str, width: int = WIDTH
+) -> Markup:
     # Ids from the content, not a counter: the same chart gets the same ids in every build.
     n = hashlib.sha1("".join([title, desc, *body]).encode()).hexdigest()[:8]
     title_id, desc_id = f"chart-{slug}-{n}-title", f"chart-{slug}-{n}-desc"
     return Markup(
         f'<svg class="bc-chart bc-chart--{slug}" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {WIDTH} {math.ceil(height)}" width="100%" data-search-exclude="" '
+        f'viewBox="0 0 {width} {math.ceil(height)}" width="100%" data-search-exclude="" '
         f'role="img" aria-labelledby="{title_id}">'
         f'<title id="{title_id}">{escape(title)}: {escape(desc)}</title>'
         f'<desc id="{desc_id}">{escape(desc)}</desc>' + "".join(body) + "</svg>"
@@ -488,8 +493,12 @@ def timeline_chart(phases: Sequence[tuple[str, float, float]], _: Gettext = _eng
     return _svg(y + 36, _("The plan, phase by phase"), desc, body, "timeline")
 
 
-# The impact map's four columns: (left, width) in user units, 10 units apart.
-_MAP_COLUMNS = ((0.0, 90.0), (100.0, 150.0), (260.0, 104.0), (374.0, 106.0))
+# The impact map is wider than the other charts: four columns of words side by side, drawn
+# full width on the site (up to 48 rem) and in the handout (180 mm: its 14-unit text prints at
+# 14 x 180 mm / 800 = 8.9 pt). Its columns: (left, width) in user units, with room between
+# them for the connecting lines to be seen.
+MAP_WIDTH = 800
+_MAP_COLUMNS = ((0.0, 160.0), (188.0, 270.0), (494.0, 140.0), (660.0, 140.0))
 _MAP_PAD = 5.0  # the text's inset in its box
 _MAP_GAP = 10.0  # between boxes of a column
 
@@ -548,6 +557,22 @@ def _stack(wanted: list[float], heights: list[float], top: float) -> list[float]
     return tops
 
 
+def _spread(n: int, count: int, height: float) -> float:
+    """The offset from a box's middle of the n-th of `count` lines meeting its side."""
+    step = min(8.0, (height - 2 * _MAP_PAD) / max(count, 1))
+    return (n - (count - 1) / 2) * step
+
+
+def _ends(targets: list[int], boxes: int) -> list[tuple[int, int]]:
+    """For each line in drawing order, (its rank, how many) among the lines into its box."""
+    seen = [0] * boxes
+    ranks = []
+    for t in targets:
+        ranks.append(seen[t])
+        seen[t] += 1
+    return [(rank, seen[t]) for rank, t in zip(ranks, targets, strict=True)]
+
+
 def _link(x1: float, y1: float, x2: float, y2: float, stroke: str) -> str:
     bend = (x2 - x1) / 2
     d = f"M{x1:.2f} {y1:.2f}C{x1 + bend:.2f} {y1:.2f} {x2 - bend:.2f} {y2:.2f} {x2:.2f} {y2:.2f}"
@@ -600,16 +625,27 @@ def impact_map(
         for j in range(len(goals))
     ]
     goal_tops = _stack(goal_wanted, goal_heights, top)
+    # Each line leaves its box and enters the next at its own height, spread around the
+    # box's middle, so that lines sharing a box stay apart and each can be followed.
+    into_result = _ends([k for b in behaviours for k in b.results], len(results))
+    into_goal = _ends([j for r in results for j in r.goals], len(goals))
+    heights = [max(_box_height(_map_lines(0, [(b.learns or "–", 400)])),
+                   _box_height(_map_lines(1, [(b.who, 600), (b.moment, 400),
+                                              ("→ " + b.action, 400)])))
+               for b in behaviours]  # fmt: skip
     for i, b in enumerate(behaviours):
-        for k in b.results:
-            body.insert(0, _link(_MAP_COLUMNS[1][0] + _MAP_COLUMNS[1][1], centres[i],
-                                 _MAP_COLUMNS[2][0], result_centres[k], TRAINING))  # fmt: skip
+        for n, k in enumerate(b.results):
+            y1 = centres[i] + _spread(n, len(b.results), heights[i])
+            y2 = result_centres[k] + _spread(*into_result.pop(0), result_heights[k])
+            body.insert(0, _link(_MAP_COLUMNS[1][0] + _MAP_COLUMNS[1][1], y1,
+                                 _MAP_COLUMNS[2][0], y2, TRAINING))  # fmt: skip
     for k, r in enumerate(results):
         body += _map_box(2, result_tops[k], result_lines[k], TRAINING)
-        for j in r.goals:
-            centre = goal_tops[j] + goal_heights[j] / 2
-            body.insert(0, _link(_MAP_COLUMNS[2][0] + _MAP_COLUMNS[2][1], result_centres[k],
-                                 _MAP_COLUMNS[3][0], centre, GAIN))  # fmt: skip
+        for n, j in enumerate(r.goals):
+            y1 = result_centres[k] + _spread(n, len(r.goals), result_heights[k])
+            y2 = goal_tops[j] + goal_heights[j] / 2 + _spread(*into_goal.pop(0), goal_heights[j])
+            body.insert(0, _link(_MAP_COLUMNS[2][0] + _MAP_COLUMNS[2][1], y1,
+                                 _MAP_COLUMNS[3][0], y2, GAIN))  # fmt: skip
     for j in range(len(goals)):
         body += _map_box(3, goal_tops[j], goal_lines[j], GAIN)
     height = max(
@@ -632,4 +668,6 @@ def impact_map(
         if r.goals
     )
     title = _("What people will do differently") + ": " + "; ".join(b.action for b in behaviours)
-    return _svg(height + 2, title, desc + (". " + served if served else ""), body, "impact")
+    return _svg(
+        height + 2, title, desc + (". " + served if served else ""), body, "impact", MAP_WIDTH
+    )

@@ -81,7 +81,8 @@ def test_every_chart_scales_to_its_column(every_chart: list[tuple[str, str, ET.E
         assert svg.attrib.get("width") == "100%", (example, name)
         assert "height" not in svg.attrib, (example, name)  # the viewBox gives the height
         width, height = viewbox(svg)
-        assert width == charts.WIDTH and height > 0
+        wide = charts.MAP_WIDTH if name == "impact" else charts.WIDTH  # four columns of words
+        assert width == wide and height > 0
 
 
 def test_the_smallest_text_is_14_px_at_the_documented_width(
@@ -92,8 +93,13 @@ def test_the_smallest_text_is_14_px_at_the_documented_width(
     assert charts.WIDTH == 480
     for example, name, svg in every_chart:
         width, _ = viewbox(svg)
-        sizes = [float(t.attrib["font-size"]) * 480 / width for t in texts(svg)]
+        documented_width = charts.MAP_WIDTH if name == "impact" else 480
+        sizes = [float(t.attrib["font-size"]) * documented_width / width for t in texts(svg)]
         assert sizes and min(sizes) >= 14, (example, name, min(sizes))
+    assert "Its smallest text is 14 px at 800 CSS px wide" in documented
+    assert charts.MAP_WIDTH == 800
+    # the impact map prints 148 mm wide in the handout: 14 units at 148 mm / 800 >= 7 pt
+    assert 14 * 148 / charts.MAP_WIDTH / 25.4 * 72 >= 7
     # print: 7 pt = 9.33 px needs 320 px (84.7 mm) of width
     assert charts.width_for(7) == pytest.approx(320)
     assert charts.width_for(7) / 96 * 25.4 == pytest.approx(84.7, abs=0.05)

@@ -56,9 +56,9 @@ def test_unknown_key_names_the_nearest_and_the_allowed(workspace: Path) -> None:
     # Only the unknown key: "benefits is missing" would say the same thing twice.
     assert found == [
         "proposal.yaml:11:1: error: benefit: unknown key 'benefit'; did you mean 'benefits'? "
-        "Allowed here: title, organization, prepared_by, date, summary, currency, paper, language, request, financials, "
-        "champion, campaign, branding, survey, evidence, goals, benefits, risks, costs, audiences, objections, plan, "
-        "measures"
+        "Allowed here: title, organization, prepared_by, date, summary, currency, paper, language, request, need, "
+        "financials, champion, campaign, branding, survey, evidence, goals, benefits, risks, costs, audiences, "
+        "objections, plan, behaviours, support, measures"
     ]
 
 

@@ -123,6 +123,9 @@ def build_case(proposal: Proposal, slug: str) -> Case:
     headline = headline_figures(proposal, figures)
     objections = [ObjectionView(o, o.theme or guess_theme(o.concern)) for o in proposal.objections]
     audiences = audience_views(proposal, benefits, risks, objections)
+    impact = build_impact(proposal, benefits)
+    for a in audiences:
+        a.impact = impact.for_audience(a.audience.id)
     return Case(
         proposal=proposal,
         slug=slug,
@@ -165,5 +168,5 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         plan_weeks=sum(p.duration.weeks for p in proposal.plan) if proposal.plan else None,
         ramp=gain_ramp(proposal),
         decision=decision(proposal, lead, "conservative" if ranged else "likely"),
-        impact=build_impact(proposal, benefits),
+        impact=impact,
     )

@@ -33,6 +33,18 @@ class HoursAsked:
     hours_each: float | None
     total: float | None  # people x hours each, where both are given
     cost: float | None  # total x request.hourly_cost, where both are given
+    does: str | None = None  # what they do in that time (a support entry's `does`)
+
+
+@dataclass(frozen=True)
+class AudienceImpact:
+    """What one audience is told: what their people will do differently, and the hours
+    asked of them (the support entries naming them), with what that time costs."""
+
+    rows: list[ImpactRow]
+    asked: list[HoursAsked]
+    hours: float | None  # their groups' hours in all, where any is known
+    cost: float | None  # what those hours cost, with request.hourly_cost
 
 
 @dataclass
@@ -48,22 +60,47 @@ class Impact:
     total_hours: float | None = None  # every group's and the participants' hours
     total_cost: float | None = None  # their cost, beside the budget, never added to it
     audience_rows: dict[str, list[ImpactRow]] = field(default_factory=dict)
+    audience_asked: dict[str, list[HoursAsked]] = field(default_factory=dict)
 
     @property
     def has_support(self) -> bool:
         return any(self.support.values())
 
+    @property
+    def support_hours(self) -> float | None:
+        """The hours asked of managers and the other groups in `support`, in all."""
+        known = [g.total for g in self.groups if g.total is not None]
+        return sum(known) if known else None
+
+    @property
+    def support_cost(self) -> float | None:
+        known = [g.cost for g in self.groups if g.cost is not None]
+        return sum(known) if known else None
+
     def rows_for(self, audience_id: str) -> list[ImpactRow]:
         """What this audience's people will do differently."""
         return self.audience_rows.get(audience_id, [])
 
+    def for_audience(self, audience_id: str) -> AudienceImpact:
+        """What this audience's people will do differently and the hours asked of them."""
+        asked = self.audience_asked.get(audience_id, [])
+        hours = [g.total for g in asked if g.total is not None]
+        costs = [g.cost for g in asked if g.cost is not None]
+        return AudienceImpact(
+            self.rows_for(audience_id),
+            asked,
+            sum(hours) if hours else None,
+            sum(costs) if costs else None,
+        )
+
 
 def hours_asked(
-    who: str, when: str | None, people: int | None, hours: float | None, rate: float | None
-) -> HoursAsked:
+    who: str, when: str | None, people: int | None, hours: float | None, rate: float | None,
+    does: str | None = None,
+) -> HoursAsked:  # fmt: skip
     total = people * hours if people is not None and hours is not None else None
     cost = total * rate if total is not None and rate is not None else None
-    return HoursAsked(who, when, people, hours, total, cost)
+    return HoursAsked(who, when, people, hours, total, cost, does)
 
 
 def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
@@ -85,7 +122,7 @@ def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
     results = [b for b in benefits if b.benefit.id in used]
     reached = {g.id for row in rows for g in row.goals}
     rate = p.request.hourly_cost if p.request else None
-    groups = [hours_asked(s.who, s.when, s.people, s.hours, rate) for s in p.support]
+    groups = [hours_asked(s.who, s.when, s.people, s.hours, rate, s.does) for s in p.support]
     participants = None
     if p.request and p.request.hours_per_participant is not None:
         participants = hours_asked(
@@ -109,5 +146,8 @@ def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
     for audience in p.audiences:
         impact.audience_rows[audience.id] = [
             row for row in rows if audience.id in row.behaviour.audiences
+        ]
+        impact.audience_asked[audience.id] = [
+            group for group, s in zip(groups, p.support, strict=True) if audience.id in s.audiences
         ]
     return impact

@@ -40,6 +40,7 @@ class Figure:
     url: str | None = None
     compare: Percent | int | None = None
     margin: float | None = None  # 95% margin of error, in percentage points
+    internal: bool = False  # the organization's own records (evidence[].internal), not research
 
     @property
     def is_survey(self) -> bool:
@@ -58,9 +59,10 @@ class Source:
     survey: bool
     n: int | None = None  # survey respondents
     population: int | None = None
-    source: str | None = None  # external: who published it
+    source: str | None = None  # external: who published it; internal: the system or report
     year: int | None = None
     url: str | None = None
+    internal: bool = False  # the organization's own records, beside the survey
 
     @property
     def census(self) -> bool:
@@ -127,6 +129,7 @@ def _evidence_figure(entry: Evidence) -> Figure:
         year=entry.year,
         url=entry.url,
         compare=entry.compare,
+        internal=entry.internal,
     )
 
 
@@ -203,4 +206,7 @@ def numbered_sources(
 def source_of(figure: Figure) -> Source:
     if figure.is_survey:
         return Source(survey=True, n=figure.n, population=figure.population)
-    return Source(survey=False, source=figure.source, year=figure.year, url=figure.url)
+    return Source(
+        survey=False, source=figure.source, year=figure.year, url=figure.url,
+        internal=figure.internal,
+    )  # fmt: skip

@@ -4,6 +4,7 @@ the handouts' editions, the plan's timeline and the measures."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..models import (
     OBJECTION_THEMES,
@@ -19,6 +20,9 @@ from ..models import (
 )  # fmt: skip
 from .money import BenefitValue, RiskValue
 from .statistics import HEADLINE_MAX, Figure, Source, numbered_sources
+
+if TYPE_CHECKING:
+    from .impact import AudienceImpact
 
 
 @dataclass
@@ -63,6 +67,8 @@ class AudienceView:
     objections: list[ObjectionView]
     chosen: str  # how benefits and risks were chosen: "author", "goals" or "all"
     figures: list[Figure] = field(default_factory=list)  # the numbers behind them
+    # what their people will do differently and the hours asked of them (format 1.1)
+    impact: AudienceImpact | None = None
 
 
 @dataclass

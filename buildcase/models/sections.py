@@ -421,6 +421,11 @@ class Support(Model):
     does: Text
     people: Count | None = Field(None, description="How many of them")
     hours: Hours | None = Field(None, description="Hours each")
+    audiences: Ids = Field(
+        default_factory=list,
+        description="Audience ids whose people these are: their page and handout say what "
+        "is asked of them, in hours",
+    )
 
 
 class Proposal(Model):

@@ -22,6 +22,7 @@ from .rules import (
     branding_problems,
     financials_problems,
     language_problems,
+    need_problems,
     population_problems,
     reference_problems,
 )
@@ -48,6 +49,7 @@ def validate_proposal(
     problems += list(branding_problems(proposal, loaded))
     problems += list(language_problems(proposal, loaded.source))
     problems += list(financials_problems(proposal, loaded.source))
+    problems += list(need_problems(proposal, loaded.source))
     proposal, data_problems = _stats_from_data(proposal, loaded)
     problems += data_problems
     problems += list(advice_warnings(proposal, loaded))

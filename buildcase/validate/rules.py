@@ -77,6 +77,7 @@ def reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Prob
     }
     sections["objections"] = _entries(data, "objections")
     sections["behaviours"] = _entries(data, "behaviours")
+    sections["support"] = _entries(data, "support")
     yield from _duplicate_ids(("behaviours",), sections["behaviours"], source)
     references = {
         "benefits": ("goals", "evidence"),
@@ -84,6 +85,7 @@ def reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Prob
         "audiences": ("benefits", "risks", "goals"),
         "objections": ("audiences",),
         "behaviours": ("benefits", "audiences"),
+        "support": ("audiences",),
     }
     for section, fields in references.items():
         for i, entry in sections[section]:
@@ -304,4 +306,20 @@ def _dangling(
             field_path(where),
             f"no {kind} has the id {quoted(ref)}; {hint}"
             f"Known: {listing(known) or 'none has an id'}",
+        )
+
+
+def need_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    """`need.desired` must be the same kind as `need.current`: a percent against a percent,
+    a number against a number, or the gap between them reads as nonsense."""
+    need = p.need
+    if need is None or need.current is None or need.desired is None:
+        return
+    if isinstance(need.current, Percent) != isinstance(need.desired, Percent):
+        kind = "a percent" if isinstance(need.current, Percent) else "a number"
+        path = ("need", "desired")
+        yield Problem(
+            source.value(path),
+            field_path(path),
+            f"current is {kind}, so desired must be {kind} too, found {need.desired}",
         )
