@@ -227,3 +227,30 @@ def test_the_deck_prints_one_slide_per_page(site: Path, browser: Any, tmp_path: 
     assert float(first.mediabox.width) > float(first.mediabox.height)  # landscape, 16:9
     assert "Approve $184,000" in " ".join((first.extract_text() or "").split())
     assert "Sources" in (last.extract_text() or "")
+
+
+def test_what_people_will_do_differently_follows_the_benefits(site: Path) -> None:
+    """Format 1.1's behaviours (issue 15): the impact map on the main line, one path per
+    slide below it; each audience's deck shows what their people will do; the managers'
+    part, in hours, below the plan."""
+    proposal, _ = validate_proposal(load_proposal(PROPOSALS / "support-coaching-programme"))
+    deck = site / "support-coaching-programme"
+    line = slides(deck / "present.html").line
+    tops = [stack[0]["slide"] for stack in line]
+    assert tops[tops.index("benefits") + 1] == "impact"
+    impact = line[tops.index("impact")]
+    assert [s["slide"] for s in impact[1:]] == ["behaviour"] * len(proposal.behaviours)
+    for behaviour, below in zip(proposal.behaviours, impact[1:], strict=True):
+        assert behaviour.moment in " ".join(below["text"].split())
+        assert behaviour.action in " ".join(impact[0]["text"].split())
+    for audience in proposal.audiences:
+        mine = [b for b in proposal.behaviours if audience.id in b.audiences]
+        theirs = slides(deck / f"present-{audience.id}.html").line
+        shown = next(s for s in theirs if s[0]["slide"] == "impact")
+        assert "What your people will do differently" in shown[0]["text"]
+        assert len(shown) - 1 == len(mine), audience.id
+    plan = line[tops.index("plan")]
+    assert [s["slide"] for s in plan] == ["plan", "support"]
+    support = " ".join(plan[1]["text"].split())
+    assert "192 hours" in support and "€45,952" in support  # 24 team leads × 8 hours
+    assert "beside the budget" in support
