@@ -24,6 +24,7 @@ from typing import Any
 from markupsafe import escape
 
 from .compute import Case, build_case
+from .compute.results import results_summary
 from .engines import (
     Engines,
     HandoutTask,
@@ -394,6 +395,7 @@ def portfolio_entry(case: Case) -> dict[str, Any]:
         "handouts": [
             [e.file, e.audience.audience.title if e.audience else None] for e in case.editions
         ],
+        "results": results_summary(case.results) if case.results else None,
     }
 
 

@@ -94,6 +94,10 @@ MAX_ENTRIES: dict[tuple[str, ...], tuple[int, str]] = {
     ("campaign", "questions"): (50, "the campaign page lists every one"),
     ("campaign", "conditions"): (50, "the campaign page lists every one"),
     ("campaign", "report_back"): (50, "the campaign page lists every one"),
+    ("results", "benefits"): (25, "the two-page results handout lists every one"),
+    ("results", "successes"): (8, "the two-page results handout tells every one"),
+    ("results", "obstacles"): (8, "the two-page results handout lists every one"),
+    ("results", "follow_up", "answers"): (50, "more than any question offers"),
 }
 # A list of ids (a benefit's goals and evidence, an audience's benefits): each id once,
 # so never more than the longest section it may cite (evidence and stats together).

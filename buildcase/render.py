@@ -36,6 +36,7 @@ from .sandbox import (
 )
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+RESULTS_HANDOUT, RESULTS_TEMPLATE = "results.pdf", "results/results.html.j2"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def site_pages(case: Case, _: Callable[[str], str]) -> list[Page]:
     heads = _("For department heads")
     candidates = [
         (True, Page("index.md", _("Summary"), "site/index.md.j2")),
+        (case.results is not None, Page("results.md", _("Results"), "site/results.md.j2")),
         (True, Page("benefits.md", _("What's in it for us"), "site/benefits.md.j2")),
         (True, Page("risks.md", _("Risk if we don't"), "site/risks.md.j2")),
         (bool(p.behaviours), Page("impact.md", _("What people will do differently"), "site/impact.md.j2")),  # noqa: E501
@@ -114,7 +116,7 @@ def _markdown(context: jinja2.runtime.Context, text: object) -> Markup:
     """`|md`: a text's inline Markdown as safe HTML. A handout is a document on its own,
     laid out from a folder of this machine: there a link without a scheme (`policy.html`)
     would point into that folder, so it is shown as text."""
-    handout = (context.name or "").startswith("handout/")
+    handout = (context.name or "").startswith(("handout/", "results/"))
     return inline_markdown(text, relative_links=not handout)
 
 
@@ -206,6 +208,8 @@ def _render_case(
         e.file: _render(env, "handout/handout.html.j2", {**context, "e": e, "site": site})
         for e in editions
     }
+    if case.results is not None:  # the results handout (results/results.html.j2)
+        handouts[RESULTS_HANDOUT] = _render(env, RESULTS_TEMPLATE, {**context, "r": case.results})
     helpers = {"author_notes": author_notes, "opening_closing": opening_closing}
     slides = {
         k.file: _render(env, DECK_TEMPLATE, {**context, **helpers, "deck": k, "a": k.audience})
@@ -402,9 +406,20 @@ def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:
         f"{fmt.count(participants)} {_('participants')}" if participants else None,
         fmt.duration(parse_duration(duration)) if duration else None,
     ]
-    status = entry.get("status")
+    status, results = entry.get("status"), entry.get("results")
+    if isinstance(results, dict):  # recorded by this buildcase (compute.results)
+        results = {
+            **results,
+            "stage_text": _(f"stage:{results['stage']}"),
+            "recommendation_text": _(f"recommendation:{results['recommendation']}"),
+            "roi_text": _("{achieved} against {promised} forecast").format(
+                achieved=fmt.percent(results["roi_achieved"]),
+                promised=fmt.percent(results["roi_promised"]),
+            ),
+        }
     return {
         **entry,
+        "results": results if isinstance(results, dict) else None,
         "ask": " · ".join(a for a in ask if a),
         "date_text": fmt.date(parse_date(entry["date"])) if entry.get("date") else "",
         "status_text": _(f"status:{status}").capitalize() if status else None,

@@ -25,6 +25,7 @@ from .money import (
     total_cost,
     transfer_gap,
 )  # fmt: skip
+from .results import ResultsView, results_view
 from .statistics import Figure, headline_figures, quotable_figures
 from .views import (
     AudienceView,
@@ -81,6 +82,7 @@ class Case:
     ramp: Ramp  # when the gain arrives, the same in every scenario
     decision: Decision  # what is asked today and what it returns, reconciled
     impact: Impact  # the need, the impact map and the hours asked (format 1.1)
+    results: ResultsView | None = None  # what happened against the forecast, once reported
 
     @property
     def lead(self) -> Scenario:
@@ -169,4 +171,5 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         ramp=gain_ramp(proposal),
         decision=decision(proposal, lead, "conservative" if ranged else "likely"),
         impact=impact,
+        results=results_view(proposal, benefits, lead, figures),
     )

@@ -58,6 +58,7 @@ SECTION_FILES = (
     "need",
     "behaviours",
     "support",
+    "results",
 )
 
 
@@ -69,7 +70,8 @@ class LoadedProposal:
     source: SourceMap
     files: list[Path]
     warnings: list[Problem] = field(default_factory=list)  # doubtful, not wrong
-    # The survey's data file, by the name `survey.data` gives it: column -> answers.
+    # The survey's data file, by the name `survey.data` gives it: column -> answers; and
+    # the results' follow-up survey (`results.follow_up.data`).
     tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
@@ -129,17 +131,21 @@ def load_proposal(folder: Path) -> LoadedProposal:
 def _survey_tables(
     folder: Path, data: dict[str, Any], source: SourceMap, problems: list[Problem]
 ) -> dict[str, dict[str, list[str]]]:
-    """The survey's CSV, read now so that later stages never touch the folder; a `data`
-    that is not a file name is left for the validate stage to name."""
-    survey = data.get("survey")
-    name = survey.get("data") if isinstance(survey, dict) else None
-    if not isinstance(name, str) or not name.strip():
-        return {}
-    try:
-        return {name: load_table(folder, name, source.value(("survey", "data")))}
-    except ProposalInvalid as e:
-        problems.extend(e.problems)
-        return {}
+    """The survey's CSV and the results' follow-up CSV, read now so that later stages never
+    touch the folder; a `data` that is not a file name is left for the validate stage."""
+    tables: dict[str, dict[str, list[str]]] = {}
+    for path in (("survey", "data"), ("results", "follow_up", "data")):
+        section: Any = data
+        for key in path[:-1]:
+            section = section.get(key) if isinstance(section, dict) else None
+        name = section.get(path[-1]) if isinstance(section, dict) else None
+        if not isinstance(name, str) or not name.strip() or name in tables:
+            continue
+        try:
+            tables[name] = load_table(folder, name, source.value(path), field_path(path))
+        except ProposalInvalid as e:
+            problems.extend(e.problems)
+    return tables
 
 
 _MISSING = object()

@@ -132,14 +132,15 @@ def decode_text(path: Path, raw: bytes) -> str:
         ) from e
 
 
-def load_table(folder: Path, name: str, location: Location) -> dict[str, list[str]]:
+def load_table(
+    folder: Path, name: str, location: Location, field_name: str = "survey.data"
+) -> dict[str, list[str]]:
     """A CSV export of survey responses, one row per respondent: column -> answers.
 
     The delimiter is sniffed (survey tools write `,`, `;` or tabs). Raises
-    ProposalInvalid, located at the field that names the file.
+    ProposalInvalid, located at the field that names the file (`field_name`).
     """
     path = folder / name
-    field_name = "survey.data"
     if Path(name).is_absolute():
         raise ProposalInvalid(
             [Problem(location, field_name, f"{quoted(name)} is outside the proposal folder")]

@@ -13,6 +13,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from ..limits import max_entries
 from .parsers import as_list, describe
+from .results import Results
 from .values import (
     Colour,
     Count,
@@ -461,3 +462,4 @@ class Proposal(Model):
     )
     support: list[Support] = Field(default_factory=list, max_length=max_entries(("support",)))
     measures: list[Measure] = Field(default_factory=list, max_length=max_entries(("measures",)))
+    results: Results | None = Field(None, description="What happened: the pilot's or roll-out's")

@@ -18,6 +18,7 @@ from ..load import LoadedProposal, Path_, SourceMap, field_path
 from ..models import Percent, Proposal, Stat, Survey
 from .advice import advice_warnings
 from .kinds import kind_problems
+from .results import results_problems, results_references
 from .rules import (
     branding_problems,
     financials_problems,
@@ -40,6 +41,7 @@ def validate_proposal(
     problems = list(loaded.warnings)
     # References are checked on the raw data, so they are reported with kind errors.
     problems += list(reference_problems(loaded.data, loaded.source))
+    problems += list(results_references(loaded.data, loaded.source))
     try:
         proposal = Proposal.model_validate(loaded.data)
     except ValidationError as e:
@@ -52,6 +54,8 @@ def validate_proposal(
     problems += list(need_problems(proposal, loaded.source))
     proposal, data_problems = _stats_from_data(proposal, loaded)
     problems += data_problems
+    proposal, results_found = results_problems(proposal, loaded)
+    problems += results_found
     problems += list(advice_warnings(proposal, loaded))
     problems = sorted(_apply_strict(problems, strict), key=lambda p: (p.location, p.field))
     if any(p.severity == "error" for p in problems):

@@ -1,0 +1,425 @@
+"""Issue 16, the results edition: each computed figure against sums worked by hand, the
+rules and warnings of `results`, and the example built through the command line, read
+back from results.html and results.pdf."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pypdf
+import pytest
+
+from buildcase.check import check_proposal
+from buildcase.compute import Case, build_case
+from buildcase.compute.results import down, up
+from buildcase.errors import ProposalInvalid
+from buildcase.render import portfolio_row, render_portfolio, site_pages
+
+from .conftest import PROPOSALS, REFERENCE, ROOT, write_proposal
+
+EXAMPLE = PROPOSALS / "sales-enablement-journey"
+
+# 1,200 people for $184,000; two benefits, $240,000 and $60,000 a year; the plan expects
+# 60% to apply the training, where 20% typically do.
+PLAN = """\
+title: Social media training
+organization: Northwind
+prepared_by: {name: Dana Reyes, role: Head of L&D}
+date: 2026-11-22
+summary: Train everyone.
+request: {budget: 184000, participants: 1200, duration: 16 weeks}
+financials: {application_rate: 60%, application_baseline: typical}
+evidence:
+  - {id: typical, label: apply training typically, value: 20%, source: A study, year: 2024}
+goals:
+  - {id: growth, title: Grow}
+benefits:
+  - {id: ambassadors, title: Ambassadors, goals: [growth], annual_value: 240000}
+  - {id: confident, title: Confident, goals: [growth], annual_value: 60000}
+risks:
+  - {title: A crisis, likelihood: 20%, impact: 1500000}
+"""
+
+# A pilot of 40 out of 1,200 (a thirtieth), $9,300 spent.
+PILOT = """\
+results:
+  as_of: 2027-09-30
+  stage: roll-out
+  trained: 40
+  spent: 9300
+  follow_up: {respondents: 36, applied: 47%}
+  benefits:
+    - {benefit: ambassadors, annual_value: 6000}
+    - {benefit: confident, annual_value: 3000}
+  successes:
+    - {who: Sales rep, story: Answered a rumour with the facts, value: 12000}
+  obstacles:
+    - {what: Their manager never discussed it, share: 38%}
+  recommendation: fix
+  note: Scale only with the manager check-in
+"""
+
+
+def case_of(workspace: Path, results: str, plan: str = PLAN, **files: str) -> Case:
+    folder = write_proposal(workspace, plan + textwrap.dedent(results), **files)
+    proposal, _ = check_proposal(folder)
+    return build_case(proposal, folder.name)
+
+
+def warnings_of(workspace: Path, results: str, plan: str = PLAN) -> list[str]:
+    folder = write_proposal(workspace, plan + textwrap.dedent(results))
+    _, warnings = check_proposal(folder)
+    return [f"{p.field}: {p.message}" for p in warnings]
+
+
+def errors_of(workspace: Path, results: str, plan: str = PLAN, **files: str) -> list[str]:
+    folder = write_proposal(workspace, plan + textwrap.dedent(results), **files)
+    with pytest.raises(ProposalInvalid) as e:
+        check_proposal(folder)
+    return [f"{p.field}: {p.message}" for p in e.value.problems if p.severity == "error"]
+
+
+# --- computed figures, by hand ---------------------------------------------------------------
+
+
+def test_a_pilot_of_40_out_of_1200_by_hand(workspace: Path) -> None:
+    r = case_of(workspace, PILOT).results
+    assert r is not None
+    assert r.share == pytest.approx(40 / 1200)
+    # The forecast for a thirtieth: $240,000 / 30 = $8,000 and $60,000 / 30 = $2,000.
+    assert [(b.id, b.value.promised, b.value.achieved, b.status) for b in r.benefits] == [
+        ("ambassadors", 8000, 6000, "missed"),
+        ("confident", 2000, 3000, "met"),
+    ]
+    assert [b.lost for b in r.benefits] == [2000, None]
+    assert (r.value.promised, r.value.achieved, r.value.status) == (10_000, 9_000, "missed")
+    assert r.lost == r.value.shortfall == 1_000
+    # Cost: $184,000 / 30 = $6,133.33, shown rounded down; $9,300 spent: $3,167 over.
+    assert r.budget_basis == "pro-rata"
+    assert (r.cost.promised, r.cost.achieved, r.cost.status) == (6_133, 9_300, "missed")
+    assert r.cost.shortfall == 3_167
+    # Return in a year: (10,000 - 6,133) / 6,133 = 63.05%, promised rounded up to 64%;
+    # (9,000 - 9,300) / 9,300 = -3.23%, achieved rounded down to -4%.
+    assert (r.roi.promised, r.roi.achieved, r.roi.status) == (64, -4, "missed")
+    assert r.roi.shortfall == 68
+    assert r.missed == ["application", "value", "cost", "return"]
+    assert r.successes_value == 12_000
+
+
+def test_the_application_rate_against_the_plan_and_the_baseline(workspace: Path) -> None:
+    a = case_of(workspace, PILOT).results.application  # type: ignore[union-attr]
+    assert a is not None
+    assert (str(a.actual), str(a.planned), a.status, a.gap) == ("47%", "60%", "missed", 13)
+    assert a.baseline is not None and str(a.baseline.value) == "20%"
+    # 1.959964 x sqrt(0.47 x 0.53 / 36) x sqrt((40 - 36) / 39) = 5.221 pts, shown as 5.3.
+    assert (a.n, a.population, a.margin, a.census) == (36, 40, 5.3, False)
+
+
+def test_no_follow_up(workspace: Path) -> None:
+    r = case_of(workspace, PILOT.replace("  follow_up: {respondents: 36, applied: 47%}\n", ""))
+    assert r.results is not None and r.results.application is None
+    assert "application" not in r.results.missed
+
+
+def test_zero_applied(workspace: Path) -> None:
+    r = case_of(workspace, PILOT.replace("applied: 47%", "applied: 0%")).results
+    assert r is not None and r.application is not None
+    assert (r.application.actual.value, r.application.status, r.application.gap) == (
+        0,
+        "missed",
+        60,
+    )
+
+
+def test_spent_above_budget_and_within(workspace: Path) -> None:
+    over = case_of(workspace, PILOT.replace("spent: 9300", "spent: 6133.5")).results
+    assert over is not None  # spent rounds up to 6,134; the budget down to 6,133
+    assert (over.cost.promised, over.cost.achieved, over.cost.status) == (6133, 6134, "missed")
+    within = case_of(workspace, PILOT.replace("spent: 9300", "spent: 6000")).results
+    assert within is not None and (within.cost.status, within.cost.shortfall) == ("met", None)
+    # The return on $6,000: (9,000 - 6,000) / 6,000 = 50%.
+    assert within.roi.achieved == 50
+
+
+def test_no_spending_reported_returns_on_the_budget(workspace: Path) -> None:
+    r = case_of(workspace, PILOT.replace("  spent: 9300\n", "")).results
+    assert r is not None and r.cost.achieved is None and r.cost.status is None
+    assert r.roi.achieved == down((9_000 - 6_133) / 6_133 * 100) == 46
+
+
+def test_after_a_pilot_with_a_budget_the_pilot_s_budget_is_the_promise(workspace: Path) -> None:
+    plan = PLAN.replace(
+        "duration: 16 weeks}",
+        "duration: 16 weeks, pilot: {participants: 40, duration: 6 weeks, budget: 9000}}",
+    )
+    r = case_of(workspace, PILOT.replace("stage: roll-out", "stage: pilot"), plan).results
+    assert r is not None and r.budget_basis == "pilot"
+    assert (r.cost.promised, r.cost.achieved, r.cost.shortfall) == (9_000, 9_300, 300)
+
+
+def test_a_benefit_not_measured_counts_as_not_realized(workspace: Path) -> None:
+    results = PILOT.replace("    - {benefit: confident, annual_value: 3000}\n", "")
+    r = case_of(workspace, results).results
+    assert r is not None
+    assert [(b.id, b.status, b.lost) for b in r.benefits] == [
+        ("ambassadors", "missed", 2000),
+        ("confident", "not measured", 2000),
+    ]
+    assert (r.value.achieved, r.lost) == (6_000, 4_000)
+
+
+def test_nothing_is_rounded_in_the_programme_s_favour(workspace: Path) -> None:
+    # $240,001 / 30 = $8,000.03 promised, shown $8,001; $8,000.90 achieved, shown $8,000.
+    plan = PLAN.replace("annual_value: 240000", "annual_value: 240001")
+    results = PILOT.replace("annual_value: 6000", "annual_value: 8000.9")
+    r = case_of(workspace, results, plan).results
+    assert r is not None
+    first = r.benefits[0]
+    assert (first.value.promised, first.value.achieved, first.status) == (8001, 8000, "missed")
+    assert (up(0.1), down(0.9), up(5.0000000001), down(-0.5)) == (1, 0, 5, -1)
+
+
+def test_measures_met_and_missed_beside_the_results(workspace: Path) -> None:
+    plan = PLAN + textwrap.dedent("""\
+        measures:
+          - {metric: Know the policy, baseline: 33%, target: 90%, when: after, actual: 92%}
+          - {metric: Escalations, baseline: 12, target: 4, when: after, actual: 6}
+          - {metric: Not yet, baseline: 1, target: 2, when: later}
+        """)
+    r = case_of(workspace, PILOT, plan).results
+    assert r is not None
+    assert [(v.measure.metric, v.status) for v in r.measures] == [
+        ("Know the policy", "met"),
+        ("Escalations", "missed"),
+    ]
+
+
+def test_the_example_s_figures(workspace: Path) -> None:
+    proposal, _ = check_proposal(EXAMPLE)
+    r = build_case(proposal, EXAMPLE.name).results
+    assert r is not None
+    # Conservative case, 30 of 300: 500,000 x 70% x 80% / 10, 360,000 / 10, 250,000 / 10.
+    assert [(b.value.promised, b.value.achieved, b.status) for b in r.benefits] == [
+        (28_000, 31_200, "met"),
+        (36_000, 37_000, "met"),
+        (25_000, 14_500, "missed"),
+    ]
+    assert (r.value.promised, r.value.achieved, r.lost) == (89_000, 82_700, 6_300)
+    assert (r.cost.promised, r.cost.achieved, r.cost.shortfall) == (36_000, 38_400, 2_400)
+    # From follow-up.csv: 14 of the 28 who answered (2 left it blank) applied it.
+    a = r.application
+    assert a is not None and (str(a.actual), a.n, a.status) == ("50%", 28, "missed")
+
+
+# --- check: errors and warnings ---------------------------------------------------------------
+
+
+def test_each_warning(workspace: Path) -> None:
+    found = warnings_of(
+        workspace,
+        PILOT.replace("trained: 40", "trained: 1300")
+        .replace("2027-09-30", "2026-11-01")
+        .replace("  note: Scale only with the manager check-in\n", "")
+        .replace("respondents: 36", "respondents: 360")
+        .replace("spent: 9300", "spent: 250000"),
+    )
+    assert found == [
+        "results.as_of: the results are dated 2026-11-01, before the proposal itself (2026-11-22)",
+        "results.trained: 1,300 trained is more than the 1,200 participants of the request; the "
+        "forecast is scaled up to match",
+        "results.spent: 250,000 USD spent is more than the budget for the people trained "
+        "(199,333 USD); give a `note` that says why",
+    ]
+
+
+def test_an_overspend_with_a_note_and_a_month_as_of_are_not_warned(workspace: Path) -> None:
+    assert warnings_of(workspace, PILOT.replace("2027-09-30", "2026-11")) == []
+
+
+def test_the_rules(workspace: Path) -> None:
+    twice = PILOT.replace(
+        "{benefit: confident, annual_value: 3000}", "{benefit: ambassadors, annual_value: 3000}"
+    )
+    assert errors_of(workspace, twice) == [
+        "results.benefits[1].benefit: benefit 'ambassadors' is reported twice; it is already "
+        "on line 24"
+    ]
+    assert errors_of(workspace, PILOT.replace("respondents: 36", "respondents: 41")) == [
+        "results.follow_up.respondents: 41 respondents is more than the 40 people trained"
+    ]
+    outside = PILOT.replace(
+        "{respondents: 36, applied: 47%}", "{data: ../x.csv, column: A, answers: [Yes]}"
+    )
+    assert errors_of(workspace, outside) == [
+        "results.follow_up.data: '../x.csv' is outside the proposal folder"
+    ]
+
+
+def test_the_follow_up_csv_is_computed_like_survey_stats(workspace: Path) -> None:
+    results = PILOT.replace(
+        "{respondents: 36, applied: 47%}",
+        "{data: follow.csv, column: 'Applied?', answers: [Yes, 'Yes, a lot']}",
+    )
+    folder = write_proposal(workspace, PLAN + results)
+    # 2 of 3 answers count (a blank is no answer): 66.67%, rounded down to 66%.
+    (folder / "follow.csv").write_text('Who,Applied?\na,yes\nb," Yes, a lot "\nc,No\nd,\n')
+    proposal, _ = check_proposal(folder)
+    a = build_case(proposal, folder.name).results.application  # type: ignore[union-attr]
+    assert a is not None and (str(a.actual), a.n) == ("66%", 3)
+    (folder / "follow.csv").write_text("Who,Applied?\n" + "x,Yes\n" * 45)
+    with pytest.raises(ProposalInvalid) as e:
+        check_proposal(folder)
+    assert [p.message for p in e.value.problems] == [
+        "45 respondents is more than the 40 people trained"
+    ]
+
+
+def test_a_proposal_without_results_has_no_results_page(workspace: Path) -> None:
+    proposal, _ = check_proposal(REFERENCE)
+    case = build_case(proposal, REFERENCE.name)
+    assert case.results is None
+    assert "results.md" not in [p.file for p in site_pages(case, str)]
+    with_results = case_of(workspace, PILOT)
+    assert "results.md" in [p.file for p in site_pages(with_results, str)]
+
+
+def test_the_portfolio_shows_stage_return_and_recommendation() -> None:
+    entry: dict[str, Any] = {
+        "title": "T", "organization": "O", "date": "2026-10-19", "handouts": [],
+        "results": {"stage": "pilot", "as_of": "2027-03-31", "roi_promised": 148.0,
+                    "roi_achieved": 115.0, "recommendation": "fix"},
+    }  # fmt: skip
+    row = portfolio_row(entry)
+    assert row["results"]["roi_text"] == "115% against 148% forecast"
+    page = render_portfolio(
+        {"t": entry, "u": {"title": "U", "organization": "O", "handouts": []}}, [ROOT / "templates"]
+    )
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    assert "After the pilot : fix it, then go on" in text
+    assert "Return in a year 115% against 148% forecast" in text
+    assert "t/results.pdf" in page
+
+
+# --- the example, built through the command line --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("results")
+    done = subprocess.run(
+        [sys.executable, "-m", "buildcase", "build", "--out", str(out), str(EXAMPLE)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return out / EXAMPLE.name
+
+
+def text_of(path: Path) -> str:
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+# What the example must say, in order where it matters: the recommendation first.
+PAIRS = [
+    ("Applied it on the job", "60%", "50%", "missed"),
+    ("Two more points of win rate on competitive cloud deals", "$28,000", "$31,200", "met"),
+    ("New account executives reach quota two months sooner", "$36,000", "$37,000", "met"),
+    ("Forty first-line managers who coach every week", "$25,000", "$14,500", "missed"),
+    ("Value a year, all benefits", "$89,000", "$82,700", "missed"),
+    ("Cost so far", "$36,000", "$38,400", "over budget"),
+    ("Return in a year", "148%", "115%", "missed"),
+    ("Win rate on competitive qualified opportunities", "24%", "24.5%", "met"),
+    ("Sellers with a deal-coaching conversation every month", "85%", "64%", "missed"),
+]
+STORIES = [
+    "Rebuilt a stalled cloud deal in the lab with her manager",
+    "Swapped the Monday pipeline call for a 30-minute deal review",
+    "Their manager cancelled the deal reviews in the last weeks of the quarter",
+    "No live deal at the right stage to practise on during the pilot",
+]
+
+
+def assert_tells_the_results(text: str) -> None:
+    rec = text.find("Our recommendation: fix it, then go on")
+    assert rec >= 0, text[:500]
+    assert rec < text.find("Promised against achieved") < text.find("What was lost")
+    assert text.find("What was lost") < text.find("Success cases")
+    for label, promised, achieved, result in PAIRS:
+        row = (
+            re.escape(label)
+            + r".{0,400}?"
+            + r"\s*".join(re.escape(x) for x in (promised, achieved, result))
+        )
+        assert re.search(row, text), label
+    assert "$6,300 a year of the value forecast for the people trained was not realized" in text
+    assert "$10,500 a year" in text and "$2,400 over" in text and "10 pts below plan" in text
+    for story in STORIES:
+        assert story in text, story
+    assert "57% of those who did not apply it" in text
+    assert "n = 28 of 30 trained, ± 4.9 pts (follow-up.csv)" in text
+
+
+def test_the_results_page(built: Path) -> None:
+    text = text_of(built / "results.html")
+    assert_tells_the_results(text[text.find("Results – After the pilot") :])  # after the toc
+    assert 'href="results.html"' in (built / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_results_handout(built: Path) -> None:
+    reader = pypdf.PdfReader(built / "results.pdf")
+    assert len(reader.pages) <= 2
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert_tells_the_results(text)
+
+
+def test_missed_is_shown_as_plainly_as_met(built: Path) -> None:
+    """Each result word in the handout's table: 'missed' in the same size, weight and
+    column as 'met'."""
+    with pdfplumber.open(built / "results.pdf") as pdf:
+        words = [
+            w for page in pdf.pages for w in page.extract_words(extra_attrs=["size", "fontname"])
+        ]
+    met = [w for w in words if w["text"] == "met"]
+    missed = [w for w in words if w["text"] == "missed"]
+    assert len(met) == 3 and len(missed) == 5
+    assert {(round(w["size"], 2), w["fontname"]) for w in met + missed} == {
+        (round(met[0]["size"], 2), met[0]["fontname"])
+    }
+    assert {round(w["x0"]) for w in met + missed} == {round(met[0]["x0"])}
+    assert met[0]["size"] >= 7.9  # the table's own size, not a footnote's
+    page = (built / "results.html").read_text(encoding="utf-8")
+    assert 'class="bc-result bc-result--missed">missed<' in page
+    assert 'class="bc-result bc-result--met">met<' in page
+
+
+def test_the_results_handout_passes_pdfua(built: Path) -> None:
+    command = shutil.which("pdfua")
+    if not command:
+        pytest.fail("pdfua is missing: pip install 'pdfua==0.1.3' (./run test does this)")
+    result = subprocess.run(
+        [command, "check", "--format", "json", str(built / "results.pdf")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["errors"], summary["warnings"], result.returncode) == (0, 0, 0)
+    with pdfplumber.open(built / "results.pdf") as pdf:
+        sizes = [c["size"] for page in pdf.pages for c in page.chars if c.get("upright")]
+    assert round(min(sizes), 2) >= 7
+
+
+def test_the_skeleton_s_results_example_checks(workspace: Path) -> None:
+    skeleton = (ROOT / "templates" / "new" / "proposal.yaml").read_text(encoding="utf-8")
+    start = skeleton.index("# results:")
+    block = "\n".join(line[2:] for line in skeleton[start:].splitlines()) + "\n"
+    folder = write_proposal(workspace, skeleton[:start] + block)
+    proposal, _ = check_proposal(folder)
+    assert proposal.results is not None and proposal.results.recommendation == "fix"
