@@ -20,6 +20,8 @@ from .compute.views import BenefitView, Edition, ObjectionView, RiskView
 
 TEMPLATE = "present/deck.html.j2"
 DECK = "present.html"
+# The report back to the leaders once the proposal has `results` (format 1.1).
+RESULTS_DECK, RESULTS_DECK_TEMPLATE = "present-results.html", "present/results.html.j2"
 VENDOR = "assets/buildcase/vendor/reveal.js/dist"  # relative to the deck, beside index.html
 # The slide as reveal.js lays it out before scaling it to the screen: 16:9.
 WIDTH, HEIGHT = 1280, 720

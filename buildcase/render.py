@@ -23,8 +23,17 @@ from .formatting import Formatter
 from .i18n import language
 from .markup import escape_text, inline_markdown, nav_label, plain_text
 from .models import Percent, parse_date, parse_duration
+from .present import (
+    HEIGHT,
+    RESULTS_DECK,
+    RESULTS_DECK_TEMPLATE,
+    VENDOR,
+    WIDTH,
+    author_notes,
+    decks,
+    opening_closing,
+)
 from .present import TEMPLATE as DECK_TEMPLATE
-from .present import author_notes, decks, opening_closing
 from .qr import site_link
 from .sandbox import (
     ConfinedLoader,
@@ -215,6 +224,9 @@ def _render_case(
         k.file: _render(env, DECK_TEMPLATE, {**context, **helpers, "deck": k, "a": k.audience})
         for k in decks(case, audience)
     }
+    if case.results is not None:  # the report back to the leaders (present/results.html.j2)
+        deck = {"r": case.results, "vendor": VENDOR, "width": WIDTH, "height": HEIGHT}
+        slides[RESULTS_DECK] = _render(env, RESULTS_DECK_TEMPLATE, {**context, **deck})
     return Rendered(rendered, navigation(pages), handouts, brand, slides)
 
 

@@ -254,3 +254,25 @@ def test_what_people_will_do_differently_follows_the_benefits(site: Path) -> Non
     support = " ".join(plan[1]["text"].split())
     assert "192 hours" in support and "€45,952" in support  # 24 team leads × 8 hours
     assert "beside the budget" in support
+
+
+def test_the_results_deck_reports_back_as_the_results_page_does(site: Path) -> None:
+    """Issue 16: a proposal with `results` gains present-results.html, the recommendation
+    first and last, promised against achieved, what was lost and why, the success cases; a
+    missed figure says "missed" where a met one says "met"."""
+    folder = site / "sales-enablement-journey"
+    line = slides(folder / "present-results.html").line
+    order = [stack[0]["slide"] for stack in line]
+    assert order == ["title", "promised", "benefits", "lost", "successes", "measures", "decision"]
+    text = {stack[0]["slide"]: " ".join(stack[0]["text"].split()) for stack in line}
+    assert "Our recommendation: fix it, then go on" in text["title"]
+    assert "Applied it on the job 60% 50% missed" in text["promised"]
+    assert "Value a year, all benefits $89,000 $82,700 missed" in text["promised"]
+    assert "Cost so far $36,000 $38,400 over budget" in text["promised"]
+    assert (
+        "$28,000 $31,200 met" in text["benefits"] and "$25,000 $14,500 missed" in text["benefits"]
+    )
+    assert "$6,300 a year" in text["lost"] and "$10,500 a year short" in text["lost"]
+    page = site_text(folder)
+    for figure in figures(" ".join(text.values())):
+        assert figure in page, figure  # the results page holds the same figures
