@@ -201,11 +201,12 @@ def write_yaml(path: Path, data: Any) -> None:
 
 
 def section(files: dict[str, Any], key: str) -> Any:
-    """The value of a top-level section, wherever it lives: proposal.yaml or its own file."""
+    """The value of a top-level section, wherever it lives: proposal.yaml or its own file
+    (which holds `key:` and the value, or the value alone)."""
     for data in files.values():
         if isinstance(data, dict) and key in data:
             return data[key]
-    return None
+    return files.get(f"{key}.yaml")
 
 
 def vary(files: dict[str, Any], rng: random.Random) -> None:
@@ -227,14 +228,29 @@ def vary(files: dict[str, Any], rng: random.Random) -> None:
         change = "drop"  # one benefit more can push the handout past its two pages
     if change == "drop" and len(benefits) > 1:
         dropped = benefits.pop(rng.randrange(len(benefits)))
-        for audience in section(files, "audiences") or []:
-            audience["benefits"] = [b for b in audience.get("benefits", []) if b != dropped["id"]]
+        forget_benefit(files, dropped["id"])
     elif change == "duplicate":
         twin = copy.deepcopy(rng.choice(benefits))
         twin["id"] = twin["id"] + "-again"
         twin["title"] = "Again: " + twin["title"]
         twin.pop("detail", None)
         benefits.append(twin)
+
+
+def forget_benefit(files: dict[str, Any], benefit_id: str) -> None:
+    """Remove a dropped benefit's citations: audiences and behaviours list it, results
+    report on it; a behaviour left leading to no result goes too (format 1.1)."""
+    for audience in section(files, "audiences") or []:
+        audience["benefits"] = [b for b in audience.get("benefits", []) if b != benefit_id]
+    behaviours = section(files, "behaviours") or []
+    for behaviour in behaviours:
+        cited = behaviour.get("benefits", [])
+        cited = [cited] if isinstance(cited, str) else cited
+        behaviour["benefits"] = [b for b in cited if b != benefit_id]
+    behaviours[:] = [b for b in behaviours if b["benefits"]]
+    results = section(files, "results") or {}
+    if results.get("benefits"):
+        results["benefits"] = [r for r in results["benefits"] if r.get("benefit") != benefit_id]
 
 
 def scale_money(files: dict[str, Any], scale: float) -> None:

@@ -171,26 +171,31 @@ def test_every_slide_fits_its_screen_and_reads_from_the_back_of_the_room(
         assert guard.problems() == [], deck.name
 
 
+HERE = "() => Reveal.getCurrentSlide().dataset.slide + ' ' + Reveal.getIndices().v"
+
+
+def press(page: Any, key: str) -> str:
+    """The slide a key press leads to, once the deck has moved: on a loaded machine the
+    page may handle the key after Playwright returns, so it waits for the move (5 s at
+    most: a press that moves nothing fails)."""
+    before = page.evaluate(HERE)
+    page.keyboard.press(key)
+    page.wait_for_function(f"b => ({HERE})() !== b", arg=before, timeout=5000)
+    return str(page.evaluate(HERE))
+
+
 def test_the_keys_a_presenter_presses_walk_the_story_in_order(site: Path, browser: Any) -> None:
     context, page, guard = open_deck(browser, site / REFERENCE.name / "present.html", (1280, 720))
-    here = "() => Reveal.getCurrentSlide().dataset.slide + ' ' + Reveal.getIndices().v"
-    across = [page.evaluate(here)]
-    for _ in MAIN_LINE[1:]:
-        page.keyboard.press("ArrowRight")
-        across.append(page.evaluate(here))
+    across = [page.evaluate(HERE)] + [press(page, "ArrowRight") for _ in MAIN_LINE[1:]]
     assert across == [f"{s} 0" for s in MAIN_LINE]
     total = page.evaluate("Reveal.getTotalSlides()")
     for key in ("Space", "PageDown"):  # a clicker sends PageDown; both walk every slide
         page.evaluate("Reveal.slide(0, 0)")
-        order = [page.evaluate(here)]
-        for _ in range(total - 1):
-            page.keyboard.press(key)
-            order.append(page.evaluate(here))
+        order = [page.evaluate(HERE)] + [press(page, key) for _ in range(total - 1)]
         assert len(set(order)) == total, key
         tops = [o.split()[0] for o in order if o.endswith(" 0")]
         assert tops == MAIN_LINE, key
-    page.keyboard.press("Home")
-    assert page.evaluate(here) == "title 0"
+    assert press(page, "Home") == "title 0"
     assert page.is_visible(".reveal .progress") and page.is_visible(".reveal .slide-number")
     context.close()
     assert guard.problems() == []
