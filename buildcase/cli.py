@@ -265,7 +265,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .workspace import proposal_schema_json
 
-    print(proposal_schema_json())
+    print(proposal_schema_json(args.section))
     return EXIT_OK
 
 
@@ -279,6 +279,8 @@ def _parser() -> argparse.ArgumentParser:
         "and a PDF handout.",
     )
     parser.add_argument("--version", action="version", version=f"buildcase {__version__}")
+    from .load import SECTION_FILES
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show a traceback on errors")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -355,7 +357,14 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser(
         "schema", parents=[common], help="print the JSON Schema of the proposal format",
-        description="Print the JSON Schema of the proposal format, for YAML editors.",
+        description="Print the JSON Schema of the proposal format, for YAML editors: of "
+        "proposal.yaml, or with --section of a section file such as risks.yaml. "
+        "`buildcase new` writes them all into proposals/schema/.",
+    )  # fmt: skip
+    schema.add_argument(
+        "--section", metavar="NAME", choices=SECTION_FILES,
+        help="the schema of the section file NAME.yaml instead: one of "
+        + ", ".join(SECTION_FILES),
     )  # fmt: skip
     schema.set_defaults(run=cmd_schema)
     return parser

@@ -57,6 +57,9 @@ MAX_AMOUNT = 10**15  # more money than any training budget
 
 # --- text -----------------------------------------------------------------------------------
 
+# A key without quotes: YAML itself reads no longer implicit key (the YAML 1.2 spec's limit,
+# which PyYAML keeps), so a longer one is reported as too long rather than as a missing ': '.
+MAX_KEY = 1024
 MAX_ID = 60  # an id names an anchor, and an audience's handout file (handout-ID.pdf)
 MAX_TITLE = 200  # a title must fit a slide and a line of the handout
 MAX_LINE = 300  # a name, a label, a cost item, a phase: a line of a table, a chip

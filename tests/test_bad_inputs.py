@@ -64,6 +64,11 @@ def _long_title(folder: Path) -> None:
     _write(folder, BASE.replace("Onboarding training", title, 1).encode())
 
 
+def _long_key(folder: Path) -> None:
+    # A key of 100,000 characters (a paste that lost its ': '), far past YAML's 1,024.
+    _write(folder, BASE.replace("summary:", "k" * 100_000 + ": x\nsummary:", 1).encode())
+
+
 def _nested(folder: Path) -> None:
     # 200 levels of nested lists, in flow style: summary: [[[[ ... ]]]]
     _write(folder, BASE.replace("Train new starters.", "[" * 200 + "x" + "]" * 200).encode())
@@ -311,6 +316,7 @@ def _reference_200kb(folder: Path) -> None:
 GENERATED: dict[str, Callable[[Path], None]] = {
     "not-utf8-latin1": _latin1,
     "very-long-title": _long_title,
+    "key-100000-characters": _long_key,
     "deeply-nested-flow": _nested,
     "deeply-nested-block": _nested_block,
     "deeply-nested-1000-levels": _nested_deeper,

@@ -67,3 +67,53 @@ def test_the_reference_proposal_is_the_shared_one_unchanged() -> None:
 def test_workspace_mkdocs_yml_is_the_shipped_default() -> None:
     # `buildcase new` gives a new folder the shipped one; this repository uses the same.
     assert Path(ROOT / "mkdocs.yml").read_text() == (ROOT / "templates" / "mkdocs.yml").read_text()
+
+
+# --- every pointer leads somewhere ----------------------------------------------------------
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def _documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def relative_links(document: Path) -> list[str]:
+    """The relative link targets of a Markdown file, outside code blocks, anchors cut."""
+    text = _FENCE.sub("", document.read_text(encoding="utf-8"))
+    targets = []
+    for target in _LINK.findall(text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
+            continue  # a web address, mailto:, or an anchor on the same page
+        targets.append(target.split("#", 1)[0])
+    return targets
+
+
+@pytest.mark.parametrize("document", _documents(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_leads_to_a_file_or_folder(document: Path) -> None:
+    missing = [t for t in relative_links(document) if not (document.parent / t).exists()]
+    assert missing == [], f"{document.relative_to(ROOT)} links to what is not there: {missing}"
+
+
+def test_the_links_are_found() -> None:
+    assert "docs/proposal-format.md" in relative_links(ROOT / "README.md")
+
+
+def test_the_format_reference_names_no_file_outside_the_repository() -> None:
+    # Paths named in backticks that look like files of this repository must exist.
+    for path in re.findall(r"`((?:proposals|examples|docs|templates)/[^`*<>]+?)`", FORMAT):
+        if "<" in path or "schema" in path:
+            continue  # a pattern (`proposals/<slug>/`), or what `new` writes
+        assert (ROOT / path).exists(), path
+
+
+def test_the_skeleton_points_to_what_its_author_has() -> None:
+    """The new proposal's comments name commands, and files of buildcase's source by their
+    path there, never a file the author would look for beside the proposal."""
+    skeleton = (ROOT / "templates" / "new" / "proposal.yaml").read_text(encoding="utf-8")
+    comments = "\n".join(line for line in skeleton.splitlines() if line.lstrip().startswith("#"))
+    assert "README" not in comments
+    for path in re.findall(r"\b(docs/[\w./-]+\.md)", comments):
+        assert (ROOT / path).is_file(), path
+    assert "`buildcase --help`" in comments and "`buildcase schema`" in comments

@@ -73,19 +73,25 @@ def text_paths(
             if schema is not None and key not in NOT_PROSE:
                 yield from text_paths(value, schema, (*path, key))
     elif isinstance(data, list):
+        items = node.get("items", node.get("then", {}).get("items", {}))
         for i, value in enumerate(data):
-            yield from text_paths(value, node.get("items", {}), (*path, i))
+            yield from text_paths(value, items, (*path, i))
+    elif node.get("if") == {"type": "array"}:  # one entry written for a list of one
+        yield from text_paths(data, node["else"], path)
     elif node.get("type") == ["string", "number"] and "maxLength" in node:
         yield path
 
 
 def _resolved(node: dict[str, Any]) -> dict[str, Any]:
+    """The schema a value follows, through references and "this, or nothing"."""
     definitions = proposal_schema()["$defs"]
-    while "$ref" in node or "anyOf" in node:
+    while "$ref" in node or "anyOf" in node or node.get("if") == {"type": "null"}:
         if "$ref" in node:
             node = definitions[node["$ref"].rsplit("/", 1)[-1]]
-        else:
+        elif "anyOf" in node:
             node = next((n for n in node["anyOf"] if n.get("type") != "null"), {})
+        else:
+            node = node["else"]
     return node
 
 

@@ -58,7 +58,7 @@ def test_unknown_key_names_the_nearest_and_the_allowed(workspace: Path) -> None:
         "proposal.yaml:11:1: error: benefit: unknown key 'benefit'; did you mean 'benefits'? "
         "Allowed here: title, organization, prepared_by, date, summary, currency, paper, language, request, need, "
         "financials, champion, campaign, branding, survey, evidence, goals, benefits, risks, costs, audiences, "
-        "objections, plan, behaviours, support, measures"
+        "objections, plan, behaviours, support, measures, results"
     ]
 
 
@@ -121,7 +121,7 @@ def test_required_field_missing_inside_an_entry_points_at_the_entry(workspace: P
         ("date: 2026-11-01", "date: 2026-13-45", "6:7: error: date: 2026-13-45 is not a date on the calendar"),
         ("date: 2026-11-01", "date: next week", "6:7: error: date: expected a date such as 2026-11-22 or 2026-09, found 'next week'"),
         ("  - id: retention", "  - id: Retention Goal", ("9:9: error: goals[0].id: an id is lowercase letters, digits and '-' such as 'retention-goal'; found 'Retention Goal'",
-                                                      "13:13: error: benefits[0].goals[0]: no goal has the id 'retention'; did you mean 'Retention Goal'? Known: Retention Goal")),
+                                                      "13:13: error: benefits[0].goals[0]: no goal has the id 'retention'; did you mean the goal written 'Retention Goal'? Write its id as 'retention-goal' (ids are lowercase letters, digits and '-'), and cite it so")),
         ("title: Onboarding training", "title: [a, b]", "1:8: error: title: expected text, found a list"),
         ("title: Onboarding training", "title: true", "1:8: error: title: expected text, found true"),
         ("goals: [retention]", "goals: []", "13:12: error: benefits[0].goals: must list at least one entry"),

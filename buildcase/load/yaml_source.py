@@ -20,7 +20,14 @@ from yaml.events import AliasEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Location, Problem, ProposalInvalid
-from ..limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NUMBER_CHARS, MAX_VALUES, MAX_YAML_BYTES
+from ..limits import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_KEY,
+    MAX_NUMBER_CHARS,
+    MAX_VALUES,
+    MAX_YAML_BYTES,
+)
 from .files import Unreadable, decode_text, read_inside
 
 Path_ = tuple[str | int, ...]
@@ -133,6 +140,25 @@ def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
             error.context_mark,
             "this quoted text is never closed; add the closing quote",
         )
+    elif (key := _long_key(error)) is not None:
+        mark, message = (
+            error.context_mark or mark,
+            (
+                f"this key is {key:,} characters long; YAML reads a key of at most {MAX_KEY:,}: "
+                "shorten it, or if it is text, write it as a value after a key (`summary: ...`)"
+            ),
+        )
+    elif (
+        re.search(r"expected ',' or '[]}]', but got ':'", problem)
+        and error.context_mark
+        and error.problem_mark
+        and error.context_mark.line == error.problem_mark.line
+    ):  # a ': ' in the text, on the line the bracket opens (else the bracket is unclosed)
+        brackets = "[...]" if "sequence" in context else "{...}"
+        message = (
+            f"a ': ' inside '{brackets}' starts a key in YAML; put text that holds ': ' "
+            'in quotes (`role: "Head: EMEA"`)'
+        )
     elif "flow sequence" in context or "flow mapping" in context:
         opening, closing = ("[", "]") if "sequence" in context else ("{", "}")
         mark, message = error.context_mark, f"this '{opening}' is never closed with '{closing}'"
@@ -152,6 +178,25 @@ def _yaml_problem(path: Path, error: yaml.MarkedYAMLError) -> Problem:
         message = f"{problem} ({context})" if problem and context else problem or context
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     return Problem(location, "", f"YAML syntax: {message}")
+
+
+def _long_key(error: yaml.MarkedYAMLError) -> int | None:
+    """The length of a key longer than YAML reads, where the error is that key's missing ':'
+    (PyYAML stops looking for the ':' after MAX_KEY characters); None for any other error."""
+    if "could not find expected ':'" not in (error.problem or "") and (
+        error.problem != "mapping values are not allowed here"
+    ):
+        return None
+    mark = error.context_mark or error.problem_mark
+    buffer = getattr(mark, "buffer", None)
+    if mark is None or not isinstance(buffer, str):
+        return None
+    start = buffer.rfind("\n", 0, mark.pointer) + 1
+    end = buffer.find("\n", mark.pointer)
+    line = buffer[start : end if end >= 0 else len(buffer)]
+    colon = re.search(r":(\s|$)", line)
+    key = line[: colon.start()].strip() if colon else ""
+    return len(key) if len(key) > MAX_KEY else None
 
 
 def _reader_problem(path: Path, text: str, error: yaml.reader.ReaderError) -> Problem:

@@ -28,6 +28,7 @@ from ..limits import (
 from .quantities import Duration, Estimate, PartialDate, Percent, T
 
 __all__ = [
+    "DURATION_UNITS",
     "RANGE_POINTS",
     "as_fraction",
     "as_list",
@@ -35,6 +36,7 @@ __all__ = [
     "describe",
     "estimate_of",
     "fraction_meant",
+    "is_id",
     "magnitude",
     "nearest_currencies",
     "parse_colour",
@@ -54,6 +56,7 @@ __all__ = [
     "parse_title",
     "parse_url",
     "parse_year",
+    "suggest_id",
 ]
 
 _PERCENT = re.compile(r"\s*([-+]?\d+(?:\.(\d+))?)\s*%\s*")
@@ -65,6 +68,7 @@ _UNITS = {
     "mo": "month", "mos": "month", "month": "month", "months": "month",
     "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year",
 }  # fmt: skip
+DURATION_UNITS = tuple(_UNITS)
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -294,12 +298,21 @@ def parse_id(value: Any) -> str:
     if isinstance(value, str) and len(value) > MAX_ID:
         raise ValueError(f"an id is at most {MAX_ID} characters; this one has {len(value):,}")
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", str(value)[:40].lower()).strip("-")
+        suggestion = suggest_id(value)
         hint = f" such as '{suggestion}'" if suggestion else ""
         raise ValueError(
             f"an id is lowercase letters, digits and '-'{hint}; found {describe(value)}"
         )
     return value
+
+
+def is_id(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_ID and bool(_ID.fullmatch(value))
+
+
+def suggest_id(value: Any) -> str:
+    """The id a value that is not one probably means: 'Fewer_Injuries' -> 'fewer-injuries'."""
+    return re.sub(r"[^a-z0-9]+", "-", str(value)[:40].lower()).strip("-")
 
 
 def parse_year(value: Any) -> int:

@@ -11,7 +11,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from ..limits import max_entries
 from .parsers import as_list, describe
-from .values import Count, Date, Id, Line, Money, PercentValue, Text
+from .values import Count, Date, Id, Line, Money, PercentValue, Text, choice_schema
 
 __all__ = [
     "RECOMMENDATIONS",
@@ -37,11 +37,13 @@ def _one_of(choices: tuple[str, ...]) -> Any:
     return parse
 
 
-Stage = Annotated[str, PlainValidator(_one_of(STAGES)), WithJsonSchema({"enum": list(STAGES)})]
+Stage = Annotated[
+    str, PlainValidator(_one_of(STAGES)), WithJsonSchema(choice_schema(STAGES, "How far it got"))
+]
 Recommendation = Annotated[
     str,
     PlainValidator(_one_of(RECOMMENDATIONS)),
-    WithJsonSchema({"enum": list(RECOMMENDATIONS)}),
+    WithJsonSchema(choice_schema(RECOMMENDATIONS, "What to do next")),
 ]
 
 

@@ -35,6 +35,7 @@ from .values import (
     Title,
     Url,
     Year,
+    choice_schema,
 )
 
 __all__ = [
@@ -245,7 +246,19 @@ def parse_theme(value: Any) -> str:
 
 
 Theme = Annotated[
-    str, PlainValidator(parse_theme), WithJsonSchema({"enum": list(OBJECTION_THEMES)})
+    str,
+    PlainValidator(parse_theme),
+    WithJsonSchema(
+        choice_schema(
+            OBJECTION_THEMES,
+            "The concern behind it",
+            "targets",
+            "capacity-and-targets",
+            "fear-of-failure",
+            "its-not-my-job",
+            "money",
+        )
+    ),
 ]
 
 
@@ -283,7 +296,7 @@ def parse_decision(value: Any) -> str:
 
 
 DecisionStatus = Annotated[
-    str, PlainValidator(parse_decision), WithJsonSchema({"enum": list(DECISIONS)})
+    str, PlainValidator(parse_decision), WithJsonSchema(choice_schema(DECISIONS, "The decision"))
 ]
 
 
@@ -380,8 +393,12 @@ def parse_moment(value: Any) -> str:
     return _choice(value, MOMENTS)
 
 
-Cause = Annotated[str, PlainValidator(parse_cause), WithJsonSchema({"enum": list(CAUSES)})]
-Moment = Annotated[str, PlainValidator(parse_moment), WithJsonSchema({"enum": list(MOMENTS)})]
+Cause = Annotated[
+    str, PlainValidator(parse_cause), WithJsonSchema(choice_schema(CAUSES, "Why the gap exists"))
+]
+Moment = Annotated[
+    str, PlainValidator(parse_moment), WithJsonSchema(choice_schema(MOMENTS, "When it happens"))
+]
 
 
 class Need(Model):

@@ -26,7 +26,7 @@ from ..load import (
     field_path,
     read_inside,
 )
-from ..models import Percent, Proposal
+from ..models import Percent, Proposal, is_id, suggest_id
 from .advice import warn
 
 # --- references and ids ------------------------------------------------------------------
@@ -299,14 +299,32 @@ def _dangling(
         if not isinstance(ref, str) or ref in known:
             continue  # a ref of the wrong kind is reported by the kind check
         where = path if single else (*path, j)
-        guess = nearest(ref, known)
-        hint = f"did you mean {quoted(guess)}? " if guess else ""
-        yield Problem(
-            source.value(where),
-            field_path(where),
-            f"no {kind} has the id {quoted(ref)}; {hint}"
-            f"Known: {listing(known) or 'none has an id'}",
-        )
+        # An id that is not one is reported where it is written, with the id it probably
+        # means; it is never offered here as the id to cite.
+        valid = [k for k in known if is_id(k)]
+        invalid = {suggest_id(k): k for k in known if not is_id(k)}
+        meant = ref if ref in invalid else nearest(ref, sorted(invalid))
+        if meant and not nearest(ref, valid):
+            rule = "ids are lowercase letters, digits and '-'"
+            if meant == ref:
+                message = (
+                    f"no {kind} has the id {quoted(ref)} yet: write the id "
+                    f"{quoted(invalid[meant])} as {quoted(meant)} ({rule})"
+                )
+            else:
+                message = (
+                    f"no {kind} has the id {quoted(ref)}; did you mean the {kind} written "
+                    f"{quoted(invalid[meant])}? Write its id as {quoted(meant)} ({rule}), "
+                    "and cite it so"
+                )
+        else:
+            guess = nearest(ref, valid)
+            hint = f"did you mean {quoted(guess)}? " if guess else ""
+            message = (
+                f"no {kind} has the id {quoted(ref)}; {hint}"
+                f"Known: {listing(valid) or ('none has a valid id' if known else 'none has an id')}"
+            )
+        yield Problem(source.value(where), field_path(where), message)
 
 
 def need_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
