@@ -319,11 +319,12 @@ def test_the_schema_covers_version_1_1(capsys: pytest.CaptureFixture[str]) -> No
     }  # fmt: skip
     assert defs["Need"]["required"] == ["gap"]
     assert {"id", "who", "moment", "action", "instead_of", "learns", "benefits",
-            "audiences"} == set(defs["Behaviour"]["properties"])  # fmt: skip
+            "audiences", "notes"} == set(defs["Behaviour"]["properties"])  # fmt: skip
     assert set(defs["Behaviour"]["required"]) == {"id", "who", "moment", "action", "benefits"}
     assert {"who", "when", "does", "people", "hours"} <= set(defs["Support"]["properties"])
     when = defs["Support"]["properties"]["when"]
-    assert when.get("enum") == ["before", "during", "after"]
+    enums = [e for choice in [when, *when.get("anyOf", [])] for e in choice.get("enum", [])]
+    assert {"before", "during", "after"} <= set(enums)
     request = defs["Request"]["properties"]
     assert "hours_per_participant" in request and "hourly_cost" in request
     assert defs["Evidence"]["properties"]["internal"]["type"] == "boolean"

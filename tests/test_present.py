@@ -266,3 +266,34 @@ def test_present_reports_a_bad_proposal_and_opens_nothing(
     code, out, err = run_cli(capsys, "present", str(folder))
     assert code == 1 and out == ""
     assert "proposal.yaml:6:7: error: date: expected a date" in err
+
+
+def test_the_authors_speaker_notes_reach_the_slides_and_nothing_else(tmp_path: Path) -> None:
+    """Format 1.1's `notes`: top-level opening and closing, and on a benefit, a risk, a
+    goal, an audience and an objection; in the presenter's notes only."""
+    folder = tmp_path / "proposals" / REFERENCE.name
+    shutil.copytree(REFERENCE, folder)
+    yaml = folder / "proposal.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    text += "notes:\n  opening: Start with the Leeds recall rumour\n  closing: Ask for the date\n"
+    text = text.replace(
+        "    annual_value: 240000\n",
+        "    annual_value: 240000\n    notes: Mention the sales director's own example\n",
+    )
+    yaml.write_text(text, encoding="utf-8")
+    rendered = _rendered(folder)
+    deck = slides_of(rendered.decks["present.html"])
+    notes = " ".join(s["notes"] or "" for stack in deck.line for s in stack)
+    for said in ("Start with the Leeds recall rumour", "Ask for the date",
+                 "Mention the sales director's own example"):  # fmt: skip
+        assert said in notes
+        assert all(said not in page for page in rendered.pages.values())
+        assert all(said not in handout for handout in rendered.handouts.values())
+    title = deck.line[0][0]["notes"]
+    assert title.strip().startswith("Start with the Leeds recall rumour")
+
+
+def slides_of(html: str) -> Slides:
+    parser = Slides()
+    parser.feed(html)
+    return parser

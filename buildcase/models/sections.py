@@ -69,6 +69,7 @@ __all__ = [
     "ReportBack",
     "Request",
     "Risk",
+    "SpeakerNotes",
     "Stat",
     "Support",
     "Survey",
@@ -175,6 +176,9 @@ class Goal(Model):
     title: Title
     owner: Line | None = None
     metric: Line | None = None
+    notes: Text | None = Field(
+        None, description="Speaker notes: only in the presenter's notes of the slides"
+    )
 
 
 class Benefit(Model):
@@ -190,6 +194,9 @@ class Benefit(Model):
     confidence: PercentValue | None = Field(
         None, description="The author's confidence in the estimate (default 100%)"
     )
+    notes: Text | None = Field(
+        None, description="Speaker notes: only in the presenter's notes of the slides"
+    )
 
 
 class Risk(Model):
@@ -203,6 +210,9 @@ class Risk(Model):
     mitigation: Text | None = None
     reduction: PercentValue | None = Field(
         None, description="How much training cuts the likelihood"
+    )
+    notes: Text | None = Field(
+        None, description="Speaker notes: only in the presenter's notes of the slides"
     )
 
 
@@ -224,6 +234,9 @@ class Audience(Model):
         default_factory=list,
         description="Goal ids this leader answers for; without chosen benefits and risks, "
         "those serving these goals are shown",
+    )
+    notes: Text | None = Field(
+        None, description="Speaker notes: only in the presenter's notes of the slides"
     )
 
 
@@ -269,6 +282,9 @@ class Objection(Model):
         None, description="The concern behind it; guessed from the words when not given"
     )
     audiences: Ids = Field(default_factory=list, description="Audience ids likely to raise it")
+    notes: Text | None = Field(
+        None, description="Speaker notes: only in the presenter's notes of the slides"
+    )
 
 
 class Phase(Model):
@@ -429,6 +445,9 @@ class Behaviour(Model):
     learns: Line | None = Field(None, description="The capability the training gives")
     benefits: Ids = Field(min_length=1, description="Benefit ids: the results it leads to")
     audiences: Ids = Field(default_factory=list, description="Audience ids whose people these are")
+    notes: Text | None = Field(
+        None, description="Speaker notes: only in the presenter's notes of the slides"
+    )
 
 
 class Support(Model):
@@ -444,6 +463,13 @@ class Support(Model):
         description="Audience ids whose people these are: their page and handout say what "
         "is asked of them, in hours",
     )
+
+
+class SpeakerNotes(Model):
+    """What the presenter says first and last (format 1.1): only in the slides' notes."""
+
+    opening: Text | None = None
+    closing: Text | None = None
 
 
 class Proposal(Model):
@@ -480,3 +506,6 @@ class Proposal(Model):
     support: list[Support] = Field(default_factory=list, max_length=max_entries(("support",)))
     measures: list[Measure] = Field(default_factory=list, max_length=max_entries(("measures",)))
     results: Results | None = Field(None, description="What happened: the pilot's or roll-out's")
+    notes: SpeakerNotes | None = Field(
+        None, description="Speaker notes: `opening` and `closing`, only in the slides' notes"
+    )
