@@ -433,10 +433,19 @@ def payback_chart(
         width = text_width(paid, TEXT, 600)
         # Where the rising line is not: below the zero line to the right of the point, or,
         # where that has no room, above it to the left.
+        # Above it to the left would meet the end's label when both are at the right: then
+        # the plot's top left corner, which the line (rising from below zero) never reaches.
+        end_label = (end_x - text_width(money(final), TEXT, 700), end_y - 10 - TEXT)
+        above_right = max(px - 10, left + width)
+        meets_end = above_right > end_label[0] and zero - 10 > end_label[1] and (
+            zero - 10 - TEXT < end_y - 10
+        )
         if px + 10 + width <= WIDTH and zero + 22 <= top + plot_h:
             body.append(_text(px + 10, zero + 19, paid, TEXT, "start", 600))
+        elif meets_end:
+            body.append(_text(left + 8, top + TEXT + 4, paid, TEXT, "start", 600))
         else:
-            body.append(_text(max(px - 10, left + width), zero - 10, paid, TEXT, "end", 600))
+            body.append(_text(above_right, zero - 10, paid, TEXT, "end", 600))
         desc += "; " + paid
     return _svg(top + plot_h + 46, _("Payback over time"), desc, body, "payback")
 

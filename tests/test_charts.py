@@ -233,6 +233,27 @@ def test_a_payback_after_the_horizon_is_shown_dashed_beyond_it() -> None:
     assert "-$600" in [t.text for t in texts(svg)]  # the net value at the horizon
 
 
+def _box(t: ET.Element) -> tuple[float, float, float, float]:
+    """A text's box in user units (left, top, right, bottom), from its anchor and width."""
+    x, y, size = float(t.attrib["x"]), float(t.attrib["y"]), float(t.attrib["font-size"])
+    width = charts.text_width(t.text or "", size, int(t.attrib.get("font-weight", 400)))
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[
+        t.attrib.get("text-anchor", "start")
+    ]
+    return left, y - size, left + width, y
+
+
+@pytest.mark.parametrize("months", [11.0, 6.0, 3.0])
+def test_the_payback_label_never_meets_the_end_label(months: float) -> None:
+    net = [-92000.0 + 92000 / months * m for m in range(13)]  # pays back at `months`
+    svg = parsed(charts.payback_chart(net, months, money))
+    labels = {t.text: _box(t) for t in texts(svg)}
+    paid = labels[next(k for k in labels if k and k.startswith("Paid back after"))]
+    end = labels[money(net[12])]
+    apart = paid[2] <= end[0] or end[2] <= paid[0] or paid[3] <= end[1] or end[3] <= paid[1]
+    assert apart, (paid, end)
+
+
 # --- text alternative and search ----------------------------------------------------------
 
 
