@@ -31,7 +31,8 @@ from .conftest import PROPOSALS, REFERENCE
 SVG = "{http://www.w3.org/2000/svg}"
 SALES = PROPOSALS / "sales-enablement-journey"
 SUPPORT = PROPOSALS / "support-coaching-programme"
-EXAMPLES = [REFERENCE, SALES, SUPPORT]
+HUDDLE = PROPOSALS / "safety-huddle-coaching"
+EXAMPLES = [REFERENCE, SALES, SUPPORT, HUDDLE]
 
 
 def money(value: float) -> str:
@@ -63,7 +64,7 @@ def circles(svg: ET.Element) -> list[ET.Element]:
 
 @pytest.fixture(scope="module")
 def every_chart() -> list[tuple[str, str, ET.Element]]:
-    """(example, chart name, SVG) for every chart of the three examples."""
+    """(example, chart name, SVG) for every chart of the examples."""
     found = []
     for folder in EXAMPLES:
         case, fmt = case_of(folder)
