@@ -31,7 +31,7 @@ from buildcase.workspace import template_dirs
 from .conftest import PROPOSALS, REFERENCE, ROOT
 from .test_handout_print import struct_elements
 
-EXAMPLES = ["social-media-training", "sales-enablement-journey", "support-coaching-programme"]
+EXAMPLES = sorted(p.name for p in PROPOSALS.iterdir() if (p / "proposal.yaml").is_file())
 MIN_PT = 7.0
 MIN_FILL = 1 / 3
 EMPTY_STATES = ["None yet", "None named", "0 benefits", "0 risks", "0 benefit", "0 risk"]
