@@ -437,8 +437,10 @@ def payback_chart(
         # the plot's top left corner, which the line (rising from below zero) never reaches.
         end_label = (end_x - text_width(money(final), TEXT, 700), end_y - 10 - TEXT)
         above_right = max(px - 10, left + width)
-        meets_end = above_right > end_label[0] and zero - 10 > end_label[1] and (
-            zero - 10 - TEXT < end_y - 10
+        meets_end = (
+            above_right > end_label[0]
+            and zero - 10 > end_label[1]
+            and (zero - 10 - TEXT < end_y - 10)
         )
         if px + 10 + width <= WIDTH and zero + 22 <= top + plot_h:
             body.append(_text(px + 10, zero + 19, paid, TEXT, "start", 600))

@@ -58,7 +58,7 @@ def test_unknown_key_names_the_nearest_and_the_allowed(workspace: Path) -> None:
         "proposal.yaml:11:1: error: benefit: unknown key 'benefit'; did you mean 'benefits'? "
         "Allowed here: title, organization, prepared_by, date, summary, currency, paper, language, request, need, "
         "financials, champion, campaign, branding, survey, evidence, goals, benefits, risks, costs, audiences, "
-        "objections, plan, behaviours, support, measures, results"
+        "objections, plan, behaviours, support, measures, results, notes"
     ]
 
 
@@ -73,7 +73,8 @@ def test_unknown_key_inside_a_list_entry(workspace: Path) -> None:
     text = MINIMAL.replace("    likelihood: 30%", "    likelyhood: 30%")
     assert errors_in(workspace, text) == [
         "proposal.yaml:16:5: error: risks[0].likelyhood: unknown key 'likelyhood'; did you mean "
-        "'likelihood'? Allowed here: id, title, detail, goals, evidence, likelihood, impact, mitigation, reduction"
+        "'likelihood'? Allowed here: id, title, detail, goals, evidence, likelihood, impact, mitigation, reduction, "
+        "notes"
     ]
 
 
