@@ -97,16 +97,28 @@ def _without(html: str, ranks: list[int]) -> str:
 
 
 def _fitted(lay_out: Callable[[str], Any], html: str) -> tuple[Any, str]:
-    """The layout with as many optional parts as two pages hold (see `render_handout`)."""
+    """The layout with as many optional parts as two pages hold (see `render_handout`).
+
+    A layout costs a few tenths of a second, so a candidate that the first layout shows
+    cannot fit is not laid out: leaving parts out frees at most their own height and the
+    space left blank at the foot of the pages kept (see `_might_fit`)."""
     ranks = sorted({int(n) for n in OPTIONAL.findall(html)})
     dropped: list[int] = []
     text = html
-    document = lay_out(text)
+    document = full = lay_out(text)
+    heights = _optional_heights(full)
     while len(document.pages) > MAX_PAGES and ranks:
         dropped.append(ranks.pop())
+        if ranks and not _might_fit(full, sum(heights.get(n, 0.0) for n in dropped), MAX_PAGES):
+            continue
         text = _without(html, dropped)
         document = lay_out(text)
-    if len(document.pages) == MAX_PAGES and ranks and page_fill(document, -1) < MIN_FILL:
+    if (
+        len(document.pages) == MAX_PAGES
+        and ranks
+        and page_fill(document, -1) < MIN_FILL
+        and _might_fit(document, sum(heights.get(n, 0.0) for n in ranks), 1)
+    ):
         bare = _without(html, dropped + ranks)
         single = lay_out(bare)
         if len(single.pages) == 1:
@@ -114,12 +126,53 @@ def _fitted(lay_out: Callable[[str], Any], html: str) -> tuple[Any, str]:
     return document, text
 
 
+SLACK = 3.0  # CSS px (0.8 mm): margins that may collapse differently once a part is gone
+
+
+def _might_fit(document: Any, freed: float, pages: int) -> bool:
+    """Whether `document`, less parts `freed` high in all, could fit on `pages` pages.
+
+    Only if what runs past those pages is no taller than the freed height plus the blank
+    space at the foot of the pages kept (a part left out can let a block held over by
+    `break-inside: avoid` move up). When this says no, no layout can say yes; when it says
+    yes, a layout decides."""
+    extents = [_page_extent(page) for page in page_boxes(document)]
+    blank = sum(bottom - last for _top, _first, last, bottom in extents[:pages])
+    past = sum(last - top for top, _first, last, _bottom in extents[pages:])
+    return past <= freed + blank + SLACK
+
+
+def _optional_heights(document: Any) -> dict[int, float]:
+    """The height each rank of optional parts takes in `document`, all pages together."""
+    heights: dict[int, float] = {}
+
+    def walk(box: Any) -> None:
+        element: Any = getattr(box, "element", None)
+        rank = element.get("data-optional") if hasattr(element, "get") else None
+        if rank is not None and getattr(box, "element_tag", None) not in ("html", "body"):
+            heights[int(rank)] = heights.get(int(rank), 0.0) + box.margin_height()
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in page_boxes(document):
+        walk(page)
+    return heights
+
+
 def page_fill(document: Any, index: int) -> float:
     """How much of a page's height its text and pictures span, from the first to the last
     (the running footer left out), as a fraction of the page's height."""
+    page = page_boxes(document)[index]
+    _top, first, last, _bottom = _page_extent(page)
+    return float((last - first) / page.margin_height())
+
+
+def _page_extent(page: Any) -> tuple[float, float, float, float]:
+    """A page's content area (top, bottom) and where its text and pictures begin and end,
+    as (top, first, last, bottom); on a page without any, they begin and end at its top."""
     from weasyprint.formatting_structure import boxes
 
-    page = page_boxes(document)[index]
     tops: list[float] = []
     bottoms: list[float] = []
 
@@ -136,9 +189,11 @@ def page_fill(document: Any, index: int) -> float:
     for child in page.children:
         if not isinstance(child, boxes.MarginBox):
             walk(child)
+    top = page.content_box_y()
+    bottom = top + page.height
     if not tops:
-        return 0.0
-    return float((max(bottoms) - min(tops)) / page.margin_height())
+        return top, top, top, bottom
+    return top, min(tops), max(bottoms), bottom
 
 
 def _scope_header_cells(document: Any, pdf: Any) -> None:

@@ -43,6 +43,7 @@ from .sandbox import (
     sandboxed_environment,
     template_line,
 )
+from .template_cache import compiled_templates
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 RESULTS_HANDOUT, RESULTS_TEMPLATE = "results.pdf", "results/results.html.j2"
@@ -134,7 +135,8 @@ def template_environment(
     search_path: tuple[Path, ...], untrusted: Path | None = None
 ) -> jinja2.Environment:
     """One environment per search path, kept: compiling templates is most of rendering,
-    and Jinja recompiles a template only when its file changes.
+    and Jinja recompiles a template only when its file changes. Trusted templates, once
+    compiled, are also kept on disk for the next run (`template_cache`).
 
     `untrusted` is a proposal's own templates folder, searched first: with it, every
     template renders in the sandbox (see `sandbox`)."""
@@ -148,7 +150,9 @@ def template_environment(
     }
     if untrusted is None:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in search_path]), **options
+            loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+            bytecode_cache=compiled_templates(),
+            **options,
         )
     else:
         env = sandboxed_environment(untrusted, list(search_path), **options)

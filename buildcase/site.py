@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -34,22 +33,6 @@ SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
 REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled theme templates kept in memory, keyed by their source's checksum."""
-
-    def __init__(self) -> None:
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-# Compiled theme templates, shared by every build in this process through site_hook.py.
-THEME_BYTECODE = _MemoryBytecodeCache()
 THEME_HOOK = Path(__file__).with_name("site_hook.py")
 
 

@@ -1,18 +1,19 @@
 """An MkDocs hook, named in each site's `hooks:` setting (MkDocs' public way to extend a
 build): it gives the theme's Jinja environment the compiled-template cache that every
-build in this process shares. MkDocs makes a new environment, and so would compile
-Material's templates anew, for every build; most of a warm build was that compiling.
+build shares (`buildcase.template_cache`: in memory, and on disk between runs). MkDocs
+makes a new environment, and so would compile Material's templates anew, for every build;
+most of a warm build was that compiling.
 
-MkDocs executes this file afresh for every build, so the cache lives in `buildcase.site`.
+MkDocs executes this file afresh for every build, so the cache lives in another module.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from buildcase.site import THEME_BYTECODE
+from buildcase.template_cache import compiled_templates
 
 
 def on_env(env: Any, config: Any, files: Any) -> Any:
-    env.bytecode_cache = THEME_BYTECODE
+    env.bytecode_cache = compiled_templates()
     return env
