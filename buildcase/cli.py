@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         _debug(args)
         _print_error(e)
         return EXIT_ERRORS
+    except BrokenPipeError:  # `buildcase schema | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt as e:
         print("buildcase: interrupted; earlier output is unchanged", file=sys.stderr)
         return 128 + (e.signum if isinstance(e, Stopped) else signal.SIGINT)
@@ -237,8 +240,9 @@ def cmd_present(args: argparse.Namespace) -> int:
     import webbrowser
 
     from .build import build
+    from .workspace import proposal_folders
 
-    folder = args.proposal
+    [folder] = proposal_folders(Path.cwd(), [args.proposal])
     with stopping_cleanly():
         report = build([folder], Path.cwd(), args.out, audience=args.audience)
     for failed in report.failed:
@@ -270,6 +274,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 # --- the parser --------------------------------------------------------------------------
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 1 (`--jobs 0` would build nothing, for ever)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -318,7 +333,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--force", action="store_true",
                        help="rebuild even the proposals unchanged since last time")  # fmt: skip
-    build.add_argument("--jobs", type=int, metavar="N",
+    build.add_argument("--jobs", type=_count, metavar="N",
                        help="worker processes for the engines (default: one per core)")  # fmt: skip
     build.add_argument("--paper", choices=["a4", "letter"],
                        help="the handout's paper (default: the proposal's, else A4)")  # fmt: skip
