@@ -160,6 +160,72 @@ _MEANINGS: dict[str, tuple[str | None, Any]] = {
     "when": (None, "6 months after roll-out"),
 }
 
+# The same field name means different things in different places: `title` of a goal is
+# not `title` of a risk, and `benefits` in an audience are ids. These come first.
+_MEANINGS_IN: dict[str, tuple[str | None, Any]] = {
+    "Proposal.title": (
+        "The proposal's title, as the executives will read it",
+        "Coaching skills for first-time managers",
+    ),
+    "Proposal.currency": ("The currency of every amount in the proposal", "EUR"),
+    "Financials.horizon_years": ("How many years the return is counted over", 3),
+    "Cost.amount": ("What this line of the budget costs", 48000),
+    "Evidence.year": ("The year it was published", 2024),
+    "Success.value": ("What it brought, a year, in money", 12000),
+    "Goal.id": ("The goal's id, cited by benefits and risks", "retention"),
+    "Goal.title": ("The goal, as the leader who answers for it says it", "Keep our people"),
+    "Benefit.id": ("The benefit's id, cited by audiences and behaviours", "fewer-leavers"),
+    "Benefit.title": (
+        "What's in it for us if we train, in a line",
+        "Fewer people leave because of their manager",
+    ),
+    "Risk.id": ("The risk's id, cited by audiences", "manager-exits"),
+    "Risk.title": (
+        "What happens if we don't train, in a line",
+        "Managers we promoted leave within a year",
+    ),
+    "Risk.goals": ("The goals this risk threatens, by id", ["retention"]),
+    "Risk.evidence": ("The evidence that sizes this risk, by id", ["gallup-2024"]),
+    "Evidence.id": ("The evidence's id, cited by benefits and risks", "gallup-2024"),
+    "Evidence.label": ("What the figure counts, read after it", "of exits cite the manager"),
+    "Evidence.value": ("The figure", "70%"),
+    "Stat.id": ("The stat's id, cited by the need and by behaviours", "no-training"),
+    "Survey.title": ("The survey's name", "New manager pulse survey"),
+    "Survey.conducted": ("When the survey was run", "2026-09"),
+    "Audience.id": ("The audience's id: their handout is handout-ID.pdf", "finance"),
+    "Audience.title": ("The leader, by role", "Chief Financial Officer"),
+    "Audience.benefits": ("The benefits this leader is shown first, by id", ["fewer-leavers"]),
+    "Audience.risks": ("The risks this leader is shown first, by id", ["manager-exits"]),
+    "Behaviour.id": ("The behaviour's id", "stay-conversation"),
+    "Measure.baseline": ("The figure today, before training", "18%"),
+    "Measure.target": ("The figure training should reach", "12%"),
+    "Measure.when": ("When the target should be reached", "6 months after roll-out"),
+    "Support.who": ("Who does it: managers, a sponsor, the L&D team", "Each participant's manager"),
+    "Support.does": ("What they do, at that moment", "Agrees one goal with the participant"),
+    "Decision.date": ("When it was decided", "2027-01-15"),
+    "Decision.note": ("What was decided, in a sentence", "Approved, with the pilot first"),
+    "Consulted.leader": ("The leader consulted, by role", "Chief Financial Officer"),
+    "Consulted.date": ("When", "2026-10-12"),
+    "Question.question": ("The question, as it was asked", "Why not buy an online course?"),
+    "ReportBack.date": ("When to report back", "2027-06-30"),
+    "ReportBack.what": ("What the report will say", "Application rate after the pilot"),
+    "Results.as_of": ("The date the results are counted to", "2027-06-30"),
+    "Success.who": ("Who applied it (a role, or a team)", "A regional sales team"),
+    "Success.story": (
+        "What they did and what it brought",
+        "Held stay conversations with six reports; none left that quarter",
+    ),
+    "Obstacle.what": ("What got in the way", "No time set aside for the sessions"),
+    "SpeakerNotes.opening": (
+        "What to say on the title slide",
+        "Open with the 72% who had no training.",
+    ),
+    "SpeakerNotes.closing": (
+        "What to say on the decision slide",
+        "Ask for the pilot by name, then stop talking.",
+    ),
+}
+
 
 def _complete(schema: dict[str, Any]) -> None:
     """Give every property a description and an example, and say "this or nothing" as
@@ -174,7 +240,9 @@ def _complete(schema: dict[str, Any]) -> None:
             # A section's name means the section only at the top: `goals` in a benefit
             # are ids, described as such.
             top = owner is schema or key not in schema.get("properties", {})
-            meaning, example = _MEANINGS.get(key, (None, None)) if top else (None, None)
+            meaning, example = _MEANINGS_IN.get(f"{model}.{key}") or (
+                _MEANINGS.get(key, (None, None)) if top else (None, None)
+            )
             own = prop.get("description")
             if meaning and (not own or own in generic):
                 prop["description"] = f"{meaning}. {own}" if own else meaning

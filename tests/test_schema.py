@@ -6,6 +6,7 @@ rule. The rules it cannot say are listed here and in docs/proposal-format.md."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,35 @@ def test_every_property_has_a_description_and_an_example() -> None:
         for key, prop in owner.get("properties", {}).items():
             assert prop.get("description"), f"{name}.{key} has no description"
             assert prop.get("examples"), f"{name}.{key} has no example"
+
+
+def nested_properties(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property at any depth: in lists, in ranges' {low, likely, high}, in if/then."""
+    if isinstance(node, dict):
+        for key, prop in node.get("properties", {}).items():
+            yield f"{path}.{key}", prop
+            yield from nested_properties(prop, f"{path}.{key}")
+        for key, value in node.items():
+            if key != "properties":
+                yield from nested_properties(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for item in node:
+            yield from nested_properties(item, path)
+
+
+def test_every_hover_says_what_the_field_means_not_only_its_kind() -> None:
+    """An editor's hover on `benefits` inside an audience, or on a range's `low`, says what
+    it is for, not only "Ids: a list..." or nothing at all."""
+    from buildcase.schema import _kind_descriptions
+
+    kinds = _kind_descriptions()
+    found = list(nested_properties(SCHEMAS["proposal.schema.json"]))
+    assert len(found) > 150  # the walk reaches the nested fields
+    for where, prop in found:
+        assert prop.get("description"), f"{where} has no description"
+        assert prop["description"] not in kinds, f"{where} says only its kind"
+    low = [prop for where, prop in found if where.endswith(".low")]
+    assert low and all("cautious" in prop["description"] for prop in low)
 
 
 # The shorthands the format documents, which `check` accepts: the schema must accept them.

@@ -277,32 +277,53 @@ DurationValue = Annotated[
 ]
 
 
-def _estimate_schema(one: dict[str, Any], what: str, example: Any) -> dict[str, Any]:
-    """One value, or a range {low, likely, high} of such values."""
+_RANGE_MEANINGS = {
+    "low": "The least it could be: the cautious case",
+    "likely": "What you expect: the likely case",
+    "high": "The most it could be: the optimistic case",
+}
+
+
+def _estimate_schema(one: dict[str, Any], what: str, example: Any, span: Any) -> dict[str, Any]:
+    """One value, or a range {low, likely, high} of such values (`span` is an example)."""
     single = {k: v for k, v in one.items() if k not in ("description", "examples")}
     return {
         "if": {"type": "object"},
         "then": {
             "type": "object",
-            "properties": {k: single for k in RANGE_POINTS},
+            "properties": {
+                k: {**single, "description": _RANGE_MEANINGS[k], "examples": [span[k]]}
+                for k in RANGE_POINTS
+            },
             "required": list(RANGE_POINTS),
             "additionalProperties": False,
         },
         "else": single,
         "description": f"{what}, or a range {{low, likely, high}} of them",
-        "examples": [example, {"low": example, "likely": example, "high": example}],
+        "examples": [example, span],
     }
 
 
 MoneyEstimate = Annotated[
     Estimate[float],
     PlainValidator(estimate_of(parse_money)),
-    WithJsonSchema(_estimate_schema(_money_schema, "An amount of money", 90000)),
+    WithJsonSchema(
+        _estimate_schema(
+            _money_schema,
+            "An amount of money",
+            90000,
+            {"low": 60000, "likely": 90000, "high": 120000},
+        )
+    ),
 ]
 PercentEstimate = Annotated[
     Estimate[Percent],
     PlainValidator(estimate_of(parse_percent)),
-    WithJsonSchema(_estimate_schema(_percent_schema, "A percent", "20%")),
+    WithJsonSchema(
+        _estimate_schema(
+            _percent_schema, "A percent", "20%", {"low": "10%", "likely": "20%", "high": "35%"}
+        )
+    ),
 ]
 Url = Annotated[
     str,
