@@ -34,7 +34,7 @@ from .engines import (
     make_handout,
     make_site,
 )
-from .errors import BuildcaseError, Location, RenderError, WorkspaceError
+from .errors import BuildcaseError, Location, RenderError, WorkspaceError, problem_text
 from .fingerprint import forget_shared, input_fingerprint
 from .handout import HandoutTooLong
 from .load import ROOT_FILE, load_proposal
@@ -295,7 +295,7 @@ class ProposalJob:
                 description=str(escape(plain_text(proposal.summary))),
             ),
         )
-        warnings = [str(p) for p in problems]
+        warnings = [problem_text(p) for p in problems]
         return cls(
             folder,
             out,

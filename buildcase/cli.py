@@ -17,7 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .errors import BuildcaseError, ProposalInvalid, RenderError, WorkspaceError, display_path
+from .errors import (
+    BuildcaseError,
+    Problem,
+    ProposalInvalid,
+    RenderError,
+    WorkspaceError,
+    display_path,
+    problem_text,
+)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 PROPOSALS_HELP = "a proposal folder (default: every folder under proposals/)"
@@ -127,9 +135,9 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _print_problems(problems: Iterable[object]) -> None:
+def _print_problems(problems: Iterable[Problem]) -> None:
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(problem_text(problem), file=sys.stderr)
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -258,6 +266,25 @@ def cmd_present(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_guide(args: argparse.Namespace) -> int:
+    """Open buildcase's own documentation at a topic: what the `guide:` line under a
+    warning asks the author to run."""
+    import webbrowser
+
+    from .guide import TOPICS, guide_site, topic_list, topic_uri, unknown_topic
+
+    if args.list:
+        print(topic_list())
+        return EXIT_OK
+    if args.topic is not None and args.topic not in TOPICS:
+        print(f"buildcase: error: {unknown_topic(args.topic)}", file=sys.stderr)
+        return EXIT_USAGE
+    page = topic_uri(guide_site(), args.topic)
+    opened = not args.no_open and webbrowser.open(page)
+    print(f"{'opened' if opened else 'the page is'} {page}")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -356,6 +383,21 @@ def _parser() -> argparse.ArgumentParser:
     present.add_argument("--no-open", action="store_true",
                          help="only print the deck's path")  # fmt: skip
     present.set_defaults(run=cmd_present)
+
+    guide = commands.add_parser(
+        "guide", parents=[common], help="open buildcase's documentation at a topic",
+        description="Open buildcase's own documentation at TOPIC's page and section, or at "
+        "its start page, in the default browser, or print its address where there is none. "
+        "The documentation installed with buildcase is built once into your cache folder "
+        "and read from disk, offline. Each warning of `check` names its topic.",
+    )  # fmt: skip
+    guide.add_argument("topic", nargs="?", metavar="TOPIC",
+                       help="what to read about, such as pilot-budget (see --list)")  # fmt: skip
+    guide.add_argument("--list", action="store_true",
+                       help="list every topic with its title, and open nothing")  # fmt: skip
+    guide.add_argument("--no-open", action="store_true",
+                       help="only print the page's address")  # fmt: skip
+    guide.set_defaults(run=cmd_guide)
 
     serve = commands.add_parser(
         "serve", parents=[common], help="preview a proposal, rebuilt as you edit",

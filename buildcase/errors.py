@@ -52,13 +52,16 @@ class Problem:
     """One error or warning about a proposal, with where it is and which field it concerns.
 
     Its message and field are cut to a readable length here, the one place every message
-    passes, whatever value a message quotes.
+    passes, whatever value a message quotes. A warning also names the topic of `buildcase
+    guide` that explains it: an installed buildcase has no docs/ folder beside it to point
+    to, and no web address of its own, but it always has that command.
     """
 
     location: Location
     field: str
     message: str
     severity: str = "error"  # or "warning"
+    guide: str = ""  # a topic of buildcase.guide.TOPICS; every warning has one
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field", shorten(self.field, MAX_FIELD))
@@ -69,7 +72,16 @@ class Problem:
         return f"{self.location}: {self.severity}: {subject}{self.message}"
 
     def as_error(self) -> Problem:
-        return Problem(self.location, self.field, self.message, "error")
+        return Problem(self.location, self.field, self.message, "error", self.guide)
+
+
+def problem_text(problem: Problem) -> str:
+    """The problem as the terminal shows it: its line, and beneath it, where it has a topic,
+    the command that opens the page about it, so that the author's next step is one they
+    can run wherever buildcase is installed."""
+    if not problem.guide:
+        return str(problem)
+    return f"{problem}\n    guide: buildcase guide {problem.guide}"
 
 
 class BuildcaseError(Exception):
@@ -149,6 +161,11 @@ class OutputError(BuildcaseError):
 class ServeError(BuildcaseError):
     """Raised when `serve` cannot listen where it was asked, before it builds anything: the
     port is in use or not permitted, or the host is not an address of this machine."""
+
+
+class GuideError(BuildcaseError):
+    """Raised when `buildcase guide` cannot find buildcase's own documentation (an install
+    without it) or MkDocs cannot build it."""
 
 
 class RenderError(BuildcaseError):

@@ -21,7 +21,7 @@ from typing import Any
 
 from .build import ProposalJob
 from .engines import SplitEngines
-from .errors import BuildcaseError, ProposalInvalid
+from .errors import BuildcaseError, ProposalInvalid, problem_text
 from .markup import escape_text
 from .workspace import CONFIG
 
@@ -73,7 +73,7 @@ class Preview:
             )
             warnings = job.publish_site(self.root)
         except ProposalInvalid as e:
-            self._failed([str(problem) for problem in e.problems])
+            self._failed([problem_text(problem) for problem in e.problems])
             return False
         except BuildcaseError as e:
             self._failed([str(e)])

@@ -23,10 +23,12 @@ import jinja2
 from jinja2.bccache import Bucket
 
 
-def cache_folder() -> Path | None:
-    """This user's folder for compiled templates, made private; None where there can be none."""
+def cache_folder(name: str) -> Path | None:
+    """This user's cache folder `name` (`templates`, `guide`), made private; None where there
+    can be none, or where another user could write to it: what is kept there is run (compiled
+    templates) or opened in a browser (the guide), so it must be this user's alone."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "buildcase" / "templates"
+    folder = Path(base) / "buildcase" / name
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         status = folder.stat()
@@ -105,5 +107,5 @@ def compiled_templates() -> CompiledTemplates:
     """The cache every trusted environment of this process shares."""
     global _shared
     if _shared is None:
-        _shared = CompiledTemplates(cache_folder())
+        _shared = CompiledTemplates(cache_folder("templates"))
     return _shared

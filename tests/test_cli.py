@@ -14,7 +14,7 @@ from buildcase.models import Proposal
 
 from .conftest import MINIMAL, ROOT, copy_reference, run_cli, write_proposal
 
-COMMANDS = ["new", "check", "build", "serve", "schema"]
+COMMANDS = ["new", "check", "build", "serve", "schema", "guide"]
 
 
 def test_check_of_every_example_passes(
@@ -48,6 +48,8 @@ def test_strict_check_fails_on_warnings(
     assert run_cli(capsys, "check")[0] == 0
     code, _, err = run_cli(capsys, "check", "--strict")
     assert code == 1 and ": error: risks[0]: this risk has neither" in err
+    # the error keeps the warning's pointer to the guide, on the line beneath it
+    assert err.splitlines()[1] == "    guide: buildcase guide cost-of-doing-nothing"
 
 
 def test_usage_errors_exit_2(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,6 +32,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CONFIG = ROOT / "mkdocs-docs.yml"
+SHARED_CONFIG = DOCS / "mkdocs.yml"  # the one configuration, also `buildcase guide`'s
 TUTORIAL = DOCS / "tutorial.md"
 COMMANDS = DOCS / "reference" / "commands.md"
 
@@ -124,10 +125,18 @@ def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
         html = tmp_path / page.relative_to(DOCS).with_suffix(".html")
         assert html.is_file(), f"{page.relative_to(ROOT)} was not built"
     assert (tmp_path / "proposal-format.html").is_file()
+    assert not (tmp_path / "mkdocs.yml").exists()  # the configuration is not a page
+
+
+def test_the_repositorys_config_only_says_where_the_pages_and_the_site_are() -> None:
+    import yaml
+
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    assert config == {"INHERIT": "docs/mkdocs.yml", "docs_dir": "docs", "site_dir": "site-docs"}
 
 
 def test_every_page_is_in_the_nav() -> None:
-    config = CONFIG.read_text(encoding="utf-8")
+    config = SHARED_CONFIG.read_text(encoding="utf-8")
     for page in PAGES:
         assert page.relative_to(DOCS).as_posix() in config, f"{page.name} is not in the nav"
 

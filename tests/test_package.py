@@ -1,4 +1,5 @@
-"""An installed buildcase carries every default template, stylesheet and font."""
+"""An installed buildcase carries every default template, stylesheet and font, and its own
+documentation for `buildcase guide`."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from pathlib import Path
 from .conftest import ROOT
 
 
-def test_the_wheel_ships_every_template(tmp_path: Path) -> None:
+def test_the_wheel_ships_every_template_and_the_docs(tmp_path: Path) -> None:
     # Build from a clean copy: an egg-info left by `pip install -e` would list every file
-    # and hide a package-data pattern that misses some.
+    # and hide a package-data pattern that misses some. The copy holds what git tracks, and
+    # the new files it would (not those it ignores).
     source = tmp_path / "source"
     tracked = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.splitlines()
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout.splitlines()  # fmt: skip
     for name in tracked:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, source / name)
@@ -34,4 +37,13 @@ def test_the_wheel_ships_every_template(tmp_path: Path) -> None:
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert expected - shipped == set()
-    assert "buildcase/cli.py" in shipped
+    assert "buildcase/cli.py" in shipped and "buildcase/guide.py" in shipped
+    docs = ROOT / "docs"
+    guide = {
+        "buildcase/docs/" + p.relative_to(docs).as_posix()
+        for p in docs.rglob("*")
+        if p.is_file() and "before" not in p.parts  # the README's pictures, not the guide's
+    }
+    assert "buildcase/docs/mkdocs.yml" in guide
+    assert guide - shipped == set()
+    assert not any(name.startswith("buildcase/docs/before/") for name in shipped)

@@ -82,9 +82,9 @@ def test_a_folder_others_can_write_to_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache_folder() == tmp_path / "buildcase" / "templates"
+    assert cache_folder("templates") == tmp_path / "buildcase" / "templates"
     (tmp_path / "buildcase" / "templates").chmod(0o777)
-    assert cache_folder() is None
+    assert cache_folder("templates") is None
 
 
 def test_without_a_writable_cache_builds_still_work(tmp_path: Path) -> None:

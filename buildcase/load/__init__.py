@@ -196,7 +196,7 @@ def _stray_yaml_files(folder: Path) -> list[Problem]:
         guess = nearest(path.name, sorted(known))
         hint = f"; did you mean {guess}?" if guess else ""
         problems.append(
-            Problem(Location(path), "", f"this file is not read{hint}", severity="warning")
+            Problem(Location(path), "", f"this file is not read{hint}", "warning", "section-files")
         )
     return problems
 

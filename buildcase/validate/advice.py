@@ -14,11 +14,10 @@ from ..load import (
     LoadedProposal,
     Path_,
     SourceMap,
-    field_path,
 )
 from ..markup import refused_scheme
 from ..models import CAUSES_FOR_MANAGERS, Proposal
-from .consistency import consistency_warnings
+from .consistency import consistency_warnings, warn
 
 EVIDENCE_MAX_AGE_YEARS = 5
 SMALL_SAMPLE = 30
@@ -27,10 +26,6 @@ _LINK_URL = re.compile(r"\]\(((?:[^()]|\([^()]*\))*)\)")  # one level of (), as 
 
 
 # --- warnings --------------------------------------------------------------------------
-
-
-def warn(source: SourceMap, path: Path_, message: str) -> Problem:
-    return Problem(source.value(path), field_path(path), message, severity="warning")
 
 
 def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
@@ -44,6 +39,7 @@ def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                     ("survey", "stats", i),
                     f"stat '{stat.id}' has no number of respondents; give the survey's "
                     "`respondents` or the stat's own",
+                    guide="margin-of-error",
                 )
         for i, stat in enumerate(p.survey.stats):
             n = stat.respondents or p.survey.respondents
@@ -54,6 +50,7 @@ def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                     ("survey", "stats", i),
                     f"stat '{stat.id}' rests on {n} respondents; below {SMALL_SAMPLE}, "
                     "its margin of error is too wide to lean on",
+                    guide="small-sample",
                 )
     for i, entry in enumerate(p.evidence):
         age = p.date.year - entry.year
@@ -63,17 +60,24 @@ def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                 ("evidence", i, "year"),
                 f"evidence '{entry.id}' is from {entry.year}, {age} years before the "
                 "proposal; executives may ask for something more recent",
+                guide="recent-evidence",
             )
     served = {goal for b in p.benefits for goal in b.goals}
     for i, goal in enumerate(p.goals):
         if goal.id not in served:
-            yield warn(source, ("goals", i), f"no benefit serves the goal '{goal.id}'")
+            yield warn(
+                source,
+                ("goals", i),
+                f"no benefit serves the goal '{goal.id}'",
+                guide="leader-goals",
+            )
     for i, risk in enumerate(p.risks):
         if risk.likelihood is None and risk.impact is None:
             yield warn(
                 source,
                 ("risks", i),
                 "this risk has neither likelihood nor impact, so its size cannot be shown",
+                guide="cost-of-doing-nothing",
             )
     yield from _budget_warnings(p, source)
     yield from impact_warnings(p, source)
@@ -92,6 +96,7 @@ def _budget_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             ("costs",),
             f"the costs add up to {total:,.0f} {p.currency}, but the request is for "
             f"{budget:,.0f} {p.currency}",
+            guide="adds-up",
         )
 
 
@@ -103,9 +108,11 @@ def _raw_html_warnings(data: Any, path: Path_, source: SourceMap) -> Iterator[Pr
         for i, value in enumerate(data):
             yield from _raw_html_warnings(value, (*path, i), source)
     elif isinstance(data, str) and _RAW_HTML.search(data):
-        yield warn(source, path, "raw HTML is not allowed in text; it is shown as plain text")
+        message = "raw HTML is not allowed in text; it is shown as plain text"
+        yield warn(source, path, message, guide="values")
     elif isinstance(data, str) and (scheme := _refused_scheme(data)):
-        yield warn(source, path, f"a link to '{scheme}:' is not allowed; only its text is shown")
+        message = f"a link to '{scheme}:' is not allowed; only its text is shown"
+        yield warn(source, path, message, guide="values")
 
 
 def _refused_scheme(text: str) -> str | None:
@@ -136,6 +143,7 @@ def _empty_audience_columns(p: Proposal, source: SourceMap) -> Iterator[Problem]
                     ("audiences", i),
                     f"audience '{a.id}' gets no {kind}, so their page and handout leave out "
                     f"{column}; " + how.format(kind=kind),
+                    guide="audiences",
                 )
 
 
@@ -163,6 +171,7 @@ def impact_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
                 ("need", "cause" if need.cause in CAUSES_FOR_MANAGERS else "seen_doing_it"),
                 f"this need may not be a training need: {reason}; say in `support` what "
                 "managers or leaders will change",
+                guide="training-need",
             )
     if p.behaviours:
         led = {b for behaviour in p.behaviours for b in behaviour.benefits}
@@ -174,6 +183,7 @@ def impact_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
                     "no behaviour leads to this benefit: how will people get there? Name it "
                     "in a behaviour's `benefits`"
                     + ("" if benefit.id else ", after giving the benefit an `id`"),
+                    guide="behaviours",
                 )
     if p.support and not any(s.when == "after" for s in p.support):
         yield warn(
@@ -181,6 +191,7 @@ def impact_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             ("support",),
             "nothing is planned for `after`: most training is never applied without "
             "follow-up on the job",
+            guide="follow-up",
         )
 
 

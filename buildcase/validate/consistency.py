@@ -42,8 +42,10 @@ def consistency_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
     yield from measures_after_horizon(p, source)
 
 
-def warn(source: SourceMap, path: Path_, message: str) -> Problem:
-    return Problem(source.value(path), field_path(path), message, severity="warning")
+def warn(source: SourceMap, path: Path_, message: str, guide: str) -> Problem:
+    """A warning at `path`, with the topic of `buildcase guide` that explains it: required,
+    so that no warning leaves its author without the page that says what to do."""
+    return Problem(source.value(path), field_path(path), message, "warning", guide)
 
 
 def _quoted(names: list[str]) -> str:
@@ -158,6 +160,7 @@ def double_counting(p: Proposal, source: SourceMap) -> Iterator[Problem]:
                 f"{name} and this risk may count the same outcome twice: "
                 f"{', and '.join(reasons)}; the benefit's annual_value and the loss this "
                 "reduction avoids are both added to the gain, so count it in one of them only",
+                guide="double-counting",
             )
 
 
@@ -194,6 +197,7 @@ def fraction_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
                 path,
                 f"{percent} is under 1%; if a share of {percent.value:g} was meant, "
                 f"write '{fraction_meant(percent.value)}'",
+                guide="adds-up",
             )
     for i, measure in enumerate(p.measures):
         for name in ("baseline", "target", "actual"):
@@ -205,6 +209,7 @@ def fraction_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
                     ("measures", i, name),
                     f"{share:g} is read as an amount of money ({share:g} {p.currency}); "
                     f"if it is a share, write '{fraction_meant(share)}'",
+                    guide="adds-up",
                 )
 
 
@@ -238,6 +243,7 @@ def plan_length(p: Proposal, source: SourceMap) -> Iterator[Problem]:
         ("plan",),
         f"the plan's phases add up to {plan}, but request.duration is {request}; make them "
         "agree (the payback counts the gain as people are trained over request.duration)",
+        guide="adds-up",
     )
 
 
@@ -257,6 +263,7 @@ def pilot_budget(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             f"the pilot's {pilot.budget:,.0f} {p.currency} is more than the budget of "
             f"{budget:,.0f} {p.currency} it is part of; if the pilot comes on top of the "
             "budget, write `included: false` in request.pilot",
+            guide="pilot-budget",
         )
 
 
@@ -351,4 +358,5 @@ def measures_after_horizon(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             ("measures", i, "when"),
             f"'{shorten(measure.when, 60)}' is about {months:.0f} months from the proposal's "
             f"date, after the {years}-year horizon the return is counted over; {fix}",
+            guide="measure-in-time",
         )

@@ -15,7 +15,7 @@ from ..compute.statistics import share_of_answers
 from ..errors import Problem, listing, nearest, quoted
 from ..load import LoadedProposal, Path_, SourceMap, field_path
 from ..models import PartialDate, Percent, Proposal
-from .advice import warn
+from .consistency import warn
 from .rules import _dangling, _entries, _ids
 
 __all__ = ["results_problems", "results_references"]
@@ -129,6 +129,7 @@ def _warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             ("results", "trained"),
             f"{r.trained:,} trained is more than the {participants:,} participants of the "
             "request; the forecast is scaled up to match",
+            guide="write-results",
         )
     budget, basis = budget_so_far(p, r, total_cost(p))
     if r.spent is not None and budget is not None and r.spent > budget + 0.005 and not r.note:
@@ -138,12 +139,14 @@ def _warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             ("results", "spent"),
             f"{r.spent:,.0f} {p.currency} spent is more than {what} ({budget:,.0f} "
             f"{p.currency}); give a `note` that says why",
+            guide="write-results",
         )
     if _before(r.as_of, p.date):
         yield warn(
             source,
             ("results", "as_of"),
             f"the results are dated {r.as_of}, before the proposal itself ({p.date})",
+            guide="write-results",
         )
 
 

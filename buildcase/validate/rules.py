@@ -27,7 +27,7 @@ from ..load import (
     read_inside,
 )
 from ..models import Percent, Proposal, is_id, suggest_id
-from .advice import warn
+from .consistency import warn
 
 # --- references and ids ------------------------------------------------------------------
 
@@ -243,6 +243,7 @@ def population_problems(p: Proposal, source: SourceMap) -> Iterator[Problem]:
                     f"the survey's {population:,} is not assumed for it{margin}; if its "
                     f"{stat.respondents:,} were drawn from those {population:,}, write "
                     f"`population: {population}`; if another group was asked, its size",
+                    guide="margin-of-error",
                 )
 
 

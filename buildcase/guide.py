@@ -1,0 +1,277 @@
+"""`buildcase guide`: buildcase's own documentation, opened at the page a message points to.
+
+An installed buildcase has no repository beside it, so a warning cannot name a file such
+as docs/how-to/pilot.md, and there is no web address of ours to link to. Instead the docs
+ship inside the package (`buildcase.docs`, the repository's docs/ folder), each warning
+names a topic, and `buildcase guide TOPIC` builds the docs with MkDocs into this user's
+cache and opens the topic's section from disk: offline, and rebuilt only when the docs or
+the tools that build them change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import io
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GuideError, nearest, quoted
+from .logs import captured_warnings
+from .template_cache import cache_folder
+
+CONFIG = "mkdocs.yml"  # in the docs folder, shared with the repository's mkdocs-docs.yml
+# What builds the site besides the docs: a new version may lay it out differently.
+BUILDERS = ("mkdocs", "mkdocs-material", "pymdown-extensions")
+STALE_SECONDS = 3600  # a build folder left this long by a killed run is removed
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Where a topic is read: a page, and a section of it, so that a warning's reader lands
+    on the paragraph that answers it rather than at the top of a long page."""
+
+    page: str  # under docs/, as the nav names it
+    anchor: str  # the section's id as MkDocs' toc makes it; "" for the top of the page
+    title: str  # one line, for --list
+
+
+def _page(page: str, title: str) -> Topic:
+    return Topic(page, "", title)
+
+
+# Every page, then the sections the warnings point to, in the order of the nav. A test
+# builds the docs and checks that each page and anchor is there.
+TOPICS: dict[str, Topic] = {
+    "tutorial": _page("tutorial.md", "Your first proposal in twenty minutes"),
+    "finance-head": _page("how-to/finance-head.md", "Win over a finance head"),
+    "leader-goals": Topic(
+        "how-to/finance-head.md",
+        "1-lead-with-their-goal-not-your-course",
+        "Lead with the goal a leader answers for: every goal served by a benefit",
+    ),
+    "cost-of-doing-nothing": Topic(
+        "how-to/finance-head.md",
+        "3-price-the-cost-of-doing-nothing",
+        "Price the cost of doing nothing: each risk's likelihood and impact",
+    ),
+    "audiences": Topic(
+        "how-to/finance-head.md",
+        "6-hand-them-the-page-they-will-read",
+        "A department head's own page and handout, and what fills its columns",
+    ),
+    "survey-numbers": _page("how-to/survey-numbers.md", "Make your own numbers persuade"),
+    "margin-of-error": Topic(
+        "how-to/survey-numbers.md",
+        "3-give-every-number-its-n-and-its-margin-of-error",
+        "Give every survey number its n, its population and its margin of error",
+    ),
+    "small-sample": Topic(
+        "how-to/survey-numbers.md",
+        "4-ask-at-least-30-people-or-all-of-them",
+        "Ask at least 30 people, or all of them",
+    ),
+    "recent-evidence": Topic(
+        "how-to/survey-numbers.md",
+        "6-put-outside-research-second-and-keep-it-recent",
+        "Put outside research second, and keep it recent",
+    ),
+    "own-records": Topic(
+        "how-to/survey-numbers.md",
+        "7-count-your-organizations-own-records-as-your-own",
+        "Count your organization's own records as your own (`internal: true`)",
+    ),
+    "no-time": _page("how-to/no-time.md", 'Answer "we have no time"'),
+    "inexperience-and-fear": _page(
+        "how-to/inexperience-and-fear.md", 'Answer "inexperience" and "fear of failure"'
+    ),
+    "training-need": Topic(
+        "how-to/inexperience-and-fear.md",
+        "check-the-need-first",
+        "Check that the need is a training need at all",
+    ),
+    "estimate-value": _page("how-to/estimate-value.md", "Estimate a benefit's value credibly"),
+    "double-counting": Topic(
+        "how-to/estimate-value.md",
+        "5-do-not-count-the-same-saving-twice",
+        "Do not count the same saving twice, as a benefit and as a risk",
+    ),
+    "pilot": _page("how-to/pilot.md", "Design a pilot that proves something"),
+    "pilot-budget": Topic(
+        "how-to/pilot.md",
+        "3-give-it-its-own-budget-and-time",
+        "Give the pilot its own budget and time",
+    ),
+    "measure-in-time": Topic(
+        "how-to/pilot.md",
+        "6-plan-the-report-before-you-start",
+        "Plan the report before you start, and measure while the return is counted",
+    ),
+    "report-results": _page("how-to/report-results.md", "Report results honestly"),
+    "write-results": Topic(
+        "how-to/report-results.md",
+        "2-write-it-down",
+        "Write the results down: trained, spent, as of",
+    ),
+    "commands": _page("reference/commands.md", "Commands and options"),
+    "format": _page("proposal-format.md", "The proposal format"),
+    "section-files": Topic(
+        "proposal-format.md", "where-it-lives", "Where a proposal lives: its folder and files"
+    ),
+    "values": Topic(
+        "proposal-format.md",
+        "values",
+        "How values are written: percents, money, dates, text and links",
+    ),
+    "adds-up": Topic(
+        "proposal-format.md",
+        "what-does-not-add-up",
+        "What does not add up across sections: costs, plan, fractions, populations",
+    ),
+    "method": _page(
+        "explanation/method.md", "The method: Phillips ROI, attribution and confidence"
+    ),
+    "impact-map": _page("explanation/impact-map.md", "The impact map"),
+    "behaviours": Topic(
+        "explanation/impact-map.md",
+        "why-check-asks-for-it",
+        "Why every benefit needs a behaviour that leads to it",
+    ),
+    "transfer": _page("explanation/transfer.md", "Why transfer fails without managers"),
+    "follow-up": Topic(
+        "explanation/transfer.md",
+        "what-it-means-for-a-proposal",
+        "What managers do after the training, and why it is planned",
+    ),
+}
+
+
+def topic_list() -> str:
+    """Every topic and its title, one a line, for `--list`."""
+    width = max(map(len, TOPICS))
+    return "\n".join(f"{name:<{width}}  {topic.title}" for name, topic in TOPICS.items())
+
+
+def unknown_topic(name: str) -> str:
+    """The message for a topic that is not in the table, with the likely one meant."""
+    guess = nearest(name, list(TOPICS))
+    hint = f"; did you mean '{guess}'?" if guess else ""
+    return f"no guide topic {quoted(name)}{hint} (`buildcase guide --list` lists them)"
+
+
+def topic_uri(site: Path, name: str | None) -> str:
+    """The address that opens `name`'s section of the built guide, or its start page."""
+    if name is None:
+        return (site / "index.html").as_uri()
+    topic = TOPICS[name]
+    page = (site / topic.page).with_suffix(".html").as_uri()
+    return f"{page}#{topic.anchor}" if topic.anchor else page
+
+
+# --- the docs, and the site built from them -----------------------------------------------
+
+
+def docs_folder() -> Path:
+    """The docs shipped in the package, else the repository's docs/ beside it: a clone run
+    with PYTHONPATH has no buildcase.docs unless someone linked it, and an editable
+    install may map only the `buildcase` package itself."""
+    spec = importlib.util.find_spec("buildcase.docs")
+    shipped = list(spec.submodule_search_locations or []) if spec else []
+    candidates = [Path(p) for p in shipped] + [Path(__file__).resolve().parents[1] / "docs"]
+    for folder in candidates:
+        if (folder / CONFIG).is_file():
+            return folder.resolve()
+    raise GuideError(
+        "buildcase's documentation is not installed with it (no buildcase/docs/mkdocs.yml); "
+        "reinstall buildcase"
+    )
+
+
+def docs_fingerprint(docs: Path) -> str:
+    """What the built guide depends on, as one short hash: the docs' files, names and
+    contents, and the versions of the tools that build them."""
+    digest = hashlib.sha256()
+    for name in BUILDERS:
+        digest.update(f"{name} {_version(name)}\n".encode())
+    for path in sorted(p for p in docs.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(docs).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+def guide_site() -> Path:
+    """The built guide: the cached one while the docs are unchanged, else built anew into
+    a folder of its own, then renamed into place, so that no reader (nor a second run at
+    the same moment) ever sees half a site. Without a private cache folder, a fresh
+    temporary one, left for the browser to read."""
+    docs = docs_folder()
+    cache = cache_folder("guide")
+    if cache is None:
+        site = Path(tempfile.mkdtemp(prefix="buildcase-guide-"))
+        build_guide(docs, site)
+        return site
+    key = docs_fingerprint(docs)
+    site = cache / key
+    if not (site / "index.html").is_file():
+        _build_into_place(docs, site)
+        _remove_stale(cache, keep=site)
+    return site
+
+
+def _build_into_place(docs: Path, site: Path) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.", suffix=".tmp", dir=site.parent))
+    try:
+        build_guide(docs, staging)
+        if not (site / "index.html").is_file():
+            shutil.rmtree(site, ignore_errors=True)  # a site without its start page is broken
+        try:
+            os.rename(staging, site)
+        except OSError:
+            if not (site / "index.html").is_file():
+                raise  # not another run's site that arrived first: a real failure
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_stale(cache: Path, keep: Path) -> None:
+    """Earlier versions' sites, and build folders that a killed run left an hour ago."""
+    for entry in cache.iterdir():
+        if entry == keep or not entry.is_dir() or entry.is_symlink():
+            continue
+        leftover = entry.name.startswith(".") and entry.name.endswith(".tmp")
+        if leftover and time.time() - entry.stat().st_mtime < STALE_SECONDS:
+            continue  # perhaps another run's, being built now
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def build_guide(docs: Path, site: Path) -> None:
+    """Build the docs into `site` with their own mkdocs.yml, quietly: a user who asked for
+    a page wants the page, not MkDocs' log. The configuration is read from a nameless
+    file object, so that MkDocs does not take docs/, where it lies, for the parent of
+    the configuration it refuses as docs_dir; docs_dir and site_dir are given."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # as site.py: Material's banner
+    from mkdocs import exceptions as mkdocs_exceptions
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config_text = io.BytesIO((docs / CONFIG).read_bytes())
+    with captured_warnings("mkdocs"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a plugin's DeprecationWarning is not the reader's
+        try:
+            config = load_config(config_text, docs_dir=str(docs), site_dir=str(site))
+            build(config)
+        except mkdocs_exceptions.MkDocsException as e:
+            raise GuideError(f"the documentation in {docs} could not be built: {e}") from e
