@@ -250,6 +250,29 @@ def schema_debug(ws: Path) -> None:
     assert ok(run(ws, "schema", "--debug")) == ok(run(ws, "schema"))
 
 
+def guide_list(ws: Path) -> None:
+    listed = ok(run(ws, "guide", "--list"))
+    assert "pilot-budget" in listed and "Give the pilot its own budget" in listed
+    assert not (ws / ".cache" / "buildcase" / "guide").exists()  # listing builds nothing
+
+
+def guide_no_open(ws: Path) -> None:
+    """The page a warning names, at its section, as an address to open from disk."""
+    said = ok(run(ws, "guide", "pilot-budget", "--no-open")).strip().splitlines()[-1]
+    address = said.removeprefix("the page is ")
+    assert address.startswith("file://") and "#3-give-it-its-own-budget" in address
+    page = Path(urllib.request.url2pathname(address.removeprefix("file://").split("#")[0]))
+    assert 'id="3-give-it-its-own-budget-and-time"' in page.read_text(encoding="utf-8")
+
+
+def guide_debug(ws: Path) -> None:
+    """A guide that builds has nothing to trace: --debug changes nothing. (An unknown topic
+    is a usage error, like argparse's, with no traceback either way.)"""
+    assert ok(run(ws, "guide", "--list", "--debug")) == ok(run(ws, "guide", "--list"))
+    typo = run(ws, "guide", "pilto", "--debug")
+    assert typo.returncode == 2 and "did you mean 'pilot'?" in typo.stderr
+
+
 def version(ws: Path) -> None:
     from buildcase import __version__
 
@@ -277,6 +300,9 @@ RUNS: dict[tuple[str, str], Callable[[Path], None]] = {
     ("serve", "--debug"): serve_debug,
     ("schema", "--section"): schema_section,
     ("schema", "--debug"): schema_debug,
+    ("guide", "--list"): guide_list,
+    ("guide", "--no-open"): guide_no_open,
+    ("guide", "--debug"): guide_debug,
     ("", "--version"): version,
 }
 
