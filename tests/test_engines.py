@@ -53,6 +53,28 @@ def test_one_proposal_makes_its_site_here_and_its_handouts_in_a_worker() -> None
         split.close()
 
 
+def pid_after_a_pause(_task: object) -> int:
+    """The worker's pid, held long enough that a second task cannot go to the same worker
+    while another one is idle."""
+    import time
+
+    time.sleep(0.5)
+    return os.getpid()
+
+
+def test_one_proposals_handouts_are_made_side_by_side_on_every_core() -> None:
+    """The handouts are most of a proposal's work: with two cores, two workers make them
+    while this process makes the site."""
+    split = engines.engines_for(1, jobs=2)
+    try:
+        handout = engines.HandoutTask("<p>x</p>", Path("."), [])
+        futures = [split.submit(pid_after_a_pause, handout) for _ in range(2)]
+        pids = {future.result(timeout=60) for future in futures}
+        assert len(pids) == 2 and os.getpid() not in pids
+    finally:
+        split.close()
+
+
 def test_one_core_or_one_job_works_in_this_process() -> None:
     inline = engines.engines_for(5, jobs=1)
     assert isinstance(inline, engines.InlineEngines)
