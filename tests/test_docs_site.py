@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -282,3 +283,60 @@ def test_every_option_in_the_reference_exists_and_every_option_is_documented(
     accepted = help_options(command) - {"--help"}
     assert named - {"--help"} <= accepted, f"named but not accepted: {named - accepted}"
     assert accepted <= named, f"accepted but not documented: {accepted - named}"
+
+
+# The messages the docs quote, each with the edit to the tutorial's proposal (or the
+# reference example) that makes `check` print it: a quoted line and column goes stale
+# when the proposal above it changes, and this notices.
+QUOTED_MESSAGES = {
+    "tutorial: a typing mistake": (
+        TUTORIAL,
+        lambda text: text.replace("likelihood:", "likelyhood:", 1),
+        "risks[0].likelyhood: unknown key",
+    ),
+    "tutorial: costs that do not add up": (
+        TUTORIAL,
+        lambda text: text.replace("amount: 36000", "amount: 34000", 1),
+        "costs: the costs add up to",
+    ),
+    "commands: a pilot above the budget": (
+        COMMANDS,
+        lambda text: text.replace("budget: 6000}", "budget: 60000}", 1),
+        "request.pilot.budget:",
+    ),
+    "survey numbers: old evidence": (
+        DOCS / "how-to" / "survey-numbers.md",
+        None,  # the reference example as it is
+        "evidence[0].year:",
+    ),
+}
+
+
+def quoted_lines(page: Path, marker: str) -> list[str]:
+    """The lines of the page's text blocks that quote a message holding `marker`, with the
+    guide line under it."""
+    found = []
+    for block in blocks(page):
+        lines = block.text.splitlines()
+        for i, line in enumerate(lines):
+            if marker in line and "proposal.yaml:" in line:
+                found.append("\n".join(lines[i : i + 2]))
+    return found
+
+
+@pytest.mark.parametrize("case", sorted(QUOTED_MESSAGES))
+def test_every_message_the_docs_quote_is_what_check_prints(case: str, tmp_path: Path) -> None:
+    page, edit, marker = QUOTED_MESSAGES[case]
+    [quoted] = quoted_lines(page, marker)
+    if edit is None:
+        folder = tmp_path / "proposals" / "social-media-training"
+        shutil.copytree(ROOT / "proposals" / "social-media-training", folder)
+    else:
+        folder = tmp_path / "proposals" / "my-proposal"
+        folder.mkdir(parents=True)
+        text = tutorial_proposal()
+        edited = edit(text)
+        assert edited != text, f"{case}: the edit no longer applies to the tutorial"
+        (folder / "proposal.yaml").write_text(edited, encoding="utf-8")
+    done = buildcase(["check", str(folder.relative_to(tmp_path))], tmp_path)
+    assert quoted in done.stdout + done.stderr, f"{case}: check printed\n{done.stderr}"
