@@ -216,11 +216,12 @@ def guide_site() -> Path:
     """The built guide: the cached one while the docs are unchanged, else built anew into
     a folder of its own, then renamed into place, so that no reader (nor a second run at
     the same moment) ever sees half a site. Without a private cache folder, a fresh
-    temporary one, left for the browser to read."""
+    temporary one, left for the browser to read (and removed by a later run)."""
     docs = docs_folder()
     cache = cache_folder("guide")
     if cache is None:
-        site = Path(tempfile.mkdtemp(prefix="buildcase-guide-"))
+        _remove_stale_temporary()
+        site = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX))
         build_guide(docs, site)
         return site
     key = docs_fingerprint(docs)
@@ -229,6 +230,24 @@ def guide_site() -> Path:
         _build_into_place(docs, site)
         _remove_stale(cache, keep=site)
     return site
+
+
+TEMPORARY_PREFIX = "buildcase-guide-"
+
+
+def _remove_stale_temporary() -> None:
+    """This user's guides built without a cache by earlier runs, once no browser is likely
+    to be reading them (an hour on): they would otherwise pile up in the temporary folder."""
+    folder = Path(tempfile.gettempdir())
+    for entry in folder.glob(f"{TEMPORARY_PREFIX}*"):
+        try:
+            status = entry.lstat()
+        except OSError:
+            continue
+        ours = not hasattr(os, "getuid") or status.st_uid == os.getuid()
+        old = time.time() - status.st_mtime > STALE_SECONDS
+        if ours and old and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _build_into_place(docs: Path, site: Path) -> None:

@@ -154,6 +154,33 @@ def test_a_cache_others_can_write_to_is_not_used(
         shutil.rmtree(page.parent, ignore_errors=True)  # the fresh temporary folder
 
 
+def test_without_a_cache_earlier_temporary_guides_are_removed_an_hour_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tempfile
+    import time
+
+    shared = tmp_path / "cache" / "buildcase" / "guide"
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)  # not private: no cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    old = temporary / "buildcase-guide-old"
+    recent = temporary / "buildcase-guide-recent"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "index.html").write_text("an earlier guide")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    code, out, _ = run_cli(capsys, "guide", "--no-open")
+    page, _ = page_of(out)
+    assert code == 0 and page.is_file() and page.is_relative_to(temporary)
+    assert not old.exists()  # no browser reads it any more
+    assert recent.exists()  # one may still be reading this one
+
+
 # --- the table of topics ---------------------------------------------------------------------
 
 
