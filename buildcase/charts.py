@@ -558,6 +558,12 @@ def _box_height(lines: list[tuple[str, int]]) -> float:
     return 2 * _MAP_PAD + len(lines) * LINE
 
 
+def _mean_of(centres: list[float]) -> float:
+    """Where a box would like to sit: level with the middle of the boxes that lead to it
+    (the top, 0, when none does)."""
+    return sum(centres) / max(len(centres), 1)
+
+
 def _stack(wanted: list[float], heights: list[float], top: float) -> list[float]:
     """Tops for boxes that want to be centred at `wanted`, in that order, never overlapping."""
     tops: list[float] = [0.0] * len(wanted)
@@ -621,20 +627,14 @@ def impact_map(
     bottom = y
     result_lines = [_map_lines(2, [(r.title, 400)]) for r in results]
     result_heights = [_box_height(lines) for lines in result_lines]
-    wanted = [
-        sum(centres[i] for i, b in enumerate(behaviours) if k in b.results)
-        / max(sum(1 for b in behaviours if k in b.results), 1)
-        for k in range(len(results))
-    ]
+    wanted = [_mean_of([centres[i] for i, b in enumerate(behaviours) if k in b.results])
+              for k in range(len(results))]  # fmt: skip
     result_tops = _stack(wanted, result_heights, top)
     result_centres = [t + h / 2 for t, h in zip(result_tops, result_heights, strict=True)]
     goal_lines = [_map_lines(3, [(g, 400)]) for g in goals]
     goal_heights = [_box_height(lines) for lines in goal_lines]
-    goal_wanted = [
-        sum(result_centres[k] for k, r in enumerate(results) if j in r.goals)
-        / max(sum(1 for r in results if j in r.goals), 1)
-        for j in range(len(goals))
-    ]
+    goal_wanted = [_mean_of([result_centres[k] for k, r in enumerate(results) if j in r.goals])
+                   for j in range(len(goals))]  # fmt: skip
     goal_tops = _stack(goal_wanted, goal_heights, top)
     # Each line leaves its box and enters the next at its own height, spread around the
     # box's middle, so that lines sharing a box stay apart and each can be followed.

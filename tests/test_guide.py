@@ -137,13 +137,20 @@ def test_a_change_to_the_docs_rebuilds_the_guide(
     ]
 
 
-def test_a_cache_others_can_write_to_is_not_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def shared_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The guide's cache folder, made writable by every user: so not to be used."""
     shared = tmp_path / "cache" / "buildcase" / "guide"
     shared.mkdir(parents=True)
     shared.chmod(0o777)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return shared
+
+
+def test_a_cache_others_can_write_to_is_not_used(
+    tmp_path: Path, shared_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = shared_cache
     code, out, _ = run_cli(capsys, "guide", "--no-open")
     page, _ = page_of(out)
     try:
@@ -155,15 +162,14 @@ def test_a_cache_others_can_write_to_is_not_used(
 
 
 def test_without_a_cache_earlier_temporary_guides_are_removed_an_hour_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    shared_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import tempfile
     import time
 
-    shared = tmp_path / "cache" / "buildcase" / "guide"
-    shared.mkdir(parents=True)
-    shared.chmod(0o777)  # not private: no cache
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
