@@ -3,12 +3,16 @@
 WeasyPrint is imported only when a PDF is made (importing it costs about half a second),
 and it fetches nothing but files inside the folders it is given and `data:` URIs: a
 proposal handed over by someone else cannot pull `/etc/passwd` or a web address into it.
-WeasyPrint has no type hints, so its objects are typed `Any` here.
+A handout is laid out up to a few times to fit its two pages: its HTML is parsed once for
+all of them, and its stylesheets and fonts once per process for every handout that has the
+same ones (see `Layouts`). WeasyPrint has no type hints, so its objects are typed `Any` here.
 """
 
 from __future__ import annotations
 
+import atexit
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from .logs import captured_warnings
 
 MAX_PAGES = 2
+Stamp = tuple[int, int] | str | None  # what a URL was when fetched: see `_stamp`
 
 
 @dataclass
@@ -61,29 +66,67 @@ def render_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Hando
     says) are left out, the highest N first, while the handout runs past two pages; and
     left out altogether when the second page would otherwise hold less than a third of a
     page and the handout fits on one without them. `Handout.html` is what was laid out."""
-    import weasyprint
-
-    fetcher = _confined_fetcher(weasyprint, allowed_dirs)
-
-    def lay_out(text: str) -> Any:
-        return weasyprint.HTML(
-            string=text, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher
-        ).render()
-
     with captured_warnings("weasyprint") as warnings:
-        document, html = _fitted(lay_out, html)
+        layouts = Layouts(html, base_dir, allowed_dirs)
+        document, hidden = _fitted(layouts.lay_out, optional_ranks(html))
         if len(document.pages) > MAX_PAGES:
             raise HandoutTooLong(len(document.pages), _longest_section(document))
         pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_scope_header_cells)
-    refused = [
+    messages = [
         f"refused to load {url}: only files inside the proposal folder and the templates"
-        for url in dict.fromkeys(fetcher.refused)
+        for url in dict.fromkeys(layouts.refused())
     ]
-    return Handout(pdf, len(document.pages), [*refused, *dict.fromkeys(warnings)], html)
+    found = dict.fromkeys([*layouts.parse_warnings(), *warnings])
+    return Handout(pdf, len(document.pages), [*messages, *found], _without(html, hidden))
+
+
+class Layouts:
+    """The handout laid out with some of its optional parts hidden, as often as fitting
+    it takes, from one parse of its HTML and stylesheets kept from earlier handouts."""
+
+    def __init__(self, html: str, base_dir: Path, allowed_dirs: list[Path]):
+        import weasyprint
+
+        self.weasyprint = weasyprint
+        self.fetcher = _confined_fetcher(weasyprint, allowed_dirs)
+        base_url = base_dir.as_uri() + "/"
+        split = _parsed_stylesheets(html, base_url, allowed_dirs)
+        self.parsed: _Parsed | None = split[1] if split else None
+        body = split[0] if split else html
+        self.source = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
+
+    def lay_out(self, hidden: list[int]) -> Any:
+        """The layout with the optional parts of these ranks hidden."""
+        sheets = [*self.parsed.sheets] if self.parsed else []
+        if hidden:
+            sheets.append(self.weasyprint.CSS(string=_hiding(hidden)))
+        if self.parsed is None:
+            return self.source.render(stylesheets=sheets)
+        fonts, counters = self.parsed.fonts, self.parsed.counters
+        return self.source.render(stylesheets=sheets, font_config=fonts, counter_style=counters)
+
+    def refused(self) -> list[str]:
+        """What the fetcher refused, for the stylesheets (even when parsed earlier) too."""
+        return [*(self.parsed.refused() if self.parsed else []), *self.fetcher.refused]
+
+    def parse_warnings(self) -> list[str]:
+        """What WeasyPrint warned of when it parsed the stylesheets, maybe earlier."""
+        return list(self.parsed.warnings) if self.parsed else []
 
 
 OPTIONAL = re.compile(r'data-optional="(\d+)"')
 MIN_FILL = 1 / 3  # of a page's height: a last page holding less looks left over
+
+
+def optional_ranks(html: str) -> list[int]:
+    """The ranks of the optional parts in `html`, lowest first."""
+    return sorted({int(n) for n in OPTIONAL.findall(html)})
+
+
+def _hiding(ranks: list[int]) -> str:
+    """A stylesheet hiding the optional parts of these ranks. Given to WeasyPrint as a
+    user stylesheet, whose `!important` no author rule can override."""
+    return "".join(f'[data-optional="{n}"] {{ display: none !important; }}' for n in ranks)
 
 
 def _without(html: str, ranks: list[int]) -> str:
@@ -96,34 +139,112 @@ def _without(html: str, ranks: list[int]) -> str:
     return html[:head] + style + html[head:] if head >= 0 else style + html
 
 
-def _fitted(lay_out: Callable[[str], Any], html: str) -> tuple[Any, str]:
-    """The layout with as many optional parts as two pages hold (see `render_handout`).
+def _fitted(lay_out: Callable[[list[int]], Any], ranks: list[int]) -> tuple[Any, list[int]]:
+    """The layout with as many optional parts as two pages hold (see `render_handout`),
+    and the ranks it leaves out. `lay_out` lays the handout out with some ranks hidden.
 
     A layout costs a few tenths of a second, so a candidate that the first layout shows
     cannot fit is not laid out: leaving parts out frees at most their own height and the
     space left blank at the foot of the pages kept (see `_might_fit`)."""
-    ranks = sorted({int(n) for n in OPTIONAL.findall(html)})
+    ranks = list(ranks)
     dropped: list[int] = []
-    text = html
-    document = full = lay_out(text)
+    document = full = lay_out([])
     heights = _optional_heights(full)
     while len(document.pages) > MAX_PAGES and ranks:
         dropped.append(ranks.pop())
         if ranks and not _might_fit(full, sum(heights.get(n, 0.0) for n in dropped), MAX_PAGES):
             continue
-        text = _without(html, dropped)
-        document = lay_out(text)
+        document = lay_out(list(dropped))
     if (
         len(document.pages) == MAX_PAGES
         and ranks
         and page_fill(document, -1) < MIN_FILL
         and _might_fit(document, sum(heights.get(n, 0.0) for n in ranks), 1)
     ):
-        bare = _without(html, dropped + ranks)
-        single = lay_out(bare)
+        single = lay_out(dropped + ranks)
         if len(single.pages) == 1:
-            return single, bare
-    return document, text
+            return single, dropped + ranks
+    return document, dropped
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A handout's stylesheets, parsed once for every handout that has the same ones."""
+
+    sheets: list[Any]  # weasyprint.CSS, in the order of the <style> elements
+    fonts: Any  # the FontConfiguration their @font-face rules loaded the fonts into
+    counters: Any  # the CounterStyle their @counter-style rules went into
+    fetches: tuple[tuple[str, Stamp], ...]  # each URL they asked for, and its stamp then
+    warnings: list[str]  # what WeasyPrint warned of while parsing them
+
+    def refused(self) -> list[str]:
+        return [url for url, stamp in self.fetches if stamp is None]
+
+    def still_fetched_alike(self, roots: list[Path]) -> bool:
+        """Whether a parse for these roots would fetch the very same files and refuse the
+        same URLs: handouts of other proposals, with other folders, share the parse."""
+        return _fonts_on_disk(self.fonts) and all(
+            _stamp(url, roots) == stamp for url, stamp in self.fetches
+        )
+
+
+def _fonts_on_disk(fonts: Any) -> bool:
+    """Whether the copies of the fonts WeasyPrint made when it parsed @font-face are still
+    there: they are in the temporary folder, which a build makes private to itself and
+    removes at its end. (The private `_folder` of WeasyPrint's FontConfiguration; were it
+    renamed, nothing would be kept, and tests/test_handout_stylesheets.py would say so.)"""
+    folder: Any = getattr(fonts, "_folder", False)
+    return folder is None or (folder is not False and Path(folder).is_dir())
+
+
+STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_PARSED: dict[tuple[Any, ...], _Parsed] = {}
+atexit.register(_PARSED.clear)  # font copies are removed while the interpreter still can
+PARSED_KEPT = 8  # sets of stylesheets a process keeps (each proposal's brand makes one)
+
+
+def _parsed_stylesheets(
+    html: str, base_url: str, allowed_dirs: list[Path]
+) -> tuple[str, _Parsed] | None:
+    """The handout without its <style> elements and those stylesheets parsed, once per
+    process; or None where taking them out of the document could change the cascade.
+
+    WeasyPrint parses a document's stylesheets and loads their fonts at every layout, a
+    third of the time of one. Parsed stylesheets can be kept if given as user stylesheets,
+    whose rules then lose to the `style` attributes as rules in <style> do, as long as no
+    <link> or other stylesheet stays in the document and no rule says `!important`."""
+    texts = STYLE.findall(html)
+    if (
+        not texts
+        or len(texts) != len(re.findall(r"<style\b", html, re.I))
+        or re.search(r"<link\b", html, re.I)
+        or any("!important" in text for text in texts)
+    ):
+        return None
+    key = (tuple(texts), base_url)
+    roots = [d.resolve() for d in allowed_dirs]
+    parsed = _PARSED.pop(key, None)
+    if parsed is None or not parsed.still_fetched_alike(roots):
+        parsed = _parse(texts, base_url, allowed_dirs)
+    while len(_PARSED) >= PARSED_KEPT:
+        del _PARSED[next(iter(_PARSED))]  # the one used longest ago
+    _PARSED[key] = parsed
+    return STYLE.sub("", html), parsed
+
+
+def _parse(texts: list[str], base_url: str, allowed_dirs: list[Path]) -> _Parsed:
+    """Stylesheets parsed as WeasyPrint parses a document's <style> elements, through a
+    fetcher confined as the document's is, and what they fetched."""
+    import weasyprint
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _confined_fetcher(weasyprint, allowed_dirs)
+    fonts, counters = FontConfiguration(), CounterStyle()
+    with captured_warnings("weasyprint") as warnings:
+        options = {"font_config": fonts, "counter_style": counters, "url_fetcher": fetcher}
+        sheets = [weasyprint.CSS(string=text, base_url=base_url, **options) for text in texts]
+    return _Parsed(sheets, fonts, counters, tuple(fetcher.asked), list(warnings))
 
 
 SLACK = 3.0  # CSS px (0.8 mm): margins that may collapse differently once a part is gone
@@ -219,27 +340,44 @@ def _scope_header_cells(document: Any, pdf: Any) -> None:
         attributes["Scope"] = "/Column" if in_head else "/Row"
 
 
+def _stamp(url: str, roots: list[Path]) -> Stamp:
+    """None for a URL the handout may not fetch; for a file it may, its size and time of
+    change; "data" for a data: URI."""
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return "data"
+    if parts.scheme != "file":
+        return None
+    path = Path(unquote(parts.path)).resolve()
+    if not any(path.is_relative_to(root) for root in roots):
+        return None
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
+
+
 def _confined_fetcher(weasyprint: Any, allowed_dirs: list[Path]) -> Any:
     """A URL fetcher for files inside `allowed_dirs` and data: URIs; its `refused` lists
-    what it refused."""
+    what it refused, its `asked` everything asked for, with its stamp."""
     roots = [d.resolve() for d in allowed_dirs]
 
     class ConfinedFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]  # untyped WeasyPrint: URLFetcher is Any
         refused: list[str]
+        asked: list[tuple[str, Stamp]]
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme == "data":
+            stamp = _stamp(url, roots)
+            self.asked.append((url, stamp))
+            if stamp is not None:
                 return super().fetch(url, headers)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                if any(path.is_relative_to(root) for root in roots) and path.is_file():
-                    return super().fetch(url, headers)
             self.refused.append(url)
             raise ValueError(f"buildcase does not fetch {url}")
 
     fetcher = ConfinedFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
     fetcher.refused = []
+    fetcher.asked = []
     return fetcher
 
 
