@@ -133,9 +133,8 @@ def _without(html: str, ranks: list[int]) -> str:
     """`html` with its optional parts of these ranks hidden."""
     if not ranks:
         return html
-    rules = "".join(f'[data-optional="{n}"] {{ display: none; }}' for n in ranks)
     head = html.find("</head>")
-    style = f"<style>{rules}</style>"
+    style = f"<style>{_hiding(ranks)}</style>"
     return html[:head] + style + html[head:] if head >= 0 else style + html
 
 
