@@ -38,12 +38,14 @@ from .qr import site_link
 from .sandbox import (
     ConfinedLoader,
     ConfinedRenderFailed,
+    ProposalSandbox,
     refused_entries,
     run_confined,
     sandboxed_environment,
     template_line,
 )
 from .template_cache import compiled_templates
+from .template_data import plain_context
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 RESULTS_HANDOUT, RESULTS_TEMPLATE = "results.pdf", "results/results.html.j2"
@@ -70,9 +72,17 @@ class Rendered:
     decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML (present.py)
 
 
-def site_pages(case: Case, _: Callable[[str], str]) -> list[Page]:
-    """The pages of the site; a page appears only when its section is given."""
+def site_pages(case: Case, _: Callable[[str], str], *, internal: bool = False) -> list[Page]:
+    """The pages of the site; a page appears only when its section is given.
+
+    An internal page (the buy-in plan, unless `campaign.internal: false`: the L&D team's
+    notes on the leaders being won over) is no page of the published site at all. Left
+    out here, it is never rendered, so its text cannot reach the site's folder, its
+    search index or sitemap, a handout or a deck. `internal=True` asks for it, in the
+    navigation, for an edition the L&D team keeps to itself.
+    """
     p = case.proposal
+    shown_campaign = bool(p.campaign and (internal or not p.campaign.internal))
     has_money = case.lead.annual_gain is not None or case.lead.expected_loss is not None
     heads = _("For department heads")
     candidates = [
@@ -90,8 +100,7 @@ def site_pages(case: Case, _: Callable[[str], str]) -> list[Page]:
         (bool(p.audiences), Page("departments.md", _("Overview"), "site/departments.md.j2", heads)),
         *((True, Page(f"{a.anchor}.md", a.audience.title, "site/audience.md.j2", heads, audience=a))
           for a in case.audiences),
-        (bool(p.campaign), Page("campaign.md", _("Buy-in plan"), "site/campaign.md.j2",
-                                in_nav=bool(p.campaign and not p.campaign.internal))),
+        (shown_campaign, Page("campaign.md", _("Buy-in plan"), "site/campaign.md.j2")),
     ]  # fmt: skip
     return [page for present, page in candidates if present]
 
@@ -371,6 +380,12 @@ def _money_bars(case: Case, fmt: Formatter) -> list[charts.Bar]:
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
+    """One template rendered; in the sandbox, from plain data only (`template_data`).
+
+    Whatever a template raises (a refused call, a division by zero, a recursion, a name
+    with a NUL) becomes a RenderError located at the template's line."""
+    if isinstance(env, ProposalSandbox):
+        context = plain_context(context)
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as e:
@@ -378,17 +393,33 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, object]) -> s
         raise RenderError(where, f"template syntax: {e.message}") from e
     except jinja2.TemplateError as e:
         raise RenderError(_error_location(env, name, e), f"template: {e}") from e
+    except (MemoryError, RenderError):
+        raise
+    except Exception as e:  # a template's own fault: located, not an internal error
+        message = f"template: {type(e).__name__}: {str(e)[:300]}"
+        raise RenderError(_error_location(env, name, e), message) from e
 
 
 def _error_location(env: jinja2.Environment, name: str, error: Exception) -> Location:
     """Where a template failed: the line of a proposal's own template where the traceback
-    passes through one, else the file that was asked for."""
-    confined = getattr(env.loader, "loaders", [None])[0]
-    if isinstance(confined, ConfinedLoader):
-        found = template_line(error, confined.folder)
+    passes through one, else of any other template, else the file that was asked for."""
+    for folder in _template_folders(env):
+        found = template_line(error, folder)
         if found:
             return Location(*found)
     return Location(Path(_template_file(env, name)))
+
+
+def _template_folders(env: jinja2.Environment) -> list[Path]:
+    """The folders templates are loaded from, a proposal's own first."""
+    loaders = getattr(env.loader, "loaders", [env.loader])
+    folders = []
+    for loader in loaders:
+        if isinstance(loader, ConfinedLoader):
+            folders.append(loader.folder)
+        elif isinstance(loader, jinja2.FileSystemLoader):
+            folders.extend(Path(p) for p in loader.searchpath)
+    return folders
 
 
 def _template_file(env: jinja2.Environment, name: str) -> str:
@@ -396,7 +427,7 @@ def _template_file(env: jinja2.Environment, name: str) -> str:
         return name
     try:
         _, filename, _ = env.loader.get_source(env, name)
-    except jinja2.TemplateNotFound:
+    except (jinja2.TemplateError, OSError, ValueError):  # missing, or refused by the loader
         return name
     return filename or name
 

@@ -6,10 +6,12 @@ environment. A proposal's own `templates/` folder travels with the proposal, fro
 to person, so its templates get three walls:
 
 1. Jinja2's immutable sandbox: no attribute starting with `_` (so no
-   `lipsum.__globals__`), no mutating a list or dict, no unsafe callables.
+   `lipsum.__globals__`), no mutating a list or dict; the templates see plain data only
+   (`template_data`), and may call only the functions listed there, string methods,
+   read-only mapping methods and Jinja's own (`ProposalSandbox.is_safe_callable`).
 2. A loader that reads only regular files inside that folder, refusing symbolic links
-   (a link to `/etc/passwd` would otherwise be published), other file types and files
-   over `MAX_TEMPLATE_BYTES`.
+   (a link to `/etc/passwd` would otherwise be published), hard links (the same file as
+   one outside), other file types and files over `MAX_TEMPLATE_BYTES`.
 3. Rendering in a forked child with limits on CPU time, memory and output size, since a
    sandbox cannot stop `{% for a in r %}{% for b in r %}...` from running for hours or
    `"x" * 10**9` from filling memory.
@@ -26,15 +28,20 @@ import signal
 import stat
 import time
 import traceback
+import types
 import warnings
 from collections.abc import Callable
 from pathlib import Path, PurePath
-from types import ModuleType
 from typing import Any, TypeVar
 
 import jinja2
+import jinja2.sandbox
 from jinja2.loaders import split_template_path
+from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Cycler, Joiner
+
+from .template_data import TemplateFunction
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024  # all pages and handouts of one proposal together
@@ -50,7 +57,31 @@ T = TypeVar("T")
 
 # Nothing in a template's context is of these kinds; should one ever be, a template
 # still may not reach through it to the file system or to other code.
-_OFF_LIMITS = (PurePath, io.IOBase, ModuleType, type)
+_OFF_LIMITS = (PurePath, io.IOBase, types.ModuleType, type)
+
+# The methods a template may call on a value, by the value's type: none that changes it,
+# and none that makes output of any size from a number (`center`, `ljust`, `zfill`...).
+_STRING_METHODS = frozenset(
+    {
+        "capitalize", "casefold", "count", "endswith", "find", "format", "format_map",
+        "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier",
+        "islower", "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join",
+        "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind",
+        "rindex", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith",
+        "strip", "swapcase", "title", "upper", "striptags", "unescape",
+    }
+)  # fmt: skip
+_READ_METHODS: dict[type, frozenset[str]] = {
+    str: _STRING_METHODS,
+    types.MappingProxyType: frozenset({"get", "items", "keys", "values"}),
+    dict: frozenset({"get", "items", "keys", "values"}),
+    tuple: frozenset({"count", "index"}),
+    list: frozenset({"count", "index"}),
+    LoopContext: frozenset({"cycle", "changed"}),
+    Cycler: frozenset({"next", "reset"}),
+}
+# What Jinja itself hands a template to call: macros, `caller`, `super()`, `loop(...)`.
+_JINJA_CALLABLES = (Macro, BlockReference, LoopContext, Joiner, Undefined, TemplateFunction)
 
 
 class UntrustedTemplate(jinja2.TemplateError):
@@ -74,15 +105,16 @@ class ConfinedLoader(jinja2.BaseLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
+        if "\0" in template:
+            raise UntrustedTemplate(f"a template's name may not hold a NUL: {template!r}")
         pieces = split_template_path(template)  # refuses '..'
         path = self.folder.joinpath(*pieces)
         status = _confined_status(self.folder, pieces, template)
         if status is None:
             raise jinja2.TemplateNotFound(template)
-        if not stat.S_ISREG(status.st_mode):
-            raise UntrustedTemplate(f"{path} is not a regular file")
-        if status.st_size > MAX_TEMPLATE_BYTES:
-            raise UntrustedTemplate(f"{path} is larger than {MAX_TEMPLATE_BYTES:,} bytes")
+        why = _refusal(status)
+        if why:
+            raise UntrustedTemplate(f"{path} is {why}")
         source = _read_no_follow(path).decode("utf-8", errors="replace")
         mtime = status.st_mtime_ns
         return source, str(path), lambda: _mtime_or_none(path) == mtime
@@ -107,11 +139,22 @@ def refused_entries(folder: Path) -> list[tuple[Path, str]]:
             status = os.lstat(path)
             if stat.S_ISLNK(status.st_mode):
                 refused.append((path, "a symbolic link; a proposal's templates must be files"))
-            elif not (stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode)):
-                refused.append((path, "not a regular file"))
-            elif status.st_size > MAX_TEMPLATE_BYTES and stat.S_ISREG(status.st_mode):
-                refused.append((path, f"larger than {MAX_TEMPLATE_BYTES:,} bytes"))
+            elif not stat.S_ISDIR(status.st_mode) and (why := _refusal(status)):
+                refused.append((path, why))
     return refused
+
+
+def _refusal(status: os.stat_result) -> str | None:
+    """Why a template file is refused, or None: only a regular file, under the size limit,
+    and not a hard link (the same file as one outside the proposal, shared by a copy or
+    an archive unpacked without a filter)."""
+    if not stat.S_ISREG(status.st_mode):
+        return "not a regular file"
+    if status.st_nlink > 1:
+        return "a hard link (the same file as another, maybe outside the proposal); copy it instead"
+    if status.st_size > MAX_TEMPLATE_BYTES:
+        return f"larger than {MAX_TEMPLATE_BYTES:,} bytes"
+    return None
 
 
 def _confined_status(folder: Path, pieces: list[str], template: str) -> os.stat_result | None:
@@ -133,8 +176,13 @@ def _confined_status(folder: Path, pieces: list[str], template: str) -> os.stat_
 
 
 def _read_no_follow(path: Path) -> bytes:
+    """The file's bytes, checked again on the descriptor read from, so that a file swapped
+    for a link, a FIFO or a hard link after the check is still refused."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as f:
+        why = _refusal(os.fstat(f.fileno()))
+        if why:
+            raise UntrustedTemplate(f"{path} is {why}")
         return f.read(MAX_TEMPLATE_BYTES + 1)[:MAX_TEMPLATE_BYTES]
 
 
@@ -146,14 +194,29 @@ def _mtime_or_none(path: Path) -> int | None:
 
 
 class ProposalSandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with the operators that build large values bounded."""
+    """The immutable sandbox, with the operators that build large values bounded and an
+    explicit list of what may be called."""
 
     intercepted_binops = frozenset({"*", "**", "+"})
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """No `_` names, nothing of the file system or other code, and no callable that
+        could not be called: a template never holds a function it may not use."""
         if isinstance(obj, _OFF_LIMITS) or isinstance(value, _OFF_LIMITS):
             return False
+        if callable(value) and not self.is_safe_callable(value):
+            return False
         return bool(super().is_safe_attribute(obj, attr, value))
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        """Only what is listed: our template functions, Jinja's own (macros, `caller`,
+        `super()`, `loop`, its globals such as `range`), and the read-only methods of
+        strings, mappings and tuples. Everything else is refused, with a located error."""
+        if isinstance(obj, _JINJA_CALLABLES):
+            return True
+        if any(obj is g for g in self.globals.values()):
+            return True
+        return _is_read_method(obj) or _is_sandboxed_format(obj)
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -167,6 +230,31 @@ class ProposalSandbox(ImmutableSandboxedEnvironment):
         if operator == "+" and _length(left) + _length(right) > MAX_SEQUENCE * 10:
             raise jinja2.exceptions.SecurityError("a template may not build a text that long")
         return super().call_binop(context, operator, left, right)
+
+
+def _is_read_method(obj: Any) -> bool:
+    """A method bound to a string, a mapping or a tuple that only reads it."""
+    owner = getattr(obj, "__self__", None)
+    name = getattr(obj, "__name__", None)
+    if owner is None or not isinstance(name, str):
+        return False
+    if not isinstance(obj, (types.BuiltinMethodType, types.MethodType)):
+        return False
+    return any(
+        isinstance(owner, kind) and name in methods for kind, methods in _READ_METHODS.items()
+    )
+
+
+def _is_sandboxed_format(obj: Any) -> bool:
+    """`"...".format(...)` as the sandbox hands it out: wrapped so that the fields it reads
+    go through the sandbox's own attribute checks."""
+    wrapped = getattr(obj, "__wrapped__", None)
+    return (
+        isinstance(obj, types.FunctionType)
+        and obj.__code__.co_filename == jinja2.sandbox.__file__
+        and isinstance(getattr(wrapped, "__self__", None), str)
+        and getattr(wrapped, "__name__", None) in ("format", "format_map")
+    )
 
 
 def _is_number(value: Any) -> bool:

@@ -10,13 +10,8 @@ import pytest
 
 from buildcase import sandbox
 from buildcase.build import build
-from buildcase.compute import build_case
-from buildcase.load import load_proposal
-from buildcase.render import render_case
-from buildcase.validate import validate_proposal
-from buildcase.workspace import template_dirs
 
-from .conftest import MINIMAL, copy_reference, run_cli, write_proposal
+from .conftest import MINIMAL, run_cli, write_proposal
 
 INDEX = "templates/site/index.md.j2"
 
@@ -146,19 +141,3 @@ def test_an_own_template_that_keeps_to_the_rules_is_used(
     assert not report.failed
     page = (workspace / "site" / "p" / "index.html").read_text()
     assert "Our own start page" in page and "Onboarding training for Acme" in page
-
-
-def test_the_default_templates_render_the_same_in_the_sandbox(workspace: Path) -> None:
-    """A proposal that overrides one template gets every other default rendered in the
-    sandbox: they must come out exactly as they do outside it."""
-    folder = copy_reference(workspace)
-    proposal, _ = validate_proposal(load_proposal(folder))
-    case = build_case(proposal, folder.name)
-    search_path = template_dirs(folder, workspace)
-    plain = render_case(case, search_path, "a4", "2026-11-22T00:00:00Z")
-    own_template(folder, "{# nothing of ours is used #}", "templates/unused.j2")
-    sandboxed = render_case(
-        case, search_path, "a4", "2026-11-22T00:00:00Z", untrusted=folder / "templates"
-    )
-    assert sandboxed.pages == plain.pages
-    assert sandboxed.handouts == plain.handouts
