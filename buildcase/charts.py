@@ -255,8 +255,9 @@ def bar_chart(bars: Sequence[Bar], title: str, slug: str, scale_max: float | Non
 
 
 def risk_chart(
-    risks: Sequence[tuple[str, float, float, float]], money: Money, _: Gettext = _english
-) -> Markup:
+    risks: Sequence[tuple[str, float, float, float]], money: Money, _: Gettext = _english,
+    compact: Money | None = None,
+) -> Markup:  # fmt: skip
     """Risks by likelihood (across) and impact (up); a bubble's area is its expected loss.
 
     `risks` holds (title, likelihood 0..1, impact, expected loss) per risk. Each bubble
@@ -265,7 +266,7 @@ def risk_chart(
     """
     step = nice_step(max([r[2] for r in risks] + [1.0]) * 1.1 / 4)
     max_impact, max_loss = step * 4, max([r[3] for r in risks] + [1e-9])
-    tick_labels = [short_money(step * i, money) for i in range(5)]
+    tick_labels = [(compact or money)(step * i) for i in range(5)]
     left = 8 + max(text_width(t, SMALL) for t in tick_labels)
     top, right = 24 + BUBBLE / 2, BUBBLE + 2
     plot_w, plot_h = WIDTH - left - right, 150
@@ -325,7 +326,7 @@ def risk_chart(
 def payback_chart(
     net_by_month: Sequence[float], payback: float | None, money: Money, _: Gettext = _english,
     number: Callable[[float, int], str] = lambda x, d: f"{x:.{d}f}",
-    horizon: int | None = None, axis: str = "",
+    horizon: int | None = None, axis: str = "", compact: Money | None = None,
 ) -> Markup:  # fmt: skip
     """Cumulative net value month by month, as computed: the cost up front, then the gain as
     it ramps up with the people trained.
@@ -345,7 +346,8 @@ def payback_chart(
         high += step
     span = (high - low) or 1.0
     values = [low + step * i for i in range(round(span / step) + 1)]
-    left = 8 + max(text_width(short_money(v, money), SMALL) for v in values)
+    tick = compact or money  # the axis's short form: "$1.5M", "1,5 Mio. €"
+    left = 8 + max(text_width(tick(v), SMALL) for v in values)
     plot_w = WIDTH - left - right
 
     def y_of(value: float) -> float:
@@ -361,7 +363,7 @@ def payback_chart(
         if value != 0:
             grid = f"M{left:.2f} {y:.2f}H{left + plot_w:.2f}"
             body.append(_el("path", d=grid, stroke=GRID, stroke_dasharray="3 3", fill="none"))
-        body.append(_text(left - 6, y + 5, short_money(value, money), SMALL, "end"))
+        body.append(_text(left - 6, y + 5, tick(value), SMALL, "end"))
     body.append(
         _el(
             "path",
@@ -460,17 +462,6 @@ def nice_step(raw: float) -> float:
     """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `raw`."""
     power: float = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-
-
-def short_money(value: float, money: Money) -> str:
-    """Axis labels: $1.5M, $250k."""
-    sign, magnitude = ("-" if value < 0 else ""), abs(value)
-    if magnitude >= 1_000_000:
-        millions = f"{magnitude / 1_000_000:.2f}".rstrip("0").rstrip(".")
-        return sign + money(0).replace("0", millions, 1) + "M"
-    if magnitude >= 1_000:
-        return sign + money(round(magnitude / 1_000)) + "k"
-    return sign + money(magnitude)
 
 
 def timeline_chart(phases: Sequence[tuple[str, float, float]], _: Gettext = _english) -> Markup:

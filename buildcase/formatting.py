@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
 from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
     format_currency,
     format_decimal,
     format_percent,
@@ -62,6 +64,17 @@ class Formatter:
         text = format_currency(
             amount, self.currency, pattern, locale=self.locale, currency_digits=cents
         )
+        return currency_spaced(text, get_currency_symbol(self.currency, self.locale))
+
+    def compact_money(self, amount: float) -> str:
+        """An axis tick, short as CLDR writes it: `$1.5M`, `€250K`, `1,5 Mio. €`. Where
+        the language has no short form for the size (German below a million), the amount
+        in full: `250.000 €`."""
+        magnitude = abs(amount)
+        short = format_compact_decimal(magnitude, locale=self.locale, fraction_digits=1)
+        if short.replace(",", "").replace(".", "").isdigit():  # not shortened
+            return self.money(amount)
+        text = format_compact_currency(amount, self.currency, locale=self.locale, fraction_digits=1)
         return currency_spaced(text, get_currency_symbol(self.currency, self.locale))
 
     def count(self, n: float | None) -> str:

@@ -287,13 +287,13 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
         if (v := lead.risks.get(r.anchor))
     ]
     if sized:
-        found["risks"] = charts.risk_chart(sized, fmt.money, fmt._)
+        found["risks"] = charts.risk_chart(sized, fmt.money, fmt._, fmt.compact_money)
     money = _money_bars(case, fmt)
     if money:
         title = fmt._("Cost of training against the cost of doing nothing")
         found["cost"] = charts.bar_chart(
             money, title, "cost", axis=fmt._("Amount"),
-            ticks=lambda v: charts.short_money(v, fmt.money),
+            ticks=fmt.compact_money,
         )  # fmt: skip
     if lead.net_by_month:
         # The line ends at the horizon, at the net value the table gives; it runs on (dashed)
@@ -310,7 +310,7 @@ def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
         months = lead.net_by_month if paid_later else lead.net_by_month[: horizon + 1]
         found["payback"] = charts.payback_chart(
             months, lead.payback_months, fmt.money, fmt._, fmt.number, horizon=horizon,
-            axis=basis,
+            axis=basis, compact=fmt.compact_money,
         )  # fmt: skip
     impact = case.impact
     if impact.rows:

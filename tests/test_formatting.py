@@ -64,3 +64,25 @@ def test_dates_and_durations_are_spelled_out() -> None:
 def test_a_range_shows_its_likely_point() -> None:
     value = Estimate(low=100_000, likely=200_000, high=300_000)
     assert fmt("USD").estimate(value) == "$100,000–$300,000 (likely $200,000)"
+
+
+@pytest.mark.parametrize(
+    ("currency", "lang", "amount", "written"),
+    [
+        # 1,500,000 is 1.5 millions; 250,000 is 250 thousands
+        ("USD", "en", 1_500_000, "$1.5M"),
+        ("USD", "en", 250_000, "$250K"),
+        ("USD", "en", -1_500_000, "-$1.5M"),
+        ("EUR", "de", 1_500_000, f"1,5{NBSP}Mio.{NBSP}€"),
+        ("EUR", "de", 2_000_000, f"2{NBSP}Mio.{NBSP}€"),
+        # German has no short form for thousands: the amount in full, grouped
+        ("EUR", "de", 250_000, f"250.000{NBSP}€"),
+        ("CHF", "en", 1_500_000, f"CHF{NBSP}1.5M"),  # CLDR's currency spacing
+        ("USD", "en", 500, "$500"),
+    ],
+)
+def test_axis_ticks_write_short_money_as_the_language_does(
+    currency: str, lang: str, amount: float, written: str
+) -> None:
+    """Chart axes once edited the formatted zero, writing '500 €k' and '1.5 €M' in German."""
+    assert fmt(currency, lang).compact_money(amount) == written
