@@ -10,25 +10,40 @@ the tools that build them change.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
 import io
 import os
-import shutil
+import stat
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GuideError, nearest, quoted
 from .logs import captured_warnings
-from .template_cache import cache_folder
+from .template_cache import (
+    DESCRIPTORS_SUPPORTED,
+    FOLDER_FLAGS,
+    CacheFolder,
+    cache_folder,
+    cache_root,
+    read_file_at,
+    temporary_name,
+    write_new_file_at,
+)
 
 CONFIG = "mkdocs.yml"  # in the docs folder, shared with the repository's mkdocs-docs.yml
 # What builds the site besides the docs: a new version may lay it out differently.
 BUILDERS = ("mkdocs", "mkdocs-material", "pymdown-extensions")
+# How a built site's folder is laid out, in its name: a site built by a buildcase before
+# marked folders (which this one leaves alone, not knowing them for its own) never has the
+# name that this one's would.
+SITE_LAYOUT = "marked"
 STALE_SECONDS = 3600  # a build folder left this long by a killed run is removed
 
 
@@ -195,8 +210,9 @@ def docs_folder() -> Path:
 
 def docs_fingerprint(docs: Path) -> str:
     """What the built guide depends on, as one short hash: the docs' files, names and
-    contents, and the versions of the tools that build them."""
+    contents, the versions of the tools that build them, and `SITE_LAYOUT`."""
     digest = hashlib.sha256()
+    digest.update(f"{SITE_LAYOUT}\n".encode())
     for name in BUILDERS:
         digest.update(f"{name} {_version(name)}\n".encode())
     for path in sorted(p for p in docs.rglob("*") if p.is_file()):
@@ -216,64 +232,180 @@ def guide_site() -> Path:
     """The built guide: the cached one while the docs are unchanged, else built anew into
     a folder of its own, then renamed into place, so that no reader (nor a second run at
     the same moment) ever sees half a site. Without a private cache folder, a fresh
-    temporary one, left for the browser to read (and removed by a later run)."""
+    temporary one, left for the browser to read (and removed by a later run). Only
+    folders `guide` made and marked are ever removed (`_remove_marked`)."""
     docs = docs_folder()
-    cache = cache_folder("guide")
-    if cache is None:
-        _remove_stale_temporary()
-        site = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX))
-        build_guide(docs, site)
-        return site
-    key = docs_fingerprint(docs)
-    site = cache / key
-    if not (site / "index.html").is_file():
-        _build_into_place(docs, site)
-        _remove_stale(cache, keep=site)
+    with cache_folder("guide", cache_root()) as cache:
+        if cache is not None:
+            return _cached_guide(docs, cache)
+    _remove_stale_temporary()
+    return _temporary_guide(docs)
+
+
+# Every folder `guide` builds into holds this file, written when the folder is made, naming
+# the folder (device and inode, so that a copy elsewhere does not carry it): `guide`
+# removes a folder only if it holds its marker, so never one it did not make, whatever a
+# cache or temporary folder holds by mistake or by design. A dot file: MkDocs leaves those
+# alone when it empties the folder it builds into.
+MARKER = ".buildcase-guide"
+TEMPORARY_PREFIX = "buildcase-guide-"
+
+
+def _cached_guide(docs: Path, cache: CacheFolder) -> Path:
+    name = docs_fingerprint(docs)
+    if not _is_built(cache.fd, name):
+        _build_into_place(docs, cache, name)
+        _remove_stale(cache.fd, keep=name)
+    return cache.path / name
+
+
+def _temporary_guide(docs: Path) -> Path:
+    site = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX))
+    if DESCRIPTORS_SUPPORTED:  # elsewhere (Windows) it is not marked, so never removed
+        with _opened(site) as fd:
+            _mark(fd)
+    build_guide(docs, site)
     return site
 
 
-TEMPORARY_PREFIX = "buildcase-guide-"
+def _build_into_place(docs: Path, cache: CacheFolder, name: str) -> None:
+    staging = temporary_name(name)
+    os.mkdir(staging, 0o700, dir_fd=cache.fd)
+    try:
+        _mark_folder(cache.fd, staging)
+        build_guide(docs, cache.path / staging)
+        if not _is_built(cache.fd, name):
+            _remove_marked(cache.fd, name)  # a site without its start page is broken
+        try:
+            os.rename(staging, name, src_dir_fd=cache.fd, dst_dir_fd=cache.fd)
+        except OSError as e:
+            if not _is_built(cache.fd, name):  # not another run's site that arrived first
+                raise GuideError(
+                    f"the guide could not be put in place at {cache.path / name}: {e.strerror}"
+                ) from e
+    finally:
+        _remove_marked(cache.fd, staging)  # gone already if it was renamed into place
+
+
+def _remove_stale(cache: int, keep: str) -> None:
+    """Earlier versions' sites, and build folders that a killed run left an hour ago: only
+    folders `guide` made (`_remove_marked`); whatever else is in the cache stays."""
+    for name in _names_in(cache):
+        if name == keep:
+            continue
+        building = name.startswith(".") and name.endswith(".tmp")  # perhaps by another run
+        _remove_marked(cache, name, min_age=STALE_SECONDS if building else 0)
 
 
 def _remove_stale_temporary() -> None:
     """This user's guides built without a cache by earlier runs, once no browser is likely
-    to be reading them (an hour on): they would otherwise pile up in the temporary folder."""
-    folder = Path(tempfile.gettempdir())
-    for entry in folder.glob(f"{TEMPORARY_PREFIX}*"):
-        try:
-            status = entry.lstat()
-        except OSError:
-            continue
-        ours = not hasattr(os, "getuid") or status.st_uid == os.getuid()
-        old = time.time() - status.st_mtime > STALE_SECONDS
-        if ours and old and entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-def _build_into_place(docs: Path, site: Path) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.", suffix=".tmp", dir=site.parent))
+    to be reading them (an hour on): they would otherwise pile up in the temporary folder.
+    Only folders `guide` made and marked: others' and the user's own stay."""
+    if not DESCRIPTORS_SUPPORTED:
+        return
     try:
-        build_guide(docs, staging)
-        if not (site / "index.html").is_file():
-            shutil.rmtree(site, ignore_errors=True)  # a site without its start page is broken
-        try:
-            os.rename(staging, site)
-        except OSError:
-            if not (site / "index.html").is_file():
-                raise  # not another run's site that arrived first: a real failure
+        folder = os.open(tempfile.gettempdir(), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        for name in _names_in(folder):
+            if name.startswith(TEMPORARY_PREFIX):
+                _remove_marked(folder, name, min_age=STALE_SECONDS)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        os.close(folder)
 
 
-def _remove_stale(cache: Path, keep: Path) -> None:
-    """Earlier versions' sites, and build folders that a killed run left an hour ago."""
-    for entry in cache.iterdir():
-        if entry == keep or not entry.is_dir() or entry.is_symlink():
+# --- folders marked as the guide's, and their removal ----------------------------------------
+
+
+def _marker_text(folder: os.stat_result) -> bytes:
+    return f"made by buildcase guide: folder {folder.st_dev}:{folder.st_ino}\n".encode()
+
+
+def _mark(fd: int) -> None:
+    """Mark the folder open at `fd` as made by `guide`, so that a later run may remove it."""
+    write_new_file_at(fd, MARKER, _marker_text(os.fstat(fd)))
+
+
+def _mark_folder(parent: int, name: str) -> None:
+    with _opened(name, parent) as fd:
+        _mark(fd)
+
+
+def _is_marked(fd: int) -> bool:
+    """Whether the folder open at `fd` is this user's and holds the marker `guide` wrote
+    into it (a regular file, this user's, naming this very folder)."""
+    folder = os.fstat(fd)
+    if folder.st_uid != os.geteuid():
+        return False
+    try:
+        return read_file_at(fd, MARKER, 200, private=True) == _marker_text(folder)
+    except OSError:
+        return False
+
+
+def _is_built(parent: int, name: str) -> bool:
+    """Whether `name` in the folder open at `parent` is a whole site `guide` built: a
+    marked folder with its start page."""
+    try:
+        with _opened(name, parent) as fd:
+            start = os.stat("index.html", dir_fd=fd, follow_symlinks=False)
+            return _is_marked(fd) and stat.S_ISREG(start.st_mode)
+    except OSError:
+        return False
+
+
+def _remove_marked(parent: int, name: str, min_age: float = 0) -> None:
+    """Remove folder `name` of the folder open at `parent`, and all it holds, if `guide`
+    made it (`_is_marked`) and it was last changed at least `min_age` seconds ago. A link,
+    a file or any other folder is left as it is; inside, links are removed, never
+    followed. Best effort: what cannot be removed now is left for a later run."""
+    try:
+        with _opened(name, parent) as fd:
+            recent = time.time() - os.fstat(fd).st_mtime < min_age
+            if recent or not _is_marked(fd):
+                return
+            _empty(fd, keep=MARKER)
+            os.unlink(MARKER, dir_fd=fd)  # last: a removal cut short stays marked
+        os.rmdir(name, dir_fd=parent)
+    except OSError:
+        return
+
+
+def _empty(folder: int, keep: str = "") -> None:
+    """Remove everything in the folder open at `folder` but `keep`, never following a link:
+    each sub-folder is opened relative to its parent without following one, and a link
+    is removed itself."""
+    with os.scandir(folder) as entries:
+        contents = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+    for name, is_folder in contents:
+        if name == keep:
             continue
-        leftover = entry.name.startswith(".") and entry.name.endswith(".tmp")
-        if leftover and time.time() - entry.stat().st_mtime < STALE_SECONDS:
-            continue  # perhaps another run's, being built now
-        shutil.rmtree(entry, ignore_errors=True)
+        if is_folder:
+            with _opened(name, folder) as fd:
+                _empty(fd)
+            os.rmdir(name, dir_fd=folder)
+        else:
+            os.unlink(name, dir_fd=folder)
+
+
+@contextlib.contextmanager
+def _opened(name: str | Path, parent: int | None = None) -> Iterator[int]:
+    """Folder `name` (of the folder open at `parent`) opened without following a link at
+    its last step, and closed after the `with`."""
+    fd = os.open(name, FOLDER_FLAGS, dir_fd=parent)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _names_in(folder: int) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return [entry.name for entry in entries]
+    except OSError:
+        return []
 
 
 def build_guide(docs: Path, site: Path) -> None:

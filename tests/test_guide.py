@@ -15,6 +15,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -26,6 +28,7 @@ from buildcase.errors import Problem
 from buildcase.guide import TOPICS, docs_folder, guide_site
 
 from .conftest import MINIMAL, ROOT, run_cli, write_proposal
+from .test_cache_security import no_home
 
 DOCS = ROOT / "docs"
 PACKAGE = ROOT / "buildcase"
@@ -161,30 +164,133 @@ def test_a_cache_others_can_write_to_is_not_used(
         shutil.rmtree(page.parent, ignore_errors=True)  # the fresh temporary folder
 
 
-def test_without_a_cache_earlier_temporary_guides_are_removed_an_hour_on(
+@pytest.fixture
+def stand_in_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guide built as a one-page stand-in, for the tests about where it is built and
+    what is removed, where MkDocs' part is not the point."""
+
+    def build(docs: Path, site: Path) -> None:
+        (site / "index.html").write_text("the guide", encoding="utf-8")
+
+    monkeypatch.setattr(guide, "build_guide", build)
+
+
+@pytest.fixture
+def temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder, for this test alone."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A user's home, with folders that nothing `guide` does may remove."""
+    home = tmp_path / "home"
+    for name in HOME_FOLDERS:
+        (home / name).mkdir(parents=True)
+        (home / name / "keep.txt").write_text("mine")
+    return home
+
+
+HOME_FOLDERS = (".ssh", "Documents", "Photos")
+
+
+def is_intact(home: Path) -> bool:
+    return all((home / name / "keep.txt").read_text() == "mine" for name in HOME_FOLDERS)
+
+
+def guide_folder_of(capsys: pytest.CaptureFixture[str]) -> Path:
+    """`buildcase guide --no-open` run: the folder of the guide it points to."""
+    code, out, err = run_cli(capsys, "guide", "--no-open")
+    assert code == 0, err
+    return page_of(out)[0].parent
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["private", "others can write to it"])
+def test_a_guide_folder_linked_to_home_is_not_used_and_home_is_left_alone(
     tmp_path: Path,
-    shared_cache: Path,
+    home: Path,
+    temporary: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    stand_in_build: None,
+    shared: bool,
 ) -> None:
-    import tempfile
-    import time
+    """Issue 33: with `guide` in the cache linked to the home folder, the clean-up of
+    earlier builds removed every folder in the home."""
+    (tmp_path / "cache" / "buildcase").mkdir(parents=True, mode=0o700)
+    if shared:
+        (tmp_path / "cache" / "buildcase").chmod(0o777)
+    (tmp_path / "cache" / "buildcase" / "guide").symlink_to(home)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    built_in = guide_folder_of(capsys).parent
+    assert is_intact(home)
+    assert sorted(p.name for p in home.iterdir()) == sorted(HOME_FOLDERS)
+    assert built_in == temporary  # not the linked folder
 
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
-    old = temporary / "buildcase-guide-old"
-    recent = temporary / "buildcase-guide-recent"
-    for folder in (old, recent):
-        folder.mkdir()
-        (folder / "index.html").write_text("an earlier guide")
+
+def test_only_folders_the_guide_made_are_removed_from_its_cache(
+    tmp_path: Path,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stand_in_build: None,
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    earlier = guide_folder_of(capsys)
+    (earlier / "assets").mkdir()
+    (earlier / "assets" / "home").symlink_to(home)  # removed, never followed
+    (earlier / "photos").symlink_to(home / "Photos")
+    cache = earlier.parent
+    (cache / "notes").mkdir()
+    (cache / "notes" / "keep.txt").write_text("mine")
+    unmarked = cache / "0123456789abcdef"  # as an older buildcase built them: not marked
+    unmarked.mkdir()
+    (unmarked / "index.html").write_text("an older guide")
+    monkeypatch.setattr(guide, "docs_fingerprint", lambda docs: "fedcba9876543210")  # new docs
+    now = guide_folder_of(capsys)
+    assert now == cache / "fedcba9876543210"
+    assert not earlier.exists()
+    assert (cache / "notes" / "keep.txt").is_file() and (unmarked / "index.html").is_file()
+    assert is_intact(home)
+
+
+def test_without_a_cache_its_own_earlier_temporary_guides_are_removed_an_hour_on(
+    shared_cache: Path,
+    temporary: Path,
+    home: Path,
+    capsys: pytest.CaptureFixture[str],
+    stand_in_build: None,
+) -> None:
+    old = guide_folder_of(capsys)
+    recent = guide_folder_of(capsys)
+    assert old.parent == recent.parent == temporary
+    mine = temporary / "buildcase-guide-mine"  # named alike, not made by guide
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    link = temporary / "buildcase-guide-link"
+    link.symlink_to(home)
     two_hours_ago = time.time() - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
-    code, out, _ = run_cli(capsys, "guide", "--no-open")
-    page, _ = page_of(out)
-    assert code == 0 and page.is_file() and page.is_relative_to(temporary)
+    for folder in (old, mine):
+        os.utime(folder, (two_hours_ago, two_hours_ago))
+    os.utime(link, (two_hours_ago, two_hours_ago), follow_symlinks=False)
+    newest = guide_folder_of(capsys)
     assert not old.exists()  # no browser reads it any more
-    assert recent.exists()  # one may still be reading this one
+    assert recent.exists() and newest.exists()  # one may still be reading these
+    assert (mine / "keep.txt").is_file() and link.is_symlink() and is_intact(home)
+
+
+def test_without_a_home_folder_the_guide_is_built_in_a_temporary_folder(
+    temporary: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stand_in_build: None,
+) -> None:
+    no_home(monkeypatch)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert guide_folder_of(capsys).parent == temporary
 
 
 # --- the table of topics ---------------------------------------------------------------------
