@@ -346,8 +346,8 @@ def payback_chart(
         high += step
     span = (high - low) or 1.0
     values = [low + step * i for i in range(round(span / step) + 1)]
-    tick = compact or money  # the axis's short form: "$1.5M", "1,5 Mio. €"
-    left = 8 + max(text_width(tick(v), SMALL) for v in values)
+    axis_money = compact or money  # the axis's short form: "$1.5M", "1,5 Mio. €"
+    left = 8 + max(text_width(axis_money(v), SMALL) for v in values)
     plot_w = WIDTH - left - right
 
     def y_of(value: float) -> float:
@@ -363,7 +363,7 @@ def payback_chart(
         if value != 0:
             grid = f"M{left:.2f} {y:.2f}H{left + plot_w:.2f}"
             body.append(_el("path", d=grid, stroke=GRID, stroke_dasharray="3 3", fill="none"))
-        body.append(_text(left - 6, y + 5, tick(value), SMALL, "end"))
+        body.append(_text(left - 6, y + 5, axis_money(value), SMALL, "end"))
     body.append(
         _el(
             "path",

@@ -53,22 +53,25 @@ def test_one_proposal_makes_its_site_here_and_its_handouts_in_a_worker() -> None
         split.close()
 
 
-def pid_after_a_pause(_task: object) -> int:
-    """The worker's pid, held long enough that a second task cannot go to the same worker
-    while another one is idle."""
+def pid_at_a_meeting(task: engines.HandoutTask) -> int:
+    """The worker's pid, once two tasks have arrived in the folder `task.base_dir`: a
+    second task can only arrive while the first waits if it runs in another worker."""
     import time
 
-    time.sleep(0.5)
+    (task.base_dir / str(os.getpid())).touch()
+    deadline = time.monotonic() + 30
+    while len(list(task.base_dir.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling the condition, bounded by the deadline
     return os.getpid()
 
 
-def test_one_proposals_handouts_are_made_side_by_side_on_every_core() -> None:
+def test_one_proposals_handouts_are_made_side_by_side_on_every_core(tmp_path: Path) -> None:
     """The handouts are most of a proposal's work: with two cores, two workers make them
     while this process makes the site."""
     split = engines.engines_for(1, jobs=2)
     try:
-        handout = engines.HandoutTask("<p>x</p>", Path("."), [])
-        futures = [split.submit(pid_after_a_pause, handout) for _ in range(2)]
+        handout = engines.HandoutTask("<p>x</p>", tmp_path, [])
+        futures = [split.submit(pid_at_a_meeting, handout) for _ in range(2)]
         pids = {future.result(timeout=60) for future in futures}
         assert len(pids) == 2 and os.getpid() not in pids
     finally:

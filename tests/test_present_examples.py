@@ -176,11 +176,15 @@ HERE = "() => Reveal.getCurrentSlide().dataset.slide + ' ' + Reveal.getIndices()
 
 def press(page: Any, key: str) -> str:
     """The slide a key press leads to, once the deck has moved: on a loaded machine the
-    page may handle the key after Playwright returns, so it waits for the move (5 s at
-    most: a press that moves nothing fails)."""
+    page may handle the key after Playwright returns, so it waits for the move (30 s at
+    most, generous for a busy machine: a press that moves nothing fails, saying which key
+    on which slide)."""
     before = page.evaluate(HERE)
     page.keyboard.press(key)
-    page.wait_for_function(f"b => ({HERE})() !== b", arg=before, timeout=5000)
+    try:
+        page.wait_for_function(f"b => ({HERE})() !== b", arg=before, timeout=30_000)
+    except Exception as e:  # Playwright's TimeoutError
+        raise AssertionError(f"pressing {key} on slide '{before}' did not move the deck") from e
     return str(page.evaluate(HERE))
 
 
