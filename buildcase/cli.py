@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import threading
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except WorkspaceError as e:
         _debug(args)
-        print(f"buildcase: error: {e}", file=sys.stderr)
+        say(f"buildcase: error: {e}")
         return EXIT_USAGE
     except ProposalInvalid as e:
         _debug(args)
@@ -53,20 +54,17 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt as e:
-        print("buildcase: interrupted; earlier output is unchanged", file=sys.stderr)
+        say("buildcase: interrupted; earlier output is unchanged")
         return 128 + (e.signum if isinstance(e, Stopped) else signal.SIGINT)
     except OSError as e:  # the file system said no where buildcase did not expect it to
         _debug(args)
         where = f"{e.filename}: " if e.filename else ""
-        print(f"buildcase: error: {where}{e.strerror or e}", file=sys.stderr)
+        say(f"buildcase: error: {where}{e.strerror or e}")
         return EXIT_ERRORS
     except Exception as e:  # a bug: say so plainly, and how to see more
         if getattr(args, "debug", False):
             raise
-        print(
-            f"buildcase: internal error: {e!r}; run again with --debug and report it",
-            file=sys.stderr,
-        )
+        say(f"buildcase: internal error: {e!r}; run again with --debug and report it")
         return EXIT_ERRORS
 
 
@@ -128,16 +126,48 @@ _forks_reset = False
 
 def _debug(args: argparse.Namespace) -> None:
     if getattr(args, "debug", False):
-        traceback.print_exc()
+        say(traceback.format_exc(), end="")
 
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+# Characters a terminal acts on instead of showing: the C0 controls but for the newline and
+# tab that messages are laid out with (ESC begins a command that moves the cursor,
+# recolours, or retitles the window), DEL, the C1 controls (0x9b begins a command as ESC [
+# does), the bidirectional controls that reorder what follows them (U+202E shows
+# `report\u202etxt.exe` as `reportexe.txt`), and lone surrogates (what a file name that is
+# not UTF-8 decodes to: printing one would fail).
+_ACTED_ON = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+CLEAR_LINE = "\r\033[K"  # to the start of the line, and clear it: the progress bar's
+
+
+def say(message: str, *, out: bool = False, end: str = "\n", before: str = "") -> None:
+    """Print a message: to stderr, or to stdout where `out`. Every message of the command
+    line is printed here, and shown `visible`: whatever file name or value it quotes, a
+    proposal cannot write to the terminal. `before` is the only way in for terminal codes,
+    and only buildcase's own (CLEAR_LINE)."""
+    stream = sys.stdout if out else sys.stderr
+    print(before + visible(message), end=end, file=stream, flush=True)
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on (see _ACTED_ON) shown as its
+    escape instead: `\\x1b`, `\\u202e`."""
+    return _ACTED_ON.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _print_problems(problems: Iterable[Problem]) -> None:
     for problem in problems:
-        print(problem_text(problem), file=sys.stderr)
+        say(problem_text(problem))
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -147,8 +177,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .workspace import new_proposal
 
     folder = new_proposal(Path.cwd(), args.slug)
-    print(f"created {display_path(folder)}/proposal.yaml")
-    print(f"next: edit it, then `buildcase build {display_path(folder)}`")
+    say(f"created {display_path(folder)}/proposal.yaml", out=True)
+    say(f"next: edit it, then `buildcase build {display_path(folder)}`", out=True)
     return EXIT_OK
 
 
@@ -167,7 +197,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         _print_problems(warnings)
     ok = len(folders) - failed
-    print(f"checked {plural(len(folders), 'proposal')}: {ok} ok, {failed} with errors")
+    say(f"checked {plural(len(folders), 'proposal')}: {ok} ok, {failed} with errors", out=True)
     return EXIT_ERRORS if failed else EXIT_OK
 
 
@@ -178,10 +208,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     folders = proposal_folders(Path.cwd(), args.proposals)
     if not has_fast_font_subsetting():
-        print(
+        say(
             "buildcase: warning: libharfbuzz-subset0 is not installed: handouts render about "
-            "twice as slowly (apt-get install libharfbuzz-subset0)",
-            file=sys.stderr,
+            "twice as slowly (apt-get install libharfbuzz-subset0)"
         )
     progress = _progress_bar if sys.stderr.isatty() else _progress_lines
     with stopping_cleanly():
@@ -191,28 +220,27 @@ def cmd_build(args: argparse.Namespace) -> int:
             audience=args.audience,
         )  # fmt: skip
     if sys.stderr.isatty() and len(folders) > 1:
-        print("\r\033[K", end="", file=sys.stderr)  # clear the bar
+        say("", before=CLEAR_LINE, end="")  # clear the bar
     for built in report.built:
         for warning in built.warnings:
-            print(warning, file=sys.stderr)
+            say(warning)
         where = display_path(built.folder)
-        print(
+        say(
             f"built {built.slug}: {where}/index.html ({built.pages} pages), "
             f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}), {where}/present.html "
-            f"in {built.seconds:.1f} s"
+            f"in {built.seconds:.1f} s",
+            out=True,
         )
     for failed in report.failed:
         _print_error(failed.error)
-        print(
-            f"failed {display_path(failed.folder)}: its earlier output is unchanged",
-            file=sys.stderr,
-        )
+        say(f"failed {display_path(failed.folder)}: its earlier output is unchanged")
     if report.portfolio_error:
         _print_error(report.portfolio_error)
     total = len(report.built) + len(report.skipped) + len(report.failed)
-    print(
+    say(
         f"{plural(total, 'proposal')} into {display_path(report.out)}/ in {report.seconds:.1f} s: "
-        f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed"
+        f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed",
+        out=True,
     )
     return EXIT_ERRORS if report.failed or report.portfolio_error else EXIT_OK
 
@@ -221,25 +249,20 @@ def _print_error(error: BuildcaseError) -> None:
     if isinstance(error, ProposalInvalid):
         _print_problems(error.problems)
     elif isinstance(error, RenderError):
-        print(error, file=sys.stderr)  # it names its file and line
+        say(str(error))  # it names its file and line
     else:
-        print(f"buildcase: error: {error}", file=sys.stderr)
+        say(f"buildcase: error: {error}")
 
 
 def _progress_bar(done: int, total: int, folder: Path, status: str) -> None:
     width = 30
     filled = width * done // total
     bar = "#" * filled + "." * (width - filled)
-    print(
-        f"\r\033[K[{bar}] {done}/{total} {status} {folder.name}",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
+    say(f"[{bar}] {done}/{total} {status} {folder.name}", before=CLEAR_LINE, end="")
 
 
 def _progress_lines(done: int, total: int, folder: Path, status: str) -> None:
-    print(f"[{done}/{total}] {status} {folder.name}", file=sys.stderr, flush=True)
+    say(f"[{done}/{total}] {status} {folder.name}")
 
 
 def cmd_present(args: argparse.Namespace) -> int:
@@ -259,10 +282,10 @@ def cmd_present(args: argparse.Namespace) -> int:
     name = f"present-{args.audience}.html" if args.audience else "present.html"
     deck = (args.out / folder.resolve().name / name).resolve()
     if not deck.is_file():
-        print(f"buildcase: error: {display_path(deck)} was not built", file=sys.stderr)
+        say(f"buildcase: error: {display_path(deck)} was not built")
         return EXIT_ERRORS
     opened = not args.no_open and webbrowser.open(deck.as_uri())
-    print(f"{'opened' if opened else 'the deck is'} {deck}")
+    say(f"{'opened' if opened else 'the deck is'} {deck}", out=True)
     return EXIT_OK
 
 
@@ -274,14 +297,14 @@ def cmd_guide(args: argparse.Namespace) -> int:
     from .guide import TOPICS, guide_site, topic_list, topic_uri, unknown_topic
 
     if args.list:
-        print(topic_list())
+        say(topic_list(), out=True)
         return EXIT_OK
     if args.topic is not None and args.topic not in TOPICS:
-        print(f"buildcase: error: {unknown_topic(args.topic)}", file=sys.stderr)
+        say(f"buildcase: error: {unknown_topic(args.topic)}")
         return EXIT_USAGE
     page = topic_uri(guide_site(), args.topic)
     opened = not args.no_open and webbrowser.open(page)
-    print(f"{'opened' if opened else 'the page is'} {page}")
+    say(f"{'opened' if opened else 'the page is'} {page}", out=True)
     return EXIT_OK
 
 
@@ -296,7 +319,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .workspace import proposal_schema_json
 
-    print(proposal_schema_json(args.section))
+    say(proposal_schema_json(args.section), out=True)
     return EXIT_OK
 
 

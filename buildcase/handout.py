@@ -11,18 +11,25 @@ same ones (see `Layouts`). WeasyPrint has no type hints, so its objects are type
 from __future__ import annotations
 
 import atexit
+import mimetypes
+import os
 import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from .errors import Location, RenderError
+from .load.files import Unreadable, read_below, status_below
 from .logs import captured_warnings
 
 MAX_PAGES = 2
 Stamp = tuple[int, int] | str | None  # what a URL was when fetched: see `_stamp`
+# A picture, font or attachment of the proposal's own, fetched by the handout: a file
+# larger is a mistake or an attack (it would be read into memory whole).
+MAX_FETCHED_BYTES = 32_000_000
 
 
 @dataclass
@@ -65,13 +72,20 @@ def render_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Hando
     Parts of the handout marked `data-optional="N"` (the charts that repeat what the text
     says) are left out, the highest N first, while the handout runs past two pages; and
     left out altogether when the second page would otherwise hold less than a third of a
-    page and the handout fits on one without them. `Handout.html` is what was laid out."""
+    page and the handout fits on one without them. `Handout.html` is what was laid out.
+
+    `allowed_dirs` are the folders it may load files from: the proposal folder first,
+    then the template folders (see `_confined_fetcher`). A file of the proposal folder it
+    may not load (a hard link, a symbolic link, not a regular file) is a RenderError
+    located at that file: the handout is not made."""
     with captured_warnings("weasyprint") as warnings:
         layouts = Layouts(html, base_dir, allowed_dirs)
         document, hidden = _fitted(layouts.lay_out, optional_ranks(html))
+        layouts.refuse_forbidden()
         if len(document.pages) > MAX_PAGES:
             raise HandoutTooLong(len(document.pages), _longest_section(document))
         pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_scope_header_cells)
+        layouts.refuse_forbidden()  # attachments are fetched as the PDF is written
     messages = [
         f"refused to load {url}: only files inside the proposal folder and the templates"
         for url in dict.fromkeys(layouts.refused())
@@ -108,6 +122,13 @@ class Layouts:
     def refused(self) -> list[str]:
         """What the fetcher refused, for the stylesheets (even when parsed earlier) too."""
         return [*(self.parsed.refused() if self.parsed else []), *self.fetcher.refused]
+
+    def refuse_forbidden(self) -> None:
+        """Raise the RenderError of the first file of the proposal folder that the handout
+        asked for and may not load, if any. (A parse that asked for one is never kept.)"""
+        forbidden = [*(self.parsed.forbidden if self.parsed else []), *self.fetcher.forbidden]
+        if forbidden:
+            raise forbidden[0].error()
 
     def parse_warnings(self) -> list[str]:
         """What WeasyPrint warned of when it parsed the stylesheets, maybe earlier."""
@@ -175,15 +196,16 @@ class _Parsed:
     counters: Any  # the CounterStyle their @counter-style rules went into
     fetches: tuple[tuple[str, Stamp], ...]  # each URL they asked for, and its stamp then
     warnings: list[str]  # what WeasyPrint warned of while parsing them
+    forbidden: list[Forbidden]  # files of the proposal folder they may not load
 
     def refused(self) -> list[str]:
         return [url for url, stamp in self.fetches if stamp is None]
 
-    def still_fetched_alike(self, roots: list[Path]) -> bool:
-        """Whether a parse for these roots would fetch the very same files and refuse the
+    def still_fetched_alike(self, places: Places) -> bool:
+        """Whether a parse for these places would fetch the very same files and refuse the
         same URLs: handouts of other proposals, with other folders, share the parse."""
         return _fonts_on_disk(self.fonts) and all(
-            _stamp(url, roots) == stamp for url, stamp in self.fetches
+            _stamp(url, places) == stamp for url, stamp in self.fetches
         )
 
 
@@ -221,13 +243,13 @@ def _parsed_stylesheets(
     ):
         return None
     key = (tuple(texts), base_url)
-    roots = [d.resolve() for d in allowed_dirs]
     parsed = _PARSED.pop(key, None)
-    if parsed is None or not parsed.still_fetched_alike(roots):
+    if parsed is None or not parsed.still_fetched_alike(Places.of(allowed_dirs)):
         parsed = _parse(texts, base_url, allowed_dirs)
     while len(_PARSED) >= PARSED_KEPT:
         del _PARSED[next(iter(_PARSED))]  # the one used longest ago
-    _PARSED[key] = parsed
+    if not parsed.forbidden:  # the handout fails: nothing to keep it for
+        _PARSED[key] = parsed
     return STYLE.sub("", html), parsed
 
 
@@ -243,7 +265,8 @@ def _parse(texts: list[str], base_url: str, allowed_dirs: list[Path]) -> _Parsed
     with captured_warnings("weasyprint") as warnings:
         options = {"font_config": fonts, "counter_style": counters, "url_fetcher": fetcher}
         sheets = [weasyprint.CSS(string=text, base_url=base_url, **options) for text in texts]
-    return _Parsed(sheets, fonts, counters, tuple(fetcher.asked), list(warnings))
+    fetches = tuple(fetcher.asked)
+    return _Parsed(sheets, fonts, counters, fetches, list(warnings), list(fetcher.forbidden))
 
 
 SLACK = 3.0  # CSS px (0.8 mm): margins that may collapse differently once a part is gone
@@ -339,43 +362,148 @@ def _scope_header_cells(document: Any, pdf: Any) -> None:
         attributes["Scope"] = "/Column" if in_head else "/Row"
 
 
-def _stamp(url: str, roots: list[Path]) -> Stamp:
+@dataclass(frozen=True)
+class Places:
+    """The folders a handout may load files from. The proposal folder's files are held to
+    the rules of every file a proposal names (README, "It reads nothing from elsewhere"):
+    each is read by its own name, through no link, and must be a regular file with one
+    name, since a hard link may be a file from anywhere under a name inside. The template
+    folders (the workspace's and buildcase's) are trusted: their files are followed
+    through links that stay inside them, and may have several names (fonts installed by
+    a package manager often do)."""
+
+    proposal: Path | None  # links resolved
+    proposal_names: tuple[Path, ...]  # the absolute names a URL may give it: as given, resolved
+    trusted: tuple[Path, ...]  # links resolved
+
+    @classmethod
+    def of(cls, allowed_dirs: list[Path]) -> Places:
+        """The places of `render_handout`'s `allowed_dirs`: the proposal folder first."""
+        if not allowed_dirs:
+            return cls(None, (), ())
+        folder, *trusted = allowed_dirs
+        names = tuple(dict.fromkeys([Path(os.path.abspath(folder)), folder.resolve()]))
+        return cls(folder.resolve(), names, tuple(d.resolve() for d in trusted))
+
+    def in_proposal(self, path: str) -> ProposalFile | None:
+        """The file `path` names in the proposal folder, read as it is written (no link
+        followed), or None if it names none there."""
+        written = Path(os.path.normpath(path))
+        for name in self.proposal_names:
+            if self.proposal is not None and written.is_relative_to(name):
+                return ProposalFile(written, self.proposal, written.relative_to(name))
+        return None
+
+    def trusted_file(self, path: str) -> Path | None:
+        """The file `path` leads to, links followed, if it is inside a template folder and
+        not in the proposal folder (reached from outside it through a link)."""
+        real = Path(path).resolve()
+        if self.proposal is not None and real.is_relative_to(self.proposal):
+            return None
+        return real if any(real.is_relative_to(root) for root in self.trusted) else None
+
+
+class ProposalFile(NamedTuple):
+    """A file of the proposal folder, as a URL names it."""
+
+    written: Path  # as the URL writes it, for messages
+    folder: Path  # the proposal folder, links resolved
+    relative: Path  # below it
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A file of the proposal folder that the handout asked for and may not load, and why
+    (`reason` reads after "which")."""
+
+    path: Path
+    reason: str
+
+    def error(self) -> RenderError:
+        return RenderError(
+            Location(self.path), f"the handout may not load this file, which {self.reason}"
+        )
+
+
+def _local_path(url: str) -> str | None:
+    """The path a `file:` URL names on this machine, or None for any other URL (a `file:`
+    URL naming another host would be fetched from the network)."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return unquote(parts.path)
+
+
+def _stamp(url: str, places: Places) -> Stamp:
     """None for a URL the handout may not fetch; for a file it may, its size and time of
     change; "data" for a data: URI."""
-    parts = urlsplit(url)
-    if parts.scheme == "data":
+    if urlsplit(url).scheme == "data":
         return "data"
-    if parts.scheme != "file":
+    path = _local_path(url)
+    if path is None:
         return None
-    path = Path(unquote(parts.path)).resolve()
-    if not any(path.is_relative_to(root) for root in roots):
-        return None
+    found = places.in_proposal(path)
+    if found is not None:
+        try:
+            status = status_below(found.folder, found.relative, MAX_FETCHED_BYTES)
+        except Unreadable:
+            return None
+        return status.st_size, status.st_mtime_ns
+    real = places.trusted_file(path)
     try:
-        status = path.stat()
+        trusted = os.stat(real) if real is not None else None
     except OSError:
         return None
-    return (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
+    if trusted is None or not stat.S_ISREG(trusted.st_mode):
+        return None
+    return trusted.st_size, trusted.st_mtime_ns
 
 
 def _confined_fetcher(weasyprint: Any, allowed_dirs: list[Path]) -> Any:
-    """A URL fetcher for files inside `allowed_dirs` and data: URIs; its `refused` lists
-    what it refused, its `asked` everything asked for, with its stamp."""
-    roots = [d.resolve() for d in allowed_dirs]
+    """A URL fetcher for data: URIs and files of the `Places` of `allowed_dirs` (the
+    proposal folder first, then the template folders); its `refused` lists the URLs it
+    refused, its `forbidden` the files of the proposal folder it may not load (each fails
+    the handout), its `asked` everything asked for, with its stamp.
+
+    A file of the proposal folder is read here, by `read_below`, and its stamp taken
+    from the descriptor read: checking a name and then letting WeasyPrint open it again
+    would leave a moment to swap the file for a link."""
+    places = Places.of(allowed_dirs)
 
     class ConfinedFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]  # untyped WeasyPrint: URLFetcher is Any
         refused: list[str]
+        forbidden: list[Forbidden]
         asked: list[tuple[str, Stamp]]
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            stamp = _stamp(url, roots)
+            path = _local_path(url)
+            found = places.in_proposal(path) if path is not None else None
+            if found is not None:
+                return self.proposal_file(url, found)
+            stamp = _stamp(url, places)
             self.asked.append((url, stamp))
             if stamp is not None:
                 return super().fetch(url, headers)
             self.refused.append(url)
             raise ValueError(f"buildcase does not fetch {url}")
 
+        def proposal_file(self, url: str, found: ProposalFile) -> Any:
+            try:
+                data, status = read_below(found.folder, found.relative, MAX_FETCHED_BYTES)
+            except Unreadable as e:
+                self.asked.append((url, None))
+                if e.kind == "missing":  # a picture not there: a warning, as for any URL
+                    self.refused.append(url)
+                else:
+                    self.forbidden.append(Forbidden(found.written, e.reason))
+                raise ValueError(f"buildcase does not fetch {url}: it {e.reason}") from None
+            self.asked.append((url, (status.st_size, status.st_mtime_ns)))
+            kind = mimetypes.guess_type(found.relative.name)[0] or "application/octet-stream"
+            return weasyprint.urls.URLFetcherResponse(url, data, {"Content-Type": kind})
+
     fetcher = ConfinedFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
     fetcher.refused = []
+    fetcher.forbidden = []
     fetcher.asked = []
     return fetcher
 

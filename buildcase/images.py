@@ -147,9 +147,72 @@ _UNSAFE_ELEMENTS = {
     "listener": "a <listener> element",
 }
 _ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform", "animatecolor"}
-# url(...) other than a reference inside the file (`url(#gradient)`), and CSS that loads.
-_EXTERNAL_URL = re.compile(r"url\s*\(\s*(?!['\"]?\s*#)", re.IGNORECASE)
-_CSS_LOADS = re.compile(r"@import|expression\s*\(|javascript:|-moz-binding", re.IGNORECASE)
+
+# --- CSS, as a browser reads it -------------------------------------------------------------
+# Every way CSS has to load a file or run code, looked for once the CSS is decoded (see
+# `css_fetch`): url() but for a reference inside the file (`url(#gradient)`); src(),
+# image() and image-set(), whose strings are addresses; @import; the old browsers'
+# expression(), behavior and -moz-binding; and javascript: anywhere. A function is its
+# name and `(` with nothing between (`image (logo)` is words, not a function).
+_CSS_FETCHES = re.compile(
+    r"""url\((?!\s*['"]?\s*\#)"""
+    r"|(?:src|image|image-set|-webkit-image-set|expression)\("
+    r"|@import|(?:behavior|-moz-binding)\s*:|javascript:",
+    re.IGNORECASE,
+)
+# A CSS escape (CSS Syntax 4.3.7): a backslash and 1 to 6 hex digits, with one white space
+# after them swallowed; a backslash and a line break (a line continuation, in a string);
+# or a backslash and any other character, which stands for that character.
+_CSS_ESCAPE = re.compile(
+    r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\r\n\f])?|(\r\n|[\r\n\f])|(.)|\Z)", re.S
+)
+# A comment, or a string (where `/*` is text), or an escaped character (which starts
+# neither): read in one pass from the left, as the CSS tokenizer reads them.
+_CSS_COMMENT_OR_STRING = re.compile(
+    r"""/\*.*?(?:\*/|\Z)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|\\.""", re.S
+)
+MAX_CODE_POINT = 0x10FFFF
+
+
+def css_fetch(css: str) -> str | None:
+    """What in `css` would load a file or run code ("url()", "@import"...), or None.
+
+    The CSS is read as a browser reads it: its comments taken out, then its escapes
+    decoded, so that `u\\72l(`, `\\75 rl(` and `@\\69mport` are found as the `url(` and
+    `@import` they are. (In the other order, an escaped `/*` would start a comment that
+    hides what follows.)"""
+    found = _CSS_FETCHES.search(_css_unescaped(_css_without_comments(css)))
+    if found is None:
+        return None
+    what = re.sub(r"\s", "", found[0]).lower()
+    return what + ")" if what.endswith("(") else what
+
+
+def _css_without_comments(css: str) -> str:
+    """`css` with its comments taken out, and nothing put in their place (`u/**/rl(` is
+    not a url( to a browser; read as one, it is refused, which is the safe side). A `/*`
+    in a string is text, and an escaped character starts no comment: both are kept."""
+
+    def kept(match: re.Match[str]) -> str:
+        return "" if match[0].startswith("/*") else match[0]
+
+    return _CSS_COMMENT_OR_STRING.sub(kept, css)
+
+
+def _css_unescaped(css: str) -> str:
+    """`css` with every escape replaced by the character it stands for."""
+
+    def character(match: re.Match[str]) -> str:
+        digits, line_break, other = match.groups()
+        if digits:
+            code = int(digits, 16)
+            surrogate = 0xD800 <= code <= 0xDFFF
+            return "\ufffd" if code == 0 or surrogate or code > MAX_CODE_POINT else chr(code)
+        if line_break:
+            return ""
+        return other if other is not None else "\ufffd"  # a backslash at the very end
+
+    return _CSS_ESCAPE.sub(character, css)
 
 
 @dataclass(frozen=True)
@@ -183,9 +246,10 @@ class _Element:
 def svg_problem(data: bytes) -> Found | None:
     """The first thing in the SVG that is not allowed in a logo, or None if it is safe:
     a script, an event handler, a foreignObject, a link or URL to anything outside the
-    file, CSS that imports, a DOCTYPE (which can declare entities), a processing
-    instruction (a stylesheet), HTML, or more than MAX_SVG_ELEMENTS elements once every
-    `<use>` is expanded (nested `<use>` repeat a shape exponentially)."""
+    file, CSS that loads a file (in a <style>, a style="" or a presentation attribute,
+    however it is escaped: see `css_fetch`), a DOCTYPE (which can declare entities), a
+    processing instruction (a stylesheet), HTML, or more than MAX_SVG_ELEMENTS elements
+    once every `<use>` is expanded (nested `<use>` repeat a shape exponentially)."""
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     checker = _SvgChecker(parser)
     parser.StartDoctypeDeclHandler = checker.doctype
@@ -221,6 +285,8 @@ class _SvgChecker:
         self.ids: dict[str, int] = {}
         self.open: list[int] = []
         self.in_style = 0
+        self.style: list[str] = []  # the text of the <style> being read, so far
+        self.style_at = (1, 1)  # where it starts
 
     def doctype(self, name: str, system: str | None, public: str | None, has_subset: bool) -> None:
         # Illustrator writes `<!DOCTYPE svg PUBLIC ...>`: harmless, as nothing fetches it.
@@ -267,7 +333,9 @@ class _SvgChecker:
             self.elements[self.open[-1]].children.append(len(self.elements))
         self.open.append(len(self.elements))
         self.elements.append(element)
-        self.in_style += tag == "style"
+        if tag == "style":
+            self.style_at = self.style_at if self.in_style else position
+            self.in_style += 1
 
     def check_attribute(self, tag: str, name: str, value: str) -> None:
         if name.startswith("on"):
@@ -280,16 +348,27 @@ class _SvgChecker:
                 raise _Refused(f"an animation that changes {value.strip()}")
         if "javascript:" in re.sub(r"[\x00-\x20]", "", value.lower()):
             raise _Refused(f"javascript: in the attribute {name}=")
-        if _EXTERNAL_URL.search(value) or _CSS_LOADS.search(value):
+        # style="..." and the presentation attributes (fill="url(...)") are CSS.
+        if css_fetch(value):
             raise _Refused(f"a url() or CSS that loads a file, in the attribute {name}=")
 
     def end(self, name: str) -> None:
         self.open.pop()
-        self.in_style -= name.rpartition(" ")[2].lower() == "style"
+        if name.rpartition(" ")[2].lower() == "style":
+            self.in_style -= 1
+            if not self.in_style:
+                self.check_style("".join(self.style))
+                self.style.clear()
 
     def text(self, content: str) -> None:
-        if self.in_style and (_EXTERNAL_URL.search(content) or _CSS_LOADS.search(content)):
-            raise _Refused("a <style> that loads a file (url() or @import)")
+        if self.in_style:
+            self.style.append(content)
+
+    def check_style(self, css: str) -> None:
+        """A <style> is read whole, as the browser reads its text: a comment or a CDATA
+        section may cut it in pieces (`u<!---->rl(`) that are CSS only together."""
+        if fetch := css_fetch(css):
+            raise _Refused(f"a <style> that loads a file ({fetch})", at=self.style_at)
 
     def check_expansion(self) -> None:
         """Refuse a drawing that `<use>` makes larger than MAX_SVG_ELEMENTS, or endless."""

@@ -47,6 +47,10 @@ _URL = re.compile(r"(?:[^()\s]|\([^()\s]*\))+\)")
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# Two slashes, either way round, with no scheme before them: browsers read a backslash as
+# a slash, and `//host/x`, `\\host\share`, `/\host` or `\/host` as an address on another
+# host, through the page's own scheme: `file:` opened from disk, a Windows share.
+_NETWORK_PATH = re.compile(r"[/\\]{2}")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _TAB_OR_NEWLINE = re.compile("[\t\n\r]")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -100,27 +104,41 @@ def nav_label(text: object) -> Markup:
 def link_target(url: str, *, relative: bool = True) -> str | None:
     """The address a link may point to, or None when it must stay text.
 
-    The scheme is read as browsers read it, after they strip C0 controls and spaces from
-    both ends and remove tabs and newlines anywhere: `\\x01java\\tscript:` is `javascript:`.
-    Only http, https and mailto are allowed, and, where `relative`, no scheme at all.
+    The address is read as browsers read it (see `_as_browsers_read`). Only http, https and
+    mailto are allowed, and, where `relative`, a path with no scheme that stays on the
+    page's own host: never a network path such as `//host/x` or `\\\\host\\share`.
     """
-    normalised = _TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
+    normalised = _as_browsers_read(url)
     scheme = _SCHEME.match(normalised)
-    if scheme is None and not (relative and normalised):
-        return None
-    if scheme is not None and scheme[1].lower() not in _SAFE_SCHEMES:
-        return None
-    return _CONTROL.sub(lambda m: f"%{ord(m[0]):02X}", normalised)
+    if scheme is None:
+        allowed = relative and bool(normalised) and not is_network_path(normalised)
+    else:
+        allowed = scheme[1].lower() in _SAFE_SCHEMES
+    return _CONTROL.sub(lambda m: f"%{ord(m[0]):02X}", normalised) if allowed else None
 
 
 def refused_scheme(url: str) -> str | None:
     """The scheme of a link that `link_target` refuses for it (`javascript`), read the same
     way, so that `check` warns about exactly the links the pages drop."""
-    normalised = _TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
-    scheme = _SCHEME.match(normalised)
+    scheme = _SCHEME.match(_as_browsers_read(url))
     if scheme is None or scheme[1].lower() in _SAFE_SCHEMES:
         return None
     return scheme[1].lower()
+
+
+def is_network_path(url: str) -> bool:
+    """Whether `url` (read as browsers read it) names no scheme and begins with two slashes
+    or backslashes: an address on another host, reached through the page's own scheme (a
+    site opened from disk would open `file://host/share`, a Windows share)."""
+    normalised = _as_browsers_read(url)
+    return _SCHEME.match(normalised) is None and _NETWORK_PATH.match(normalised) is not None
+
+
+def _as_browsers_read(url: str) -> str:
+    """`url` as browsers read it before they look at it: C0 controls and spaces stripped
+    from both ends, tabs and newlines removed anywhere (`\\x01java\\tscript:` is
+    `javascript:`, `/\\t/host` is `//host`)."""
+    return _TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
 
 
 def _escaped(text: str) -> str:

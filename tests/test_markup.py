@@ -110,6 +110,51 @@ def test_a_handout_shows_relative_links_as_text() -> None:
     assert html == 'p q r s <a href="https://example.com/t">t</a>'
 
 
+NETWORK_PATHS = [
+    "\\\\fileserver\\training",  # a Windows share: \\fileserver\training
+    "//fileserver/training",
+    "/\\fileserver\\training",
+    "\\/fileserver/training",
+    " \x01//fileserver",  # read after the leading controls and spaces are stripped
+    "/\t/fileserver",  # and the tabs removed
+]
+
+
+@pytest.mark.parametrize("url", NETWORK_PATHS)
+def test_a_network_path_keeps_only_its_text(url: str) -> None:
+    """Browsers read a backslash as a slash, and an address without a scheme that begins
+    with two of them as one on another host: on a site opened from disk, `file://` to a
+    Windows share, which hands the reader's credentials to it."""
+    assert link_target(url) is None and link_target(url, relative=False) is None
+    if not any(c.isspace() for c in url):  # a Markdown link's address holds no space
+        assert inline_markdown(f"[the share]({url})") == "the share"
+
+
+@pytest.mark.parametrize("url", ["/policy.html", "policy\\scope.html", "./x//y", "\\policy"])
+def test_a_path_on_the_same_host_stays_a_link(url: str) -> None:
+    assert link_target(url) == url
+
+
+def test_a_link_to_a_share_is_text_on_the_site_and_in_the_handout(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .conftest import MINIMAL, run_cli, write_proposal
+    from .test_inert_output import pdf_link_targets
+
+    links = "[the share](\\\\fileserver\\training), [the wiki](//wiki.example/x)"
+    summary = f"summary: 'Our files: {links}.'"  # single quotes: YAML keeps the backslashes
+    folder = write_proposal(workspace, MINIMAL.replace("summary: Train new starters.", summary))
+    code, out, err = run_cli(capsys, "build", str(folder))
+    assert code == 0, out + err
+    site = workspace / "site" / "p"
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert "the share" in page and "the wiki" in page
+    hrefs = [href for _, href in links_in(page)]
+    assert not [h for h in hrefs if "fileserver" in h or "wiki.example" in h]
+    targets = pdf_link_targets(site / "handout.pdf")
+    assert not [t for t in targets if "fileserver" in t or "wiki.example" in t]
+
+
 def links_in(html: str) -> list[tuple[str, str]]:
     """(text, href) of each link, the href decoded as a browser decodes it."""
 

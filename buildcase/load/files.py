@@ -17,7 +17,7 @@ from ..limits import MAX_CSV_BYTES, MAX_CSV_COLUMNS
 class Unreadable(Exception):
     """A file a proposal names that buildcase will not read, and why.
 
-    `kind` is one of: missing, outside, loop, dangling, type, hard-link, size, os.
+    `kind` is one of: missing, outside, loop, dangling, link, type, hard-link, size, os.
     `reason` reads after the file's name: "'logo.png' is a folder, not a file".
     """
 
@@ -28,6 +28,7 @@ class Unreadable(Exception):
 
 
 _KINDS = {
+    stat.S_IFLNK: "a symbolic link",
     stat.S_IFDIR: "a folder",
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFSOCK: "a socket",
@@ -55,10 +56,94 @@ def read_inside(folder: Path, path: Path, limit: int) -> bytes:
     real = _real_path(path)
     if not real.is_relative_to(inside):
         raise Unreadable("outside", "points outside the proposal folder")
+    return _read_checked(_opened(str(real), limit), limit)[0]
+
+
+def read_below(folder: Path, relative: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of the file `relative` names below `folder`, and its status as read,
+    reached through no symbolic link at all.
+
+    For a file that a template asks for by name (the handout's pictures, fonts and
+    attachments), where even a link that stays inside the folder would let one name stand
+    for another file. Each folder on the way is opened inside the last one without
+    following a link, so no folder can be swapped for a link between a check and the
+    read; the file is then held to the rules of `read_inside`, on the very descriptor
+    that is read: a regular file, not a hard link, of at most `limit` bytes. `folder`
+    itself is trusted as given. Raises Unreadable.
+    """
+    return _read_checked(_opened_below(folder, relative, limit), limit)
+
+
+def status_below(folder: Path, relative: Path, limit: int) -> os.stat_result:
+    """The status of the file `read_below` would read, opened and checked as it does, but
+    not read: whether a file fetched earlier is still the same one."""
+    fd = _opened_below(folder, relative, limit)
     try:
-        before = os.lstat(real)
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
+def _opened_below(folder: Path, relative: Path, limit: int) -> int:
+    """A descriptor of the file `relative` names below `folder`, as `read_below` opens it."""
+    if ".." in relative.parts or relative.is_absolute():
+        raise Unreadable("outside", "points outside the proposal folder")
+    *folders, name = relative.parts or (".",)
+    if name == ".":
+        raise Unreadable("type", "is a folder, not a file")
+    parent = _opened_folder(folder, folders)
+    try:
+        return _opened(name, limit, parent)
+    finally:
+        os.close(parent)
+
+
+def _opened_folder(folder: Path, names: list[str]) -> int:
+    """A descriptor of the folder `names` leads to below `folder`, each opened inside the
+    last one without following a link."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+    try:
+        fd = os.open(folder, flags)
+    except OSError as e:
+        raise Unreadable("os", f"cannot be read: {e.strerror}") from None
+    for name in names:
+        try:
+            inner = os.open(name, flags | os.O_NOFOLLOW, dir_fd=fd)
+        except OSError as e:
+            why = _not_a_folder(name, fd, e)
+            os.close(fd)
+            raise why from None
+        os.close(fd)
+        fd = inner
+    return fd
+
+
+def _not_a_folder(name: str, parent: int, error: OSError) -> Unreadable:
+    """Why `name`, in the open folder `parent`, could not be opened as a folder: the
+    system says "not a directory" of a link and of a file alike."""
+    try:
+        status = os.stat(name, dir_fd=parent, follow_symlinks=False)
+    except OSError:
+        return Unreadable("missing", "does not exist")
+    if stat.S_ISLNK(status.st_mode):
+        return Unreadable("link", "is in a folder reached through a symbolic link")
+    if not stat.S_ISDIR(status.st_mode):
+        return Unreadable("missing", "does not exist")
+    return Unreadable("os", f"cannot be read: {error.strerror}")
+
+
+def _opened(path: str, limit: int, folder: int | None = None) -> int:
+    """A descriptor of the file at `path` (inside the open `folder`, where given), judged
+    by its type before it is opened (opening a FIFO would wait forever) and again once
+    open, on the descriptor: a regular file with one name and at most `limit` bytes.
+    A symbolic link is refused, never followed. Raises Unreadable."""
+    try:
+        before = os.stat(path, dir_fd=folder, follow_symlinks=False)
         _refuse_by_status(before, limit)
-        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        fd = os.open(path, flags, dir_fd=folder)
+    except FileNotFoundError:
+        raise Unreadable("missing", "does not exist") from None
     except OSError as e:
         raise Unreadable("os", f"cannot be read: {e.strerror}") from None
     try:
@@ -66,14 +151,25 @@ def read_inside(folder: Path, path: Path, limit: int) -> bytes:
         if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino):
             raise Unreadable("os", "changed while it was being read; try again")
         _refuse_by_status(opened, limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read_checked(fd: int, limit: int) -> tuple[bytes, os.stat_result]:
+    """The content of the open file `fd` (which this closes) and its status, refused if it
+    grew past `limit` after it was checked."""
+    try:
+        status = os.fstat(fd)
         data = _read_at_most(fd, limit + 1)
     except OSError as e:
         raise Unreadable("os", f"cannot be read: {e.strerror}") from None
     finally:
         os.close(fd)
-    if len(data) > limit:  # it grew after the check
+    if len(data) > limit:
         raise Unreadable("size", f"is larger than {limit:,} bytes")
-    return data
+    return data, status
 
 
 def _real_path(path: Path) -> Path:
