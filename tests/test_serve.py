@@ -1,12 +1,20 @@
 """`buildcase serve`: the preview rebuilds when the YAML changes and survives a bad edit,
-takes its port before building, refuses bad request paths, and leaves nothing behind."""
+takes its port before building, refuses bad request paths, and leaves nothing behind.
+
+It answers only requests made to its own address, cuts off clients that hold connections
+without sending a request, and stops at once, with its worker, when its process group is
+sent Ctrl+C or SIGTERM. Every client here is on the loopback address."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import os
 import re
+import resource
+import select
+import signal
 import socket
 import subprocess
 import sys
@@ -54,13 +62,15 @@ def wait_for(predicate: Callable[[], object], seconds: float = 30.0) -> bool:
 
 class Server:
     """`buildcase serve` in a process of its own, on a port of the system's choosing, its
-    TMPDIR private; its error output collected as it comes."""
+    TMPDIR private; its error output collected as it comes. It leads a process group of its
+    own, as a command started from a terminal does, so that a test can signal the group."""
 
     def __init__(self, folder: Path, tmp: Path, *options: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "buildcase", "serve", str(folder), *options],
             cwd=folder.parent.parent, env={**os.environ, "TMPDIR": str(tmp)},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
         )  # fmt: skip
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -89,6 +99,12 @@ class Server:
         self.reader.join(timeout=10)
         return code
 
+    def kill_group(self) -> None:
+        """Whatever is left of its process group, killed: after a test that failed."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=60)
+
 
 @pytest.fixture
 def private_tmp(tmp_path: Path) -> Path:
@@ -103,8 +119,7 @@ def serving(workspace: Path, private_tmp: Path) -> Iterator[Server]:
     try:
         yield server
     finally:
-        if server.process.poll() is None:
-            server.stop()
+        server.kill_group()
 
 
 def test_serve_rebuilds_on_edit_and_keeps_the_last_good_build(
@@ -195,4 +210,155 @@ def test_serve_on_a_port_in_use_fails_before_building_and_names_the_option(
         f"buildcase: error: cannot serve on 127.0.0.1:{port}: Address already in use; "
         "choose another --port\n"
     )  # one line, and nothing was built
+    assert list(private_tmp.iterdir()) == []
+
+
+def answer_to(url: str, path: str, host: str) -> tuple[int, bytes]:
+    """The status and body of `GET path` sent to the server at `url` with `Host: host`, as
+    a page whose own name was made to point at 127.0.0.1 (DNS rebinding) would send it."""
+    address, port = re.fullmatch(r"http://(.+):(\d+)/", url).groups()  # type: ignore[union-attr]
+    connection = http.client.HTTPConnection(address, int(port), timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def port_of(url: str) -> int:
+    return int(re.fullmatch(r"http://.+:(\d+)/", url)[1])  # type: ignore[index]
+
+
+def test_a_request_for_another_host_is_refused_without_the_page(serving: Server) -> None:
+    url = serving.url()
+    assert url.startswith("http://127.0.0.1:")  # with no --host, the loopback address only
+    port = port_of(url)
+    for name in ("127.0.0.1", "localhost", "LocalHost", "[::1]"):  # the addresses it serves
+        status, body = answer_to(url, "/", f"{name}:{port}")
+        assert (status, b"Onboarding training" in body) == (200, True), name
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}", ""):
+        for path in ("/", "/handout.pdf", "/livereload/0/0"):
+            status, body = answer_to(url, path, host)
+            assert status == 421, (host, path)
+            assert b"Onboarding" not in body and not body.startswith(b"%PDF"), (host, path)
+    serving.stop()
+    assert "Traceback" not in serving.err
+
+
+def closed_by_peer(client: socket.socket) -> bool:
+    """Whether the server has closed this connection (without waiting)."""
+    readable, _, _ = select.select([client], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return client.recv(1024) == b""
+    except ConnectionError:
+        return True
+
+
+def seconds_to_answer(url: str) -> float:
+    started = time.monotonic()
+    assert "Onboarding training" in fetch(url)
+    return time.monotonic() - started
+
+
+def test_a_client_trickling_its_request_is_cut_off_while_others_are_answered(
+    serving: Server,
+) -> None:
+    """A slowloris client sends a header byte every half second, never ending its request:
+    each read brings a byte, so only a bound on the whole request stops it. Meanwhile a
+    normal request is answered at once."""
+    from buildcase.serve import REQUEST_SECONDS
+
+    url = serving.url()
+    assert wait_for(lambda: "Onboarding training" in fetch(url))
+    trickle = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 1000
+    answer_times = []
+    with socket.create_connection(("127.0.0.1", port_of(url)), timeout=5) as slow:
+        started = time.monotonic()
+        cut_off_after = None
+        for count, byte in enumerate(trickle):  # at most 500 s, ended by the deadline below
+            if time.monotonic() - started > REQUEST_SECONDS + 10:
+                break
+            try:
+                slow.sendall(bytes([byte]))
+            except ConnectionError:
+                cut_off_after = time.monotonic() - started
+                break
+            if closed_by_peer(slow):
+                cut_off_after = time.monotonic() - started
+                break
+            if count % 4 == 3:  # every two seconds, the author's browser asks for the page
+                answer_times.append(seconds_to_answer(url))
+            time.sleep(0.5)
+    assert cut_off_after is not None, "the trickling client was never cut off"
+    assert cut_off_after < REQUEST_SECONDS + 3
+    assert answer_times and max(answer_times) < 2, answer_times
+    serving.stop()
+    assert "Traceback" not in serving.err
+
+
+@pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="needs prlimit (Linux)")
+def test_many_idle_connections_do_not_stop_a_request_being_answered(serving: Server) -> None:
+    """400 connections opened and left silent, against a server allowed 256 open files
+    (the default on macOS): the author's request is still answered, promptly."""
+    url = serving.url()
+    assert wait_for(lambda: "Onboarding training" in fetch(url))
+    _soft, hard = resource.prlimit(serving.process.pid, resource.RLIMIT_NOFILE)
+    resource.prlimit(serving.process.pid, resource.RLIMIT_NOFILE, (256, hard))
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(400):
+            try:
+                idle.append(socket.create_connection(("127.0.0.1", port_of(url)), timeout=5))
+            except OSError:  # not accepted: the server cannot take more connections
+                break
+        assert len(idle) == 400
+        started = time.monotonic()
+        status, body = status_of(url, "/")
+        assert (status, b"Onboarding training" in body) == (200, True)
+        assert time.monotonic() - started < 2
+    finally:
+        for client in idle:
+            client.close()
+    serving.stop()
+    assert "Traceback" not in serving.err
+
+
+def group_members(group: int) -> set[int]:
+    """The processes in a process group, zombies included, from /proc."""
+    members = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # pid (comm) state ppid pgrp ...: the name may hold spaces, so split after it
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[2]) == group:
+                members.add(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_to_the_process_group_stops_it_and_its_worker_within_two_seconds(
+    serving: Server, private_tmp: Path, signum: int
+) -> None:
+    """Ctrl+C in a terminal signals the whole foreground group: the server and its handout
+    worker at once. It stops, cleanly, and leaves no process and no file behind."""
+    url = serving.url()
+    assert wait_for(lambda: "rebuilt handout.pdf" in serving.err)  # the worker made one
+    assert "Onboarding training" in fetch(url)
+    group = serving.process.pid
+    assert len(group_members(group)) >= 2  # the server and its worker
+    started = time.monotonic()
+    os.killpg(group, signum)
+    try:
+        code = serving.process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running 2 s after {signal.Signals(signum).name} to its group")
+    assert wait_for(lambda: not group_members(group), 2 - (time.monotonic() - started))
+    serving.reader.join(timeout=10)
+    assert code == 0
+    assert serving.err.endswith("stopped serving p\n")
+    assert "Traceback" not in serving.err
     assert list(private_tmp.iterdir()) == []
