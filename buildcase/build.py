@@ -29,7 +29,9 @@ from .engines import (
     Engines,
     HandoutTask,
     InlineEngines,
+    PoolEngines,
     SiteTask,
+    SplitEngines,
     engines_for,
     make_handout,
     make_site,
@@ -52,7 +54,7 @@ from .write import (
     publish,
     recorded_fingerprint,
     recorded_summaries,
-    reserved_slug_error,
+    refused_targets,
     write_portfolio_page,
 )
 
@@ -111,10 +113,12 @@ def build(
     report = BuildReport(out)
     forget_shared()  # templates may have changed since an earlier build in this process
     done = _counter(len(folders), progress)
+    base_config(workspace)  # a mkdocs.yml that must not be read is refused before out/ is made
+    refused = refused_targets(folders, out)
     with locked_output(out):
         todo = []
         for folder in (f.absolute() for f in folders):
-            if reserved := reserved_slug_error(folder):
+            if reserved := refused.get(folder):
                 report.failed.append(Failed(folder, reserved))
                 done(folder, "failed")
                 continue
@@ -129,12 +133,14 @@ def build(
             # A window of proposals in flight: this process prepares the next ones while
             # the workers make the earlier ones, and publishes each as it comes back.
             in_flight: deque[ProposalJob] = deque()
+            submitted = False  # whether the workers were given anything to make
             for folder, fingerprint in todo:
                 try:
                     job = ProposalJob.start(
                         folder, workspace, out, strict, paper, engines, fingerprint, audience
                     )
                     in_flight.append(job)
+                    submitted = True
                 except BuildcaseError as e:
                     report.failed.append(Failed(folder, e))
                     done(folder, "failed")
@@ -149,7 +155,10 @@ def build(
         except BaseException as e:  # interrupted: stop the workers now, rather than wait
             engines.__exit__(type(e), e, e.__traceback__)
             raise
-        engines.close()
+        if submitted:
+            engines.close()
+        else:  # every proposal refused before its layout: its refusal waits for nothing
+            _stop(engines)
         if len(folders) > 1:
             try:
                 report.portfolio = write_portfolio(out, workspace)
@@ -170,6 +179,15 @@ def write_portfolio(out: Path, workspace: Path) -> Path:
 IN_FLIGHT = 12  # proposals prepared ahead of the workers
 
 
+def _stop(engines: Engines) -> None:
+    """Workers given nothing to make, stopped at once rather than waited for: all they
+    would finish is importing the engines."""
+    if isinstance(engines, (PoolEngines, SplitEngines)):
+        engines.terminate()
+    else:
+        engines.close()
+
+
 def _finish(job: ProposalJob, report: BuildReport, done: Callable[[Path, str], None]) -> None:
     try:
         report.built.append(job.finish())
@@ -187,9 +205,10 @@ def build_proposal(
     out.mkdir(parents=True, exist_ok=True)
     folder, workspace, out = folder.absolute(), workspace.absolute(), out.absolute()
     fingerprint = inputs_fingerprint(folder, workspace, strict, paper)
-    return ProposalJob.start(
-        folder, workspace, out, strict, paper, InlineEngines(), fingerprint
-    ).finish()
+    with locked_output(out):  # records the output, so that a later build may replace it
+        return ProposalJob.start(
+            folder, workspace, out, strict, paper, InlineEngines(), fingerprint
+        ).finish()
 
 
 def inputs_fingerprint(
@@ -242,8 +261,10 @@ class ProposalJob:
     ) -> ProposalJob:  # fmt: skip
 
         started = time.perf_counter()
-        # 1-2. Load the YAML with positions, validate it into typed models.
-        proposal, problems = validate_proposal(load_proposal(folder), strict=strict)
+        # 1-2. Load the YAML with positions, validate it into typed models (a handout that
+        # cannot fit its two pages is refused here, as by `check`, before any layout).
+        loaded = load_proposal(folder)
+        proposal, problems = validate_proposal(loaded, strict=strict, workspace=workspace)
         # 3. Compute every derived figure once, for both outputs.
         case = build_case(proposal, folder.name)
         if audience and audience not in (ids := [a.audience.id for a in case.audiences]):

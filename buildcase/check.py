@@ -1,7 +1,9 @@
 """`buildcase check` as a library: load and validate, without the engines.
 
 A proposal that brings its own templates has them checked too, by a trial render in the
-sandbox: they are code from elsewhere, and `check` is where an author learns.
+sandbox: they are code from elsewhere, and `check` is where an author learns. So is the
+workspace's `mkdocs.yml`, which `build` refuses where it would run code unasked: `check`
+refuses it first, in the same words.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ from .load import load_proposal
 from .models import Proposal
 from .render import template_problems
 from .validate import validate_proposal
-from .workspace import own_templates, template_dirs
+from .workspace import base_config, own_templates, template_dirs
 
 
 def check_proposal(
     folder: Path, strict: bool = False, workspace: Path | None = None
 ) -> tuple[Proposal, list[Problem]]:
-    """One proposal's model and warnings, or ProposalInvalid with every problem."""
+    """One proposal's model and warnings, or ProposalInvalid with every problem; or
+    WorkspaceError where `build` would refuse the workspace's `mkdocs.yml`."""
+    workspace = workspace or Path.cwd()
+    base_config(workspace)  # what build reads first, refused here as there
     proposal, problems = validate_proposal(load_proposal(folder), strict=strict)
     untrusted = own_templates(folder)
     if untrusted is None:
         return proposal, problems
-    search_path = template_dirs(folder, workspace or Path.cwd())
+    search_path = template_dirs(folder, workspace)
     errors = template_problems(build_case(proposal, folder.name), search_path, untrusted)
     if errors:
         raise ProposalInvalid([*problems, *errors])

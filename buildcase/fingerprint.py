@@ -10,6 +10,9 @@ points to), never opens anything but a regular file, streams what it reads, read
 `READ_LIMIT` bytes of any one file and `READ_BUDGET` bytes in all. A larger file counts by
 its size and modification time, which still change when it is edited. A proposal folder
 holding a 1 GB file, or a link to one, costs the fingerprint a `stat`, not a gigabyte.
+
+Every file the build may read counts, hidden or not (`.responses.csv`, a template in
+`templates/.partials/`): only Python's bytecode beside buildcase's own code is passed over.
 """
 
 from __future__ import annotations
@@ -90,28 +93,38 @@ def _content_digest(path: Path, budget: _Budget) -> bytes | None:
     return digest.digest()
 
 
-def _entries(folder: Path) -> Iterator[Path]:
-    """Every entry below `folder` in a stable order, without entering linked folders;
-    hidden ones (editors' swap files, version control) and caches aside."""
+def _entries(folder: Path, skipped: frozenset[str] = frozenset()) -> Iterator[Path]:
+    """Every entry below `folder` in a stable order, without entering linked folders, and
+    without those named in `skipped`.
+
+    Hidden entries count like any other: the build reads a file whatever its name (a
+    survey's `.responses.csv`, a template in `templates/.partials/`), so a change to one
+    must rebuild."""
     for top, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not _ignored(d))
+        dirs[:] = sorted(d for d in dirs if d not in skipped)
         linked = [d for d in dirs if os.path.islink(os.path.join(top, d))]
         dirs[:] = [d for d in dirs if d not in linked]  # counted by their text, not entered
-        for name in sorted([*linked, *(f for f in files if not _ignored(f))]):
+        for name in sorted([*linked, *(f for f in files if f not in skipped)]):
             yield Path(top, name)
 
 
-def _ignored(name: str) -> bool:
-    return name.startswith(".") or name == "__pycache__"
+# Python's compiled bytecode, written beside buildcase's code (and the templates package)
+# as it runs: derived from the code hashed beside it, and never read by a build as input.
+BYTECODE = frozenset({"__pycache__"})
 
 
-def tree_digest(folder: Path, reads: Callable[[Path], bool] = lambda relative: True) -> str:
-    """Every entry below `folder`, names and digests; the content of those `reads` accepts
-    (given the path relative to `folder`), the size and time of the others."""
+def tree_digest(
+    folder: Path,
+    reads: Callable[[Path], bool] = lambda relative: True,
+    skipped: frozenset[str] = frozenset(),
+) -> str:
+    """Every entry below `folder` but those named in `skipped`, names and digests; the
+    content of those `reads` accepts (given the path relative to `folder`), the size and
+    time of the others."""
     digest = hashlib.sha256()
     budget = _Budget()
     if folder.is_dir() and not folder.is_symlink():
-        for path in _entries(folder):
+        for path in _entries(folder, skipped):
             relative = path.relative_to(folder)
             entry = entry_digest(path, budget, read=reads(relative))
             digest.update(os.fsencode(relative) + b"\0" + entry + b"\0")
@@ -126,7 +139,8 @@ def proposal_digest(folder: Path) -> str:
     keep a survey's CSV and a logo) and its own `templates/`. A file further down (a CSV
     or logo in a sub-folder) counts by size and modification time: the fingerprint comes
     before the YAML is read, so it does not know which of them the proposal names, and a
-    folder of unrelated files costs a `stat` each rather than a read.
+    folder of unrelated files costs a `stat` each rather than a read. Nothing is passed
+    over, hidden or not: the proposal may name any of its files.
     """
     return tree_digest(folder, lambda relative: len(relative.parts) == 1 or _templates(relative))
 
@@ -145,7 +159,7 @@ def _shared_digest(path: Path) -> str:
     """
     path = path.resolve()
     if path.is_dir():
-        return tree_digest(path)
+        return tree_digest(path, skipped=BYTECODE)
     return hashlib.sha256(entry_digest(path)).hexdigest()
 
 

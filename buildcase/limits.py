@@ -19,9 +19,9 @@ MAX_FILE_BYTES = 2_000_000
 MAX_YAML_BYTES = 2_000_000
 
 # Values (keys, mappings, lists, scalars) in all YAML files together. A proposal at every
-# entry limit below, with every list of ids full, holds about 10,600 (tests/bad/must-work/
-# huge-document); the examples hold 420-520. Without it, a 2 MB flow list of a million
-# numbers took 126 s and 2.2 GB to refuse.
+# entry limit below, with every list of ids full, holds about 10,600 (tests/bad/
+# huge-document-at-every-limit); the examples hold 420-520. Without it, a 2 MB flow list
+# of a million numbers took 126 s and 2.2 GB to refuse.
 MAX_VALUES = 20_000
 
 MAX_DEPTH = 40  # nesting of lists and mappings; a proposal needs four or five levels
@@ -102,6 +102,10 @@ MAX_ENTRIES: dict[tuple[str, ...], tuple[int, str]] = {
     ("results", "obstacles"): (8, "the two-page results handout lists every one"),
     ("results", "follow_up", "answers"): (50, "more than any question offers"),
 }
+# Within these limits a proposal can still hold more text than two pages (25 benefits of
+# 3,000 characters): each handout's length is bounded from the text it shows, before any
+# layout, and a handout that cannot fit is refused (validate/handout_length.py).
+
 # A list of ids (a benefit's goals and evidence, an audience's benefits): each id once,
 # so never more than the longest section it may cite (evidence and stats together).
 MAX_IDS = 80

@@ -8,10 +8,11 @@ opens it from a phone. segno writes the code as inline SVG, with its alt text as
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import segno
 import yaml
@@ -56,7 +57,11 @@ def read_site_url(config: Path) -> str | None:
 
 
 def site_address(site_url: str, slug: str) -> str:
-    return site_url.rstrip("/") + "/" + slug + "/"
+    """`<site_url>/<slug>/`, the folder's name percent-encoded as one segment of the path:
+    a space, '#', '?', '%' or a letter outside ASCII in it would otherwise end the address,
+    start its query or fragment, or make a code that phones read differently."""
+    segment = quote(os.fsencode(slug), safe="")  # its bytes, as the file system has them
+    return site_url.rstrip("/") + "/" + segment + "/"
 
 
 def site_link(site_url: str | None, slug: str, alt: str) -> SiteLink | None:

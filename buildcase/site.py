@@ -1,9 +1,10 @@
 """The one module that talks to MkDocs: rendered pages -> a Material site on disk.
 
 The workspace's `mkdocs.yml` is the base every site is built from (the user brands all
-sites there); buildcase adds what each proposal needs and what offline use demands: no
-web fonts, the search shim served locally, file:// friendly URLs. Keeping every `mkdocs`
-import here keeps the engine swappable.
+sites there), once nothing in it would run code unasked (`workspace.safe_config`).
+buildcase adds what each proposal needs and what offline use demands: no web fonts, the
+search shim served locally, file:// friendly URLs. Keeping every `mkdocs` import here
+keeps the engine swappable.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from .errors import Location, RenderError, ServeError, WorkspaceError
 from .logs import captured_warnings
+from .workspace import safe_config
 
 ASSETS = "assets/buildcase"
 SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
@@ -136,7 +138,12 @@ def site_overrides(
     brand: dict[str, str] | None = None,
     description: str = "",
 ) -> dict[str, Any]:
-    """What buildcase sets on top of the base configuration, for one proposal's site."""
+    """What buildcase sets on top of the base configuration, for one proposal's site.
+
+    MkDocs' YAML loader builds Python objects from tags as it reads, and the configuration
+    names code to run: it is read only once `safe_config` allows it, here, where the site
+    is made, whatever the caller checked before."""
+    safe_config(base_config)
     with open(base_config, encoding="utf-8") as f:
         base = yaml_load(f) or {}
     theme = dict(base.get("theme") or {"name": "material"})

@@ -202,11 +202,13 @@ def _stray_yaml_files(folder: Path) -> list[Problem]:
 
 
 def _own_templates_problems(folder: Path) -> list[Problem]:
-    """A proposal's own `templates/` must be a real folder: a link (a loop, or a way out
-    of the folder) is refused here, before `build` gets to it; what lies inside is the
-    sandbox's to check (`sandbox.refused_entries`), in the same words."""
+    """What the sandbox's loader would refuse in a proposal's own `templates/`: the folder
+    itself a link or a file, a link, a FIFO or a file too large inside it
+    (`sandbox.refused_entries`). Refused here, while loading, so that `check` and `build`
+    both say so, in the same words, before any template is rendered."""
+    from ..sandbox import refused_entries  # here: the sandbox's modules import this one
+
     own = folder / "templates"
-    if os.path.islink(own) or (os.path.lexists(own) and not own.is_dir()):
-        why = "must be a folder inside the proposal, not a link or a file"
-        return [Problem(Location(own), "templates", why)]
-    return []
+    if not os.path.lexists(own):
+        return []
+    return [Problem(Location(path), "templates", why) for path, why in refused_entries(own)]

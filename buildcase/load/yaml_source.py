@@ -301,6 +301,12 @@ class _Scalar(ScalarNode):
 
 
 _STD = "tag:yaml.org,2002:"
+# Halves of a character in UTF-16, which only a "\\u" escape in quotes can make: any, and
+# one without its other half.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(
+    "[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]"
+)
 _INT = re.compile(r"[-+]?[0-9][0-9_]*")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?")
 _SPECIAL = {
@@ -338,6 +344,7 @@ class _Walker:
             raise _LoadError(Problem(self.location(node), "", "the document is nested too deeply"))
         self.source.values[path] = self.location(node)
         if isinstance(node, ScalarNode):
+            node.value = self.whole_characters(node, path)
             return self.scalar(node, path)
         if isinstance(node, SequenceNode):
             self.refuse_tag(node, "seq", path)
@@ -346,6 +353,27 @@ class _Walker:
             self.refuse_tag(node, "map", path)
             return self.mapping(node, path, depth)
         raise _LoadError(Problem(self.location(node), "", "unsupported YAML node"))
+
+    def whole_characters(self, node: ScalarNode, path: Path_) -> str:
+        """The scalar's text, with each pair of `\\u` escapes that spells one character in
+        UTF-16 (JSON's way to write an emoji: `"\\ud83d\\ude00"`) joined into it; an escape
+        that is half of a pair alone is refused where it is written: no page, PDF or
+        terminal can hold it."""
+        text: str = node.value
+        if not _SURROGATE.search(text):
+            return text
+        lone = _LONE_SURROGATE.search(text)
+        if lone:
+            escape = lone.group().encode("unicode_escape").decode("ascii")
+            raise _LoadError(
+                Problem(
+                    self.location(node),
+                    field_path(path),
+                    f"the escape {escape} is half of a character (a lone UTF-16 "
+                    "surrogate), which no page or PDF can hold; write the character itself",
+                )
+            )
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
 
     def refuse_tag(self, node: Node, kind: str, path: Path_ = ()) -> None:
         if node.tag != _STD + kind:
@@ -391,7 +419,7 @@ class _Walker:
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise _LoadError(Problem(self.location(key_node), "", "a key must be a plain name"))
-            key = key_node.value
+            key = self.whole_characters(key_node, path)  # named by its mapping, not itself
             here = (*path, key)
             if key in result:
                 first = self.source.keys[here]

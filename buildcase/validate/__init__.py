@@ -9,14 +9,18 @@ Every problem is named by file, line, column and field path.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..compute import build_case
 from ..compute.statistics import share_of_answers
 from ..errors import Problem, ProposalInvalid, listing, nearest, quoted
 from ..load import LoadedProposal, Path_, SourceMap, field_path
 from ..models import Percent, Proposal, Stat, Survey
+from ..workspace import template_dirs
 from .advice import advice_warnings
+from .handout_length import handout_length_problems
 from .kinds import kind_problems
 from .results import results_problems, results_references
 from .rules import (
@@ -32,11 +36,14 @@ __all__ = ["validate_proposal"]
 
 
 def validate_proposal(
-    loaded: LoadedProposal, strict: bool = False
+    loaded: LoadedProposal, strict: bool = False, workspace: Path | None = None
 ) -> tuple[Proposal, list[Problem]]:
     """The typed proposal and its warnings; raises ProposalInvalid if anything is wrong.
 
-    With `strict`, warnings are errors.
+    With `strict`, warnings are errors. A proposal otherwise valid whose handout cannot fit
+    its two pages is refused too, before any layout (`handout_length`); `workspace` (the
+    working folder where not given, as for `check`) says whether its handout templates
+    are buildcase's own, the only ones that bound knows.
     """
     problems = list(loaded.warnings)
     # References are checked on the raw data, so they are reported with kind errors.
@@ -57,7 +64,12 @@ def validate_proposal(
     proposal, results_found = results_problems(proposal, loaded)
     problems += results_found
     problems += list(advice_warnings(proposal, loaded))
-    problems = sorted(_apply_strict(problems, strict), key=lambda p: (p.location, p.field))
+    problems = _apply_strict(problems, strict)
+    if not any(p.severity == "error" for p in problems):
+        search_path = template_dirs(loaded.folder, workspace or Path.cwd())
+        case = build_case(proposal, loaded.slug)
+        problems += handout_length_problems(case, loaded.source, search_path)
+    problems = sorted(problems, key=lambda p: (p.location, p.field))
     if any(p.severity == "error" for p in problems):
         raise ProposalInvalid(problems)
     return proposal, problems

@@ -1,0 +1,384 @@
+"""A lower bound on each handout's length, from the text it shows, before any layout.
+
+A handout may take two pages, and laying one out is what costs: WeasyPrint takes about a
+tenth of a second a page. A proposal within every limit can still hold 25 benefits and 25
+risks of 3,000 characters each, whose handouts the build laid out on 52 pages each (6 s;
+20 s with 12 audiences) before it could refuse them, while `check` passed it. So `check`
+and `build` measure here, from the computed case, the text each handout shows, set in the
+handout's own font at the sizes of its stylesheet (templates/handout/handout.css), and
+refuse a handout that cannot fit, in the same words, before anything is laid out.
+
+The measure is a lower bound, so that no handout that would fit is refused: text is set as
+tightly as it could be (each line filled to its last glyph, each glyph at its narrowest in
+the handout's fonts and kerned as closely as any pair can be), each part at its smallest
+(one line where it may take several), no space counted for page breaks, the optional
+charts (which a long handout leaves out) not at all, and on the paper, A4 or letter, that
+holds the most. A handout it lets through that the layout then finds too long is still
+refused, after its layout, as before (`handout.HandoutTooLong`).
+
+It knows buildcase's own handout only: where a proposal or its workspace brings its own
+handout templates, which may set the text at any size, nothing is refused here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..compute import Case
+from ..compute.views import Edition, RiskView
+from ..errors import Problem
+from ..load import Path_, SourceMap, field_path
+from ..markup import plain_text
+from ..models import Behaviour, Proposal
+from ..workspace import default_templates_dir
+
+MAX_PAGES = 2  # as handout.MAX_PAGES, which this module must not import (WeasyPrint)
+MM_PER_PT = 25.4 / 72
+
+# The templates the handout is made from: where any is overridden, the bound does not hold.
+HANDOUT_TEMPLATES = ("handout/handout.html.j2", "handout/handout.css", "site/_macros.j2")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A page's content box in mm: the paper less the margins of handout.css's @page
+    (13 mm at the top, 15 mm at the foot and the sides)."""
+
+    width: float
+    height: float
+
+
+PAPERS = (Paper(210 - 30, 297 - 28), Paper(215.9 - 30, 279.4 - 28))  # A4, letter
+
+
+@dataclass(frozen=True)
+class Type:
+    """Text as handout.css sets it: its size in pt and its line height, times the size."""
+
+    size: float
+    leading: float = 1.36  # the html element's, inherited
+
+    @property
+    def line(self) -> float:
+        """The height of one line, in mm."""
+        return self.size * self.leading * MM_PER_PT
+
+
+BODY = Type(8.4)
+SUMMARY = Type(9.2, 1.42)
+TITLE = Type(16, 1.15)
+ENTRY_TITLE = Type(8.6, 1.3)
+SMALL = Type(7.6)  # a benefit's or risk's figures and mitigation
+PLAN = Type(7.8)
+TABLE = Type(8)
+SMALLEST = Type(7)  # the sources, the labels, a table's head
+MESSAGE = Type(10)  # an audience's message
+HEADING = Type(10)  # a section's h2
+COLUMN_HEADING = Type(11)
+
+# The smallest height of the parts whose text the bound does not measure, in mm (the
+# margins and paddings of handout.css; a big figure of the decision, the payback chart).
+DECISION_BOX = 9.0  # its paddings and margin, with nothing in it
+BIG_FIGURES = 14.0  # the ask, the return, the payback, the cost of doing nothing
+BUSINESS_CASE = 15.0  # the heading and one figure
+PAYBACK_CHART = 55.0  # 112 mm wide, as drawn; not one of the charts a long handout drops
+KEY_NUMBERS = 17.0
+CONTACTS = 5.0
+
+# The least width, in thousandths of an em, that each printable ASCII character (" " to "~")
+# can take in the four fonts the handout is set in (templates/assets/fonts/Inter-*.otf:
+# Regular, Italic, SemiBold and Bold): its narrowest advance, less the most that any
+# kerning pair beginning with it takes off ("r." is set closer than "r" and "."). The
+# test in tests/test_handout_length.py reads it from the fonts again.
+_ADVANCES = (
+    231, 278, 227, 630, 637, 744, 548, 44, 350, 328, 363, 551, 143, 352, 139, 294,
+    573, 419, 589, 585, 607, 580, 578, 411, 565, 572, 213, 217, 630, 562, 562, 444,
+    786, 545, 650, 687, 673, 598, 465, 713, 690, 264, 463, 544, 409, 762, 691, 715,
+    491, 715, 615, 637, 511, 649, 562, 840, 573, 545, 562, 350, 224, 328, 332, 343,
+    497, 480, 518, 484, 620, 486, 269, 558, 517, 237, 237, 458, 237, 795, 511, 496,
+    515, 557, 292, 448, 323, 507, 477, 732, 477, 477, 501, 350, 326, 328, 579,
+)  # fmt: skip
+_NARROWEST = min(_ADVANCES) / 1000  # for a character not in the table, whatever its font
+_WIDEST = max(_ADVANCES) / 1000
+_BREAKS = re.compile(r"[ \t\n\r\f\v]+")  # where a line may break (not a no-break space)
+
+
+@functools.lru_cache(maxsize=4096)  # every edition of a handout shows the same texts
+def text_lines(text: str, kind: Type, width: float) -> int:
+    """The fewest lines `text` can take, set in `kind` on lines `width` mm wide.
+
+    A word wider than a line takes one line of its own, overflowing it. The others take
+    their width and a space's each, and a line holds a line's width and the space dropped
+    where it breaks."""
+    words = _BREAKS.split(text.strip())
+    if words == [""]:
+        return 0
+    line = width / (kind.size * MM_PER_PT)  # in ems
+    space = _advance(" ")
+    # Only a word of many characters can be wider than a line: measure those alone.
+    fewest = line / _WIDEST  # characters, all of the widest
+    long = [w for w in words if len(w) >= fewest and _width(w) >= line]
+    rest = _width("".join(words)) - sum(_width(w) for w in long)
+    shared = (rest + space * (len(words) - len(long))) / (line + space)
+    return len(long) + math.ceil(shared - 1e-9)  # 1e-9: what the sums add up wrong
+
+
+def text_height(text: str, kind: Type, width: float) -> float:
+    """The least height, in mm, of `text` set in `kind` on lines `width` mm wide."""
+    return text_lines(text, kind, width) * kind.line
+
+
+def _width(text: str) -> float:
+    """The least width of `text`, in ems."""
+    return sum(_advance(c) * n for c, n in Counter(text).items())
+
+
+def _advance(character: str) -> float:
+    """The least width of a character, in ems: from the table, or by the letter an accented
+    one is built on; none for a mark that joins the one before; else the least there is."""
+    code = ord(character)
+    if 32 <= code < 127:
+        return _ADVANCES[code - 32] / 1000
+    if unicodedata.category(character) in ("Mn", "Me", "Cf"):
+        return 0.0
+    base = unicodedata.normalize("NFKD", character)[:1]
+    if base != character and base and 32 <= ord(base) < 127:
+        return _ADVANCES[ord(base) - 32] / 1000
+    return _NARROWEST
+
+
+# --- the parts of a handout ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a handout, as the bound sees it."""
+
+    name: str  # as the layout names it: its data-section in handout.html.j2
+    field: Path_  # the proposal's section it shows most of: what to shorten
+    height: float  # in mm, at the least
+
+
+def handout_parts(case: Case, edition: Edition, paper: Paper) -> list[Part]:
+    """The parts of one edition of the handout, top to bottom, each at its least height;
+    in the order of handout.html.j2, and with the margins of handout.css, in mm."""
+    width = paper.width
+    parts = [
+        Part("the title", ("title",), _masthead(case.proposal, width)),
+        Part("the decision", ("request",), _decision(case)),
+        *_opening(case, edition, width),
+        _key_numbers(edition),
+        _columns(edition, width),
+        _questions(edition, width),
+        _goals(case, edition),
+        _business_case(case),
+        _plan(case, width),
+        _contacts(edition, width),
+    ]
+    return [part for part in parts if part.height > 0]
+
+
+def _opening(case: Case, edition: Edition, width: float) -> list[Part]:
+    """The executives' summary; or what an audience cares about, with its message, and
+    what its people will do differently."""
+    a = edition.audience
+    if a is None:
+        summary = text_height(_plain(case.proposal.summary), SUMMARY, width)
+        return [Part("the summary", ("summary",), summary + 3)]
+    index = case.proposal.audiences.index(a.audience)
+    # The box's paddings and rule, its label and a line of chips above the message.
+    message = 16 + text_height(_plain(a.audience.message), MESSAGE, width - 8)
+    parts = [Part("what you care about", ("audiences", index), message)]
+    if a.impact and a.impact.rows:
+        lines = sum(text_lines(_row(r.behaviour), BODY, width - 4) for r in a.impact.rows)
+        rows = 8 + lines * BODY.line  # under a heading
+        parts.append(Part("what your people will do differently", ("behaviours",), rows))
+    return parts
+
+
+def _key_numbers(edition: Edition) -> Part:
+    """The figures an edition leads with, in a row: one line of them, at the least."""
+    return Part("the key numbers", ("survey",), KEY_NUMBERS if edition.headline else 0)
+
+
+def _questions(edition: Edition, width: float) -> Part:
+    """An audience's objections, each a paragraph: its concern, then the answer."""
+    if edition.audience is None or not edition.objections:
+        return Part("your questions", ("objections",), 0)
+    answers = sum(
+        text_height(_plain(f"{o.objection.concern} {o.objection.answer}"), BODY, width) + 1.2
+        for o in edition.objections
+    )
+    return Part("your questions", ("objections",), 7.5 + answers)  # under a heading
+
+
+def _business_case(case: Case) -> Part:
+    """The return and the cost of doing nothing, beside the payback chart where there is
+    one: that chart is not among those a long handout leaves out."""
+    d = case.decision
+    if d.annual_gain is None and d.expected_loss is None:
+        return Part("the business case", ("request",), 0)
+    height = PAYBACK_CHART if case.lead.net_by_month else BUSINESS_CASE
+    return Part("the business case", ("request",), height)
+
+
+def _masthead(p: Proposal, width: float) -> float:
+    """The organization, the title and the line under it, the rule and the space below."""
+    return text_height(_plain(p.title), TITLE, width) + 3 * SMALL.line + 7
+
+
+def _decision(case: Case) -> float:
+    """The box of the decision: its big figures, where it has any."""
+    d = case.decision
+    figures = (d.ask, d.annual_gain, d.payback_months, d.expected_loss)
+    return DECISION_BOX + (BIG_FIGURES if any(f is not None for f in figures) else 0)
+
+
+def _columns(edition: Edition, page_width: float) -> Part:
+    """The two columns, side by side: as tall as the taller, each entry whole."""
+    both = bool(edition.benefits) and bool(edition.risks)
+    # The columns' table is 10 mm wider than the page, with 5 mm between and around its
+    # cells, each padded 3.5 mm on either side.
+    width = (page_width + 10 - 15) / 2 - 7 if both else page_width - 7
+    benefits = sum(
+        _entry(b.benefit.title, b.benefit.detail, bool(b.goals or b.value), None, width)
+        for b in edition.benefits
+    )
+    risks = sum(
+        _entry(r.risk.title, r.risk.detail, _risk_figures(r), r.risk.mitigation, width)
+        for r in edition.risks
+    )
+    frame = 8 + COLUMN_HEADING.line  # the rule, the paddings, the heading, the margin
+    taller: Path_ = ("benefits",) if benefits >= risks else ("risks",)
+    return Part("the two columns", taller, frame + max(benefits, risks))
+
+
+def _risk_figures(view: RiskView) -> bool:
+    """Whether a risk's entry has its line of figures: its expected loss, or either half."""
+    shown = (view.value, view.risk.likelihood, view.risk.impact)
+    return any(v is not None for v in shown)
+
+
+def _entry(
+    title: str, detail: str | None, figures: bool, mitigation: str | None, width: float
+) -> float:
+    """A benefit or risk in its column: its title, detail, figures and mitigation, 0.5 mm
+    apart, and 2 mm below them."""
+    blocks = [text_height(_plain(title), ENTRY_TITLE, width)]
+    if detail:
+        blocks.append(text_height(_plain(detail), BODY, width))
+    if figures:
+        blocks.append(SMALL.line)
+    if mitigation:
+        blocks.append(text_height(_plain(mitigation), SMALL, width))
+    return sum(blocks) + 0.5 * (len(blocks) - 1) + 2
+
+
+def _goals(case: Case, edition: Edition) -> Part:
+    """The table of goals: a row, at least a line high, for each goal the edition speaks to."""
+    chosen = edition.audience.goals if edition.audience and edition.audience.goals else []
+    rows = [g for g in case.goals if (not chosen or g.goal in chosen) and (g.benefits or g.risks)]
+    if not rows:
+        return Part("the goals served", ("goals",), 0)
+    heading = HEADING.line + 1.5 + SMALLEST.line + 1.6  # and the table's head
+    return Part("the goals served", ("goals",), heading + len(rows) * (TABLE.line + 2) + 3.5)
+
+
+def _plan(case: Case, width: float) -> Part:
+    """The plan, the costs and the measures, each a paragraph of small text.
+
+    The plan's phases are written out only beside the impact map: otherwise the timeline
+    chart shows them, and hides the paragraph even where the chart is left out."""
+    p = case.proposal
+    phases = p.plan if case.impact.rows else []
+    texts: list[tuple[Path_, str]] = [
+        (("plan",), " ".join(f"{phase.phase} ({phase.duration})" for phase in phases)),
+        (("costs",), " ".join(c.item for c in p.costs)),
+        (("measures",), " ".join(f"{m.metric} ({m.when})" for m in p.measures)),
+    ]
+    heights = {field: text_height(_plain(text), PLAN, width) for field, text in texts if text}
+    if not heights:
+        return Part("the plan and costs", ("plan",), 0)
+    longest = max(heights, key=heights.__getitem__)
+    return Part("the plan and costs", longest, sum(heights.values()) + 3.5)
+
+
+def _contacts(edition: Edition, width: float) -> Part:
+    """Who prepared it, and the numbered sources of the figures quoted."""
+    sources = [
+        f"{s.source or ''} {s.year or ''} {s.url or ''}" for s in edition.sources if not s.survey
+    ]
+    listed = sum(text_height(_plain(s), SMALLEST, width - 4) for s in sources)
+    return Part("the contacts", ("evidence",), CONTACTS + listed)
+
+
+def _row(behaviour: Behaviour) -> str:
+    """A behaviour as an audience's handout lists it: who, at what moment, does what."""
+    return " ".join(_plain(w) for w in (behaviour.who, behaviour.moment, behaviour.action))
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str | None) -> str:
+    """The text a reader sees, without its Markdown."""
+    return plain_text(text) if text else ""
+
+
+# --- the bound ------------------------------------------------------------------------------
+
+
+def least_pages(parts: list[Part], paper: Paper) -> int:
+    """The fewest pages these parts can take on this paper."""
+    return math.ceil(sum(part.height for part in parts) / paper.height)
+
+
+def fewest_pages(case: Case, edition: Edition) -> tuple[int, list[Part]]:
+    """The fewest pages an edition of the handout can take, and its parts, on the paper
+    that holds the most of it: `build --paper` may choose either."""
+    best: tuple[int, list[Part]] | None = None
+    for paper in PAPERS:
+        parts = handout_parts(case, edition, paper)
+        pages = least_pages(parts, paper)
+        if best is None or pages < best[0]:
+            best = (pages, parts)
+    assert best is not None, "there is a paper"
+    return best
+
+
+def handout_length_problems(
+    case: Case, source: SourceMap, search_path: list[Path]
+) -> Iterator[Problem]:
+    """An error for each edition of the handout that cannot fit its two pages, located at
+    the section to shorten; none where the handout's templates are not buildcase's own."""
+    if handout_templates_overridden(search_path):
+        return
+    for edition in case.editions:
+        pages, parts = fewest_pages(case, edition)
+        if pages <= MAX_PAGES:
+            continue
+        longest = max(parts, key=lambda part: part.height)
+        yield Problem(
+            source.key(longest.field),
+            field_path(longest.field),
+            f"{edition.file} runs to at least {pages} pages; at most {MAX_PAGES} fit on the "
+            f"table. The longest part is {longest.name}: shorten it rather than have "
+            "buildcase shrink the text",
+        )
+
+
+def handout_templates_overridden(search_path: list[Path]) -> bool:
+    """Whether a folder searched before buildcase's own holds a template of the handout."""
+    own = default_templates_dir()
+    return any(
+        os.path.lexists(folder / name)
+        for folder in search_path
+        if folder != own
+        for name in HANDOUT_TEMPLATES
+    )
