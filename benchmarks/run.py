@@ -38,7 +38,7 @@ Targets, each a ratio (lower is better); "cold" means a fresh process and output
         folder / the cold `buildcase build ALL` of T2                               <= 0.05
     T4  `buildcase check ALL` / the cold `buildcase build ALL` of T2                <= 0.1
     T5  edit loop, in one warm process: after a YAML edit, the rebuild `buildcase serve`
-        makes (buildcase.serve.Preview.rebuild: the page; the handout follows) / a warm
+        makes (buildcase.commands.serve.Preview.rebuild: the page; the handout follows) / a warm
         in-process MkDocs build of the same pages (load_config + build; one untimed
         run first)                                                                   <= 1.2
     T6  memory: peak RSS of `buildcase build ALL` / of `buildcase build ONE`        <= 2.0
@@ -312,7 +312,7 @@ class BareInputs:
 
 def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped-def]
     """buildcase's own rendering of a proposal (pages, nav, handout HTML) and its model."""
-    from buildcase.check import check_proposal
+    from buildcase.commands.check import check_proposal
     from buildcase.compute import build_case
     from buildcase.render import render_case
     from buildcase.workspace import template_dirs
@@ -327,7 +327,7 @@ def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped
 
 def handout_date(proposal) -> str:  # type: ignore[no-untyped-def]
     """The PDF date buildcase gives the handout."""
-    from buildcase.build import pdf_date, source_epoch
+    from buildcase.commands.build import pdf_date, source_epoch
 
     return pdf_date(source_epoch(proposal.date))
 
@@ -347,8 +347,8 @@ def standalone_config(workspace: Path, nav, proposal, docs_dir: Path, site_dir: 
     from markupsafe import escape
     from mkdocs.utils.yaml import yaml_load
 
-    from buildcase.markup import plain_text, title_html
-    from buildcase.site import site_overrides
+    from buildcase.engines.mkdocs import site_overrides
+    from buildcase.render.markup import plain_text, title_html
     from buildcase.workspace import base_config, default_templates_dir
 
     base_file = base_config(workspace)
@@ -375,7 +375,7 @@ def _plain(value):  # type: ignore[no-untyped-def]
 
 def bare_inputs(folder: Path, workspace: Path, bare_root: Path) -> BareInputs:
     """Write the very pages, config, assets and handout HTML buildcase would build from."""
-    from buildcase.site import ASSETS
+    from buildcase.engines.mkdocs import ASSETS
 
     rendered, proposal = rendered_proposal(folder, workspace)
     root = bare_root / folder.name
@@ -474,7 +474,7 @@ def edit_loop_samples(
     folder: Path, bare: BareInputs, workspace: Path, repeats: int, samples: Samples
 ) -> None:
     """T5 samples in this warm process: a MkDocs build of the same pages, then an edit to
-    the proposal's YAML and the rebuild `buildcase serve` does (buildcase.serve.Preview:
+    the proposal's YAML and the rebuild `buildcase serve` does (buildcase.commands.serve.Preview:
     the site in process, the handout following in a worker), alternating. The time runs
     from the edit to the rebuilt page being in place; the handout is not waited for."""
     import logging
@@ -482,7 +482,7 @@ def edit_loop_samples(
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from buildcase.serve import Preview
+    from buildcase.commands.serve import Preview
 
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     preview = Preview(folder, workspace)
@@ -547,7 +547,7 @@ def stage_seconds(folder: Path, bare: BareInputs, workspace: Path, repeats: int)
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from buildcase.check import check_proposal
+    from buildcase.commands.check import check_proposal
 
     executives = bare.handouts[0][0]  # the executives' handout
     html = executives.read_text(encoding="utf-8")
@@ -605,7 +605,7 @@ def results(samples: Samples, n: int) -> list[Result]:
         ),
         ("T3", f"{n} unchanged, rebuilt / cold build", "buildcase_all", "buildcase_all_again", "s"),
         ("T4", f"check {n} / cold build of {n}", "buildcase_all", "buildcase_check_all", "s"),
-        ("T5", "edit + build_proposal / warm mkdocs", "mkdocs_warm", "buildcase_edit", "s"),
+        ("T5", "edit + serve rebuild / warm mkdocs", "mkdocs_warm", "buildcase_edit", "s"),
         ("T6", f"peak RSS: build {n} / build one", "buildcase_one_rss", "buildcase_all_rss", "MB"),
     ]
     out = []

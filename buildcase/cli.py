@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
-from .errors import (
+from buildcase import __version__
+from buildcase.errors import (
     BuildcaseError,
     Problem,
     ProposalInvalid,
@@ -174,7 +174,7 @@ def _print_problems(problems: Iterable[Problem]) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .workspace import new_proposal
+    from buildcase.workspace import new_proposal
 
     folder = new_proposal(Path.cwd(), args.slug)
     say(f"created {display_path(folder)}/proposal.yaml", out=True)
@@ -183,8 +183,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_proposal
-    from .workspace import proposal_folders
+    from buildcase.commands.check import check_proposal
+    from buildcase.workspace import proposal_folders
 
     folders = proposal_folders(Path.cwd(), args.proposals)
     failed = 0
@@ -202,9 +202,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
-    from .handout import has_fast_font_subsetting
-    from .workspace import proposal_folders
+    from buildcase.commands.build import build
+    from buildcase.engines.weasyprint import has_fast_font_subsetting
+    from buildcase.workspace import proposal_folders
 
     folders = proposal_folders(Path.cwd(), args.proposals)
     if not has_fast_font_subsetting():
@@ -214,10 +214,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     progress = _progress_bar if sys.stderr.isatty() else _progress_lines
     with stopping_cleanly():
+        out = args.out or Path("internal" if args.internal else "site")
         report = build(
-            folders, Path.cwd(), args.out, strict=args.strict, paper=args.paper,
+            folders, Path.cwd(), out, strict=args.strict, paper=args.paper,
             force=args.force, jobs=args.jobs, progress=progress if len(folders) > 1 else None,
-            audience=args.audience,
+            audience=args.audience, internal=args.internal,
         )  # fmt: skip
     if sys.stderr.isatty() and len(folders) > 1:
         say("", before=CLEAR_LINE, end="")  # clear the bar
@@ -270,8 +271,8 @@ def cmd_present(args: argparse.Namespace) -> int:
     laptop plugged into the projector."""
     import webbrowser
 
-    from .build import build
-    from .workspace import proposal_folders
+    from buildcase.commands.build import build
+    from buildcase.workspace import proposal_folders
 
     [folder] = proposal_folders(Path.cwd(), [args.proposal])
     with stopping_cleanly():
@@ -294,7 +295,7 @@ def cmd_guide(args: argparse.Namespace) -> int:
     warning asks the author to run."""
     import webbrowser
 
-    from .guide import TOPICS, guide_site, topic_list, topic_uri, unknown_topic
+    from buildcase.commands.guide import TOPICS, guide_site, topic_list, topic_uri, unknown_topic
 
     if args.list:
         say(topic_list(), out=True)
@@ -309,7 +310,7 @@ def cmd_guide(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from buildcase.commands.serve import serve
 
     with stopping_cleanly():
         serve(args.proposal, Path.cwd(), host=args.host, port=args.port, strict=args.strict)
@@ -317,7 +318,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .workspace import proposal_schema_json
+    from buildcase.workspace import proposal_schema_json
 
     say(proposal_schema_json(args.section), out=True)
     return EXIT_OK
@@ -344,7 +345,7 @@ def _parser() -> argparse.ArgumentParser:
         "and a PDF handout.",
     )
     parser.add_argument("--version", action="version", version=f"buildcase {__version__}")
-    from .load import SECTION_FILES
+    from buildcase.load import SECTION_FILES
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show a traceback on errors")
@@ -378,8 +379,12 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     build.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
                        help=PROPOSALS_HELP)  # fmt: skip
-    build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
-                       help="the output folder (default: site/)")  # fmt: skip
+    build.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the output folder (default: site/; internal/ with --internal)",
+    )
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--force", action="store_true",
                        help="rebuild even the proposals unchanged since last time")  # fmt: skip
@@ -390,6 +395,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--audience", metavar="ID",
                        help="of the department heads' handouts, make only this audience's "
                             "(beside the executives')")  # fmt: skip
+    build.add_argument("--internal", action="store_true",
+                       help="the L&D team's own edition, with the pages marked internal (the "
+                            "buy-in plan), into internal/ unless --out says otherwise: never "
+                            "publish it")  # fmt: skip
     build.set_defaults(run=cmd_build)
 
     present = commands.add_parser(

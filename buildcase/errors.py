@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .limits import MAX_FIELD, MAX_MESSAGE, MAX_PROBLEMS, MAX_QUOTE
+from buildcase.limits import MAX_FIELD, MAX_MESSAGE, MAX_PROBLEMS, MAX_QUOTE
 
 
 @dataclass(frozen=True, order=True)
@@ -61,7 +61,7 @@ class Problem:
     field: str
     message: str
     severity: str = "error"  # or "warning"
-    guide: str = ""  # a topic of buildcase.guide.TOPICS; every warning has one
+    guide: str = ""  # a topic of buildcase.commands.guide.TOPICS; every warning has one
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field", shorten(self.field, MAX_FIELD))

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from .errors import Location, Problem, WorkspaceError, display_path, quoted
-from .load import ROOT_FILE
+from buildcase.errors import Location, Problem, WorkspaceError, display_path, quoted
+from buildcase.load import ROOT_FILE
 
 PROPOSALS = "proposals"
 CONFIG = "mkdocs.yml"
@@ -373,7 +373,7 @@ def proposal_folders(workspace: Path, given: list[Path]) -> list[Path]:
 def _is_schema_folder(folder: Path) -> bool:
     """proposals/schema/, where `new` writes the editor schemas: not a proposal (unless it
     is one, made before the schemas moved there)."""
-    from .schema import SCHEMA_DIR
+    from buildcase.models.schema import SCHEMA_DIR
 
     return folder.name == SCHEMA_DIR and not os.path.lexists(folder / "proposal.yaml")
 
@@ -410,7 +410,7 @@ def _check_new_slug(slug: str) -> None:
             f"'{slug}' cannot name a proposal: use lowercase letters, digits and '-' "
             "(it becomes the web address)"
         )
-    from .schema import SCHEMA_DIR
+    from buildcase.models.schema import SCHEMA_DIR
 
     if slug == SCHEMA_DIR:
         raise WorkspaceError(
@@ -424,7 +424,7 @@ def write_schemas(proposals: Path, opened: int) -> None:
     section file; and `proposal.schema.json` where buildcase before 0.2 wrote it, for
     editors set up to read it there. Every place is checked before the first is written,
     so that a link among them leaves all as they were."""
-    from .schema import SCHEMA_DIR, schemas
+    from buildcase.models.schema import SCHEMA_DIR, schemas
 
     texts = {name: _json(schema) for name, schema in schemas().items()}
     folder = proposals / SCHEMA_DIR
@@ -543,7 +543,7 @@ def _entry_mode(parent: int, path: Path) -> int | None:
 
 def proposal_schema_json(section: str | None = None) -> str:
     """The schema of proposal.yaml, or of the section file `<section>.yaml`, as JSON."""
-    from .schema import proposal_schema, section_schema
+    from buildcase.models.schema import proposal_schema, section_schema
 
     return _json(section_schema(section) if section else proposal_schema()).rstrip("\n")
 

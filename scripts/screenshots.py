@@ -30,7 +30,7 @@ def main() -> int:
         )
         return 1
     sys.path.insert(0, str(ROOT))
-    from buildcase.build import build
+    from buildcase.commands.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"

@@ -457,7 +457,7 @@ def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
 
 
 def _check_values(case: str, tmp_path: Path) -> object:
-    from buildcase.check import check_proposal
+    from buildcase.commands.check import check_proposal
 
     name = prepare(case, tmp_path)
     proposal, _ = check_proposal(tmp_path / name)

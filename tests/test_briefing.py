@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from buildcase.build import build
+from buildcase.commands.build import build
 
 from .conftest import MINIMAL, PROPOSALS, ROOT, run_cli, write_proposal
 from .test_editions import pdf_of, text_of

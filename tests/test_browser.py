@@ -24,7 +24,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pypdf
 import pytest
 
-from buildcase.build import build
+from buildcase.commands.build import build
 
 from .browser import helpers
 from .browser.helpers import (  # noqa: F401 (browser is a fixture)

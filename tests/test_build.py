@@ -10,11 +10,11 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from buildcase.build import BuildReport, build
+from buildcase.commands.build import BuildReport, build
 from buildcase.compute import Case, build_case
 from buildcase.load import load_proposal
-from buildcase.markup import plain_text
-from buildcase.models import Proposal
+from buildcase.models.sections import Proposal
+from buildcase.render.markup import plain_text
 from buildcase.validate import validate_proposal
 
 from .conftest import MINIMAL, PROPOSALS, REFERENCE, ROOT, copy_reference, write_proposal

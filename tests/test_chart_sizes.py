@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from buildcase.build import build
+from buildcase.commands.build import build
 
 from .conftest import REFERENCE, ROOT
 

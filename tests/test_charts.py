@@ -19,12 +19,11 @@ from pathlib import Path
 import pytest
 from material.plugins.search.plugin import Parser
 
-from buildcase import charts
-from buildcase.check import check_proposal
+from buildcase.commands.check import check_proposal
 from buildcase.compute import Case, build_case
-from buildcase.formatting import Formatter
-from buildcase.i18n import language
-from buildcase.render import case_charts
+from buildcase.render import case_charts, charts
+from buildcase.render.formatting import Formatter
+from buildcase.render.i18n import language
 
 from .conftest import PROPOSALS, REFERENCE
 

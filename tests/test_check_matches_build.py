@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from buildcase import handout
+from buildcase.engines import weasyprint as handout
 
 from .conftest import MINIMAL, run_cli, write_proposal
 
@@ -128,7 +128,7 @@ def test_a_lone_surrogate_in_the_title_is_refused_by_both_where_it_is_written(
 def test_a_pair_of_escapes_is_the_character_it_spells(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from buildcase.check import check_proposal
+    from buildcase.commands.check import check_proposal
 
     text = MINIMAL.replace("title: Onboarding training", 'title: "Onboarding \\ud83d\\ude00"', 1)
     folder = write_proposal(workspace, text)

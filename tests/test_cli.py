@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from buildcase.models import Proposal
+from buildcase.models.sections import Proposal
 
 from .conftest import MINIMAL, ROOT, copy_reference, run_cli, write_proposal
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from buildcase.check import check_proposal
+from buildcase.commands.check import check_proposal
 from buildcase.compute import build_case
 from buildcase.compute.money import (
     Ramp,
@@ -15,7 +15,8 @@ from buildcase.compute.money import (
     risk_value,
 )
 from buildcase.compute.statistics import margin_of_error, share_of_answers
-from buildcase.models import Benefit, Estimate, Percent, Risk
+from buildcase.models.quantities import Estimate, Percent
+from buildcase.models.sections import Benefit, Risk
 
 from .conftest import PROPOSALS, REFERENCE
 

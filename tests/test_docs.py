@@ -9,8 +9,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from buildcase.guide import TOPICS
-from buildcase.models import Proposal
+from buildcase.commands.guide import TOPICS
+from buildcase.models.sections import Proposal
 from buildcase.validate.kinds import model_in
 
 from .conftest import REFERENCE, ROOT

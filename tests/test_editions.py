@@ -12,10 +12,18 @@ import pypdf
 import pytest
 import yaml
 
-from buildcase.build import BuildReport, build
-from buildcase.i18n import language
+from buildcase.commands.build import BuildReport, build
+from buildcase.render.i18n import language
 
-from .conftest import MINIMAL, PROPOSALS, REFERENCE, ROOT, copy_reference, write_proposal
+from .conftest import (
+    MINIMAL,
+    PROPOSALS,
+    REFERENCE,
+    ROOT,
+    copy_reference,
+    run_cli,
+    write_proposal,
+)
 
 SUPPORT = PROPOSALS / "support-coaching-programme"
 
@@ -93,16 +101,25 @@ def test_the_timeline_is_in_the_handout_too(built: BuildReport) -> None:
     assert "Weeks from the start" in text and "1. Pilot with 40 employees" in text
 
 
-def test_an_internal_campaign_stays_out_of_navigation_and_handouts(built: BuildReport) -> None:
-    site = built.out / SUPPORT.name
-    campaign = text_of(site / "campaign.html")
+def test_an_internal_campaign_is_built_only_on_request_and_never_into_site(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`build --internal` is the L&D team's edition: the buy-in plan is a page of it, in
+    its navigation, in internal/; the published site/ has no trace of it
+    (tests/test_internal_pages.py reads every file of that site)."""
+    shutil.copytree(SUPPORT, workspace / "proposals" / SUPPORT.name)
+    folder = workspace / "proposals" / SUPPORT.name
+    code, _, err = run_cli(capsys, "build", "--internal", str(folder))
+    assert code == 0, err
+    edition = workspace / "internal" / SUPPORT.name
+    campaign = text_of(edition / "campaign.html")
     assert "Status: approved with conditions" in campaign and "Leaders consulted" in campaign
-    assert "campaign.html" not in (site / "index.html").read_text()
-    for handout in site.glob("handout*.pdf"):
-        assert (
-            "Leaders consulted" not in pdf_of(handout)[1]
-            and "approved with conditions" not in pdf_of(handout)[1]
-        )
+    assert 'href="campaign.html"' in (edition / "index.html").read_text()
+    for handout in edition.glob("handout*.pdf"):
+        assert "Leaders consulted" not in pdf_of(handout)[1]
+    assert not (workspace / "site").exists()
+    assert run_cli(capsys, "build", str(folder))[0] == 0
+    assert not (workspace / "site" / SUPPORT.name / "campaign.html").exists()
 
 
 def test_a_public_campaign_is_in_the_navigation(workspace: Path) -> None:

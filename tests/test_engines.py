@@ -90,7 +90,7 @@ def test_the_theme_templates_compile_once_per_process(
     """MkDocs runs our `hooks:` file (its public extension point) for each site, which
     keeps Material's compiled templates for the next build: without it a warm build
     compiles them all again. Fails loudly if MkDocs stops calling `on_env`."""
-    from buildcase.build import build
+    from buildcase.commands.build import build
     from buildcase.template_cache import compiled_templates
 
     from .conftest import MINIMAL, write_proposal

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from buildcase.formatting import NBSP, Formatter
-from buildcase.i18n import language
-from buildcase.models import Duration, Estimate, PartialDate, Percent
+from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
+from buildcase.render.formatting import NBSP, Formatter
+from buildcase.render.i18n import language
 
 
 def fmt(currency: str, lang: str = "en") -> Formatter:

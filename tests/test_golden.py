@@ -53,9 +53,7 @@ def test_every_golden_file_is_still_made(made: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     "name", sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file())
 )
-def test_the_reference_proposal_renders_as_its_golden_file(
-    made: dict[str, str], name: str
-) -> None:
+def test_the_reference_proposal_renders_as_its_golden_file(made: dict[str, str], name: str) -> None:
     expected = (GOLDEN / name).read_text(encoding="utf-8")
     if made.get(name) != expected:
         diff = "".join(

@@ -23,9 +23,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-import buildcase.guide as guide
+import buildcase.commands.guide as guide
+from buildcase.commands.guide import TOPICS, docs_folder, guide_site
 from buildcase.errors import Problem
-from buildcase.guide import TOPICS, docs_folder, guide_site
 
 from .conftest import MINIMAL, ROOT, run_cli, write_proposal
 from .test_cache_security import no_home

@@ -16,15 +16,15 @@ from typing import Any
 import pdfplumber
 import pytest
 
-from buildcase import handout as handout_module
-from buildcase.build import build_proposal
+from buildcase.commands.build import build
 from buildcase.compute import build_case
-from buildcase.formatting import Formatter
-from buildcase.handout import Handout, page_boxes, render_handout
-from buildcase.i18n import language
+from buildcase.engines import weasyprint as handout_module
+from buildcase.engines.weasyprint import Handout, page_boxes, render_handout
 from buildcase.load import load_proposal
-from buildcase.qr import read_site_url, site_address
 from buildcase.render import render_case
+from buildcase.render.formatting import Formatter
+from buildcase.render.i18n import language
+from buildcase.render.qr import read_site_url, site_address
 from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
 
@@ -67,7 +67,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> list[Built]:
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(handout_module, "render_handout", recording)
-            build_proposal(PROPOSALS / slug, ROOT, out)
+            assert not build([PROPOSALS / slug], ROOT, out, jobs=1).failed
         pdfs = sorted((out / slug).glob("handout*.pdf"))  # results.pdf: test_results.py
         assert len(list((out / slug).glob("*.pdf"))) == len(calls) and len(pdfs) >= 2, slug
         by_bytes = {made.pdf: (made, base, allowed) for made, base, allowed in calls}
@@ -238,7 +238,7 @@ def table_rows_split(document: Any) -> list[str]:
 def test_no_table_row_is_split_across_pages(built: list[Built]) -> None:
     import weasyprint
 
-    from buildcase.handout import _confined_fetcher
+    from buildcase.engines.weasyprint import _confined_fetcher
 
     for b in built:
         document = weasyprint.HTML(

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from buildcase.compute import build_case
-from buildcase.handout import Layouts, optional_ranks, page_boxes, page_fill
+from buildcase.engines.weasyprint import Layouts, optional_ranks, page_boxes, page_fill
 from buildcase.load import load_proposal
-from buildcase.models import Proposal
+from buildcase.models.sections import Proposal
 from buildcase.render import render_case
 from buildcase.validate import handout_length, validate_proposal
 from buildcase.workspace import default_templates_dir, template_dirs

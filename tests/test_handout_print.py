@@ -19,9 +19,10 @@ from typing import Any
 import pypdf
 import pytest
 
-from buildcase import handout as handout_module
-from buildcase.build import HANDOUT, build_proposal
-from buildcase.handout import _confined_fetcher, render_handout
+from buildcase.commands.build import build
+from buildcase.engines import weasyprint as handout_module
+from buildcase.engines.weasyprint import _confined_fetcher, render_handout
+from buildcase.pipeline import HANDOUT
 
 from .conftest import REFERENCE, ROOT
 
@@ -59,7 +60,7 @@ def handouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(handout_module, "render_handout", recording)
-            build_proposal(REFERENCE, ROOT, out, paper=paper)
+            assert not build([REFERENCE], ROOT, out, paper=paper, jobs=1).failed
         assert calls, "build did not lay out a handout"
         made[paper] = Printed(out / REFERENCE.name / HANDOUT, *calls[0])
     return made
@@ -206,7 +207,7 @@ def test_the_handout_fits_two_sheets_of_each_paper(
 
 
 def lay_out(printed: Printed, html: str | None = None) -> Any:
-    """The handout laid out by WeasyPrint, as `buildcase.handout` does it."""
+    """The handout laid out by WeasyPrint, as `buildcase.engines.weasyprint` does it."""
     import weasyprint
 
     fetcher = _confined_fetcher(weasyprint, printed.allowed_dirs)

@@ -14,9 +14,9 @@ from typing import Any
 import pypdf
 import pytest
 
-from buildcase import handout as handout_module
 from buildcase.compute import build_case
-from buildcase.handout import Layouts, optional_ranks, page_boxes, render_handout
+from buildcase.engines import weasyprint as handout_module
+from buildcase.engines.weasyprint import Layouts, optional_ranks, page_boxes, render_handout
 from buildcase.load import load_proposal
 from buildcase.render import render_case
 from buildcase.validate import validate_proposal

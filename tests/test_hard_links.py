@@ -13,8 +13,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from buildcase.engines.weasyprint import render_handout
 from buildcase.errors import RenderError
-from buildcase.handout import render_handout
 
 from .conftest import MINIMAL, ROOT, run_cli, write_proposal
 

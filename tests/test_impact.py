@@ -13,7 +13,7 @@ import pypdf
 import pytest
 import yaml
 
-from buildcase.check import check_proposal
+from buildcase.commands.check import check_proposal
 from buildcase.compute import build_case
 
 from .conftest import MINIMAL, PROPOSALS, ROOT, run_cli, write_proposal

@@ -29,13 +29,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from buildcase.build import build
+from buildcase.commands.build import build
 from buildcase.compute import build_case
+from buildcase.engines.mkdocs import REQUIRED_EXTENSIONS
 from buildcase.load import load_proposal
-from buildcase.markup import title_html
+from buildcase.models.schema import proposal_schema
 from buildcase.render import render_case
-from buildcase.schema import proposal_schema
-from buildcase.site import REQUIRED_EXTENSIONS
+from buildcase.render.markup import title_html
 from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from buildcase.build import BuildReport, build
-from buildcase.check import check_proposal
+from buildcase.commands.build import BuildReport, build
+from buildcase.commands.check import check_proposal
 from buildcase.compute import build_case
 from buildcase.render import navigation, site_pages
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from buildcase.build import build
+from buildcase.commands.build import build
 
 from .browser.helpers import CHROMIUM, INSTALL_CHROMIUM, static_server
 from .conftest import PROPOSALS, REFERENCE, ROOT

@@ -12,7 +12,7 @@ import markdown
 import pytest
 from markupsafe import Markup, escape
 
-from buildcase.markup import (
+from buildcase.render.markup import (
     escape_text,
     inline_markdown,
     link_target,
@@ -225,7 +225,7 @@ def test_a_megabyte_of_unclosed_markup_is_read_in_linear_time() -> None:
     text = "".join((p * (100_000 // len(p) + 1))[:100_000] for p in PATHOLOGICAL)
     script = (
         "import sys\n"
-        "from buildcase.markup import inline_markdown, plain_text\n"
+        "from buildcase.render.markup import inline_markdown, plain_text\n"
         "text = sys.stdin.read()\n"
         "print(len(inline_markdown(text)), len(plain_text(text)))\n"
     )

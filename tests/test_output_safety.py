@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from buildcase.write import LOCK, MARKER
+from buildcase.write.output import LOCK, MARKER
 
 from .conftest import MINIMAL, run_cli, write_proposal
 
@@ -47,7 +47,7 @@ def kill_a_build_midway(out: Path) -> None:
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        from buildcase.write import locked_output, new_staging_folder
+        from buildcase.write.output import locked_output, new_staging_folder
         out = Path({str(out)!r})
         with locked_output(out):
             staged = new_staging_folder(out, "p")

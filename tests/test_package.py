@@ -37,7 +37,7 @@ def test_the_wheel_ships_every_template_and_the_docs(tmp_path: Path) -> None:
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert expected - shipped == set()
-    assert "buildcase/cli.py" in shipped and "buildcase/guide.py" in shipped
+    assert "buildcase/cli.py" in shipped and "buildcase/commands/guide.py" in shipped
     docs = ROOT / "docs"
     guide = {
         "buildcase/docs/" + p.relative_to(docs).as_posix()

@@ -17,7 +17,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from buildcase.present import author_notes, opening_closing
+from buildcase.render.decks import author_notes, opening_closing
 
 from .conftest import MINIMAL, REFERENCE, copy_reference, run_cli, write_proposal
 

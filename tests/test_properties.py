@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from buildcase.build import build
-from buildcase.check import check_proposal
+from buildcase.commands.build import build
+from buildcase.commands.check import check_proposal
 from buildcase.errors import ProposalInvalid, RenderError
 
 from .conftest import REFERENCE

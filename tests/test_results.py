@@ -18,7 +18,7 @@ import pdfplumber
 import pypdf
 import pytest
 
-from buildcase.check import check_proposal
+from buildcase.commands.check import check_proposal
 from buildcase.compute import Case, build_case
 from buildcase.compute.results import down, up
 from buildcase.errors import ProposalInvalid

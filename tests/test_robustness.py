@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -18,9 +19,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from buildcase.build import build
+from buildcase.commands.build import build
 from buildcase.errors import OutputError
-from buildcase.write import LOCK
+from buildcase.write.output import LOCK
 
 from .conftest import MINIMAL, REFERENCE, ROOT, copy_reference, run_cli, write_proposal
 
@@ -192,7 +193,11 @@ def test_building_twice_gives_identical_bytes(workspace: Path) -> None:
     build([folder], workspace, workspace / "two")
     one, two = files_of(workspace / "one" / folder.name), files_of(workspace / "two" / folder.name)
     assert one.keys() == two.keys()
-    assert [name for name in one if one[name] != two[name]] == []
+    # .buildcase is the build's record of this very folder (a random token proves the
+    # folder is the one buildcase made): the only file that differs, by design.
+    assert [name for name in one if one[name] != two[name]] == [".buildcase"]
+    record_one, record_two = (json.loads(d[".buildcase"]) for d in (one, two))
+    assert record_one["inputs"] == record_two["inputs"]
 
 
 def test_source_date_epoch_sets_the_stated_dates(
@@ -223,7 +228,8 @@ def full_disk(error: int) -> Callable[..., None]:
 
 
 @pytest.mark.parametrize(
-    "module, function", [("buildcase.write", "_exchange"), ("buildcase.site", "build_site")]
+    "module, function",
+    [("buildcase.write.output", "_exchange"), ("buildcase.engines.mkdocs", "build_site")],
 )
 def test_a_failure_between_staging_and_swap_keeps_the_previous_output(
     workspace: Path, monkeypatch: pytest.MonkeyPatch, module: str, function: str
@@ -269,7 +275,7 @@ def fingerprint_in_1_5_gb(folder: Path, workspace: Path) -> str:
         import resource, sys
         from pathlib import Path
         resource.setrlimit(resource.RLIMIT_AS, (3 * 2**29, 3 * 2**29))
-        from buildcase.build import inputs_fingerprint
+        from buildcase.commands.build import inputs_fingerprint
         print(inputs_fingerprint(Path({str(folder)!r}), Path({str(workspace)!r}), False, None))
     """)
     result = subprocess.run(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from buildcase import sandbox
-from buildcase.build import build
+from buildcase.commands.build import build
+from buildcase.render import sandbox
 
 from .conftest import MINIMAL, run_cli, write_proposal
 

@@ -13,11 +13,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from buildcase.check import check_proposal
+from buildcase.commands.check import check_proposal
 from buildcase.errors import ProposalInvalid
 from buildcase.load import ROOT_FILE, SECTION_FILES
 from buildcase.load.yaml_source import EMPTY, Budget, SourceMap, load_file
-from buildcase.schema import schema_file, schemas
+from buildcase.models.schema import schema_file, schemas
 
 from .conftest import MINIMAL
 
@@ -51,6 +51,7 @@ NOT_EXPRESSIBLE = {
         "logo-not-what-its-name-says logo-svg-entities logo-svg-event-handler "
         "logo-svg-external-link logo-svg-foreign-object logo-svg-script "
         "logo-svg-style-import logo-svg-use-bomb no-proposal-yaml "
+        "logo-svg-attribute-image-set logo-svg-style-escaped-import logo-svg-style-escaped-url "
         "results-follow-up-no-such-column"
     ),
     "one field or another": "results-follow-up-without-applied",
@@ -142,7 +143,7 @@ def nested_properties(node: Any, path: str = "") -> Iterator[tuple[str, dict[str
 def test_every_hover_says_what_the_field_means_not_only_its_kind() -> None:
     """An editor's hover on `benefits` inside an audience, or on a range's `low`, says what
     it is for, not only "Ids: a list..." or nothing at all."""
-    from buildcase.schema import _kind_descriptions
+    from buildcase.models.schema import _kind_descriptions
 
     kinds = _kind_descriptions()
     found = list(nested_properties(SCHEMAS["proposal.schema.json"]))

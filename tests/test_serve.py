@@ -269,7 +269,7 @@ def test_a_client_trickling_its_request_is_cut_off_while_others_are_answered(
     """A slowloris client sends a header byte every half second, never ending its request:
     each read brings a byte, so only a bound on the whole request stops it. Meanwhile a
     normal request is answered at once."""
-    from buildcase.serve import REQUEST_SECONDS
+    from buildcase.commands.serve import REQUEST_SECONDS
 
     url = serving.url()
     assert wait_for(lambda: "Onboarding training" in fetch(url))

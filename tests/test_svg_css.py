@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from buildcase.images import css_fetch, svg_problem
+from buildcase.load.images import css_fetch, svg_problem
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{}</svg>'
 

@@ -25,7 +25,7 @@ from buildcase import render
 from buildcase.compute import Case, build_case
 from buildcase.load import load_proposal
 from buildcase.render import render_case, template_environment
-from buildcase.template_data import (
+from buildcase.render.template_data import (
     SCALARS,
     Functions,
     Items,

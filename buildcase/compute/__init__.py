@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Proposal
-from .briefing import Decision, decision
-from .impact import Impact, build_impact
-from .money import (
+from buildcase.compute.briefing import Decision, decision
+from buildcase.compute.impact import Impact, build_impact
+from buildcase.compute.money import (
     SCENARIOS,
     Ramp,
     Scenario,
@@ -25,9 +24,9 @@ from .money import (
     total_cost,
     transfer_gap,
 )  # fmt: skip
-from .results import ResultsView, results_view
-from .statistics import Figure, headline_figures, quotable_figures
-from .views import (
+from buildcase.compute.results import ResultsView, results_view
+from buildcase.compute.statistics import Figure, headline_figures, quotable_figures
+from buildcase.compute.views import (
     AudienceView,
     BenefitView,
     Edition,
@@ -49,6 +48,7 @@ from .views import (
     risk_anchor,
     timeline,
 )  # fmt: skip
+from buildcase.models.sections import Proposal
 
 __all__ = ["AudienceView", "Case", "Decision", "Impact", "build_case"]
 

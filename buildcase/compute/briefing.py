@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import PartialDate, Proposal
-from .money import Scenario, cost_before_pilot, pilot_on_top
+from buildcase.compute.money import Scenario, cost_before_pilot, pilot_on_top
+from buildcase.models.quantities import PartialDate
+from buildcase.models.sections import Proposal
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..models import MOMENTS, Behaviour, Goal, Need, Proposal, Support
-from .views import BenefitView
+from buildcase.compute.views import BenefitView
+from buildcase.models.sections import MOMENTS, Behaviour, Goal, Need, Proposal, Support
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..models import (
-    Benefit,
-    Estimate,
-    Percent,
-    Proposal,
-    Risk,
-)  # fmt: skip
-from .statistics import Figure
+from buildcase.compute.statistics import Figure
+from buildcase.models.quantities import Estimate, Percent
+from buildcase.models.sections import Benefit, Proposal, Risk  # fmt: skip
 
 if TYPE_CHECKING:
-    from .views import BenefitView, RiskView
+    from buildcase.compute.views import BenefitView, RiskView
 
 # The three cases, each reading the low, likely or high point of every range.
 SCENARIOS = (("conservative", "low"), ("likely", "likely"), ("optimistic", "high"))

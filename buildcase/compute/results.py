@@ -13,13 +13,15 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..models import Measure, Percent, Proposal, Results
-from .statistics import Figure, is_census, margin_of_error
-from .views import MeasureView, measure_view
+from buildcase.compute.statistics import Figure, is_census, margin_of_error
+from buildcase.compute.views import MeasureView, measure_view
+from buildcase.models.quantities import Percent
+from buildcase.models.results import Results
+from buildcase.models.sections import Measure, Proposal
 
 if TYPE_CHECKING:
-    from .money import Scenario
-    from .views import BenefitView
+    from buildcase.compute.money import Scenario
+    from buildcase.compute.views import BenefitView
 
 __all__ = [
     "Application",

@@ -8,18 +8,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..models import (
-    Benefit,
-    Evidence,
-    Percent,
-    Proposal,
-    Risk,
-    Stat,
-    Survey,
-)  # fmt: skip
+from buildcase.models.quantities import Percent
+from buildcase.models.sections import Benefit, Evidence, Proposal, Risk, Stat, Survey  # fmt: skip
 
 if TYPE_CHECKING:
-    from .views import BenefitView, RiskView
+    from buildcase.compute.views import BenefitView, RiskView
 
 HEADLINE_MIN, HEADLINE_DEFAULT, HEADLINE_MAX = 3, 4, 6
 Z_95 = 1.959964  # two-sided 95% normal quantile

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..models import (
+from buildcase.compute.money import BenefitValue, RiskValue
+from buildcase.compute.statistics import HEADLINE_MAX, Figure, Source, numbered_sources
+from buildcase.models.parsers import magnitude
+from buildcase.models.sections import (  # fmt: skip
     OBJECTION_THEMES,
     Audience,
     Benefit,
@@ -16,13 +19,10 @@ from ..models import (
     Phase,
     Proposal,
     Risk,
-    magnitude,
-)  # fmt: skip
-from .money import BenefitValue, RiskValue
-from .statistics import HEADLINE_MAX, Figure, Source, numbered_sources
+)
 
 if TYPE_CHECKING:
-    from .impact import AudienceImpact
+    from buildcase.compute.impact import AudienceImpact
 
 
 @dataclass

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, Problem, ProposalInvalid, nearest
-from .files import Unreadable, decode_text, load_table, read_inside
-from .yaml_source import (
+from buildcase.errors import Location, Problem, ProposalInvalid, nearest
+from buildcase.load.files import Unreadable, decode_text, load_table, read_inside
+from buildcase.load.yaml_source import (
     EMPTY,
     Budget,
     Path_,
@@ -206,7 +206,9 @@ def _own_templates_problems(folder: Path) -> list[Problem]:
     itself a link or a file, a link, a FIFO or a file too large inside it
     (`sandbox.refused_entries`). Refused here, while loading, so that `check` and `build`
     both say so, in the same words, before any template is rendered."""
-    from ..sandbox import refused_entries  # here: the sandbox's modules import this one
+    from buildcase.render.sandbox import (
+        refused_entries,  # here: the sandbox's modules import this one
+    )
 
     own = folder / "templates"
     if not os.path.lexists(own):

@@ -10,8 +10,8 @@ import os
 import stat
 from pathlib import Path
 
-from ..errors import Location, Problem, ProposalInvalid, quoted
-from ..limits import MAX_CSV_BYTES, MAX_CSV_COLUMNS
+from buildcase.errors import Location, Problem, ProposalInvalid, quoted
+from buildcase.limits import MAX_CSV_BYTES, MAX_CSV_COLUMNS
 
 
 class Unreadable(Exception):

@@ -19,8 +19,8 @@ import yaml
 from yaml.events import AliasEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..errors import Location, Problem, ProposalInvalid
-from ..limits import (
+from buildcase.errors import Location, Problem, ProposalInvalid
+from buildcase.limits import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_KEY,
@@ -28,7 +28,7 @@ from ..limits import (
     MAX_VALUES,
     MAX_YAML_BYTES,
 )
-from .files import Unreadable, decode_text, read_inside
+from buildcase.load.files import Unreadable, decode_text, read_inside
 
 Path_ = tuple[str | int, ...]
 

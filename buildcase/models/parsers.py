@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
-from ..errors import shorten
-from ..limits import (
+from buildcase.errors import shorten
+from buildcase.limits import (
     FIRST_DATE,
     LAST_DATE,
     MAX_AMOUNT,
@@ -25,7 +25,7 @@ from ..limits import (
     MAX_TEXT,
     MAX_TITLE,
 )
-from .quantities import Duration, Estimate, PartialDate, Percent, T
+from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent, T
 
 __all__ = [
     "DURATION_UNITS",

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
 
-from ..limits import max_entries
-from .parsers import as_list, describe
-from .values import Count, Date, Id, Line, Money, PercentValue, Text, choice_schema
+from buildcase.limits import max_entries
+from buildcase.models.parsers import as_list, describe
+from buildcase.models.values import Count, Date, Id, Line, Money, PercentValue, Text, choice_schema
 
 __all__ = [
     "RECOMMENDATIONS",

@@ -11,10 +11,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
 
-from ..limits import max_entries
-from .parsers import as_list, describe
-from .results import Results
-from .values import (
+from buildcase.limits import max_entries
+from buildcase.models.parsers import as_list, describe
+from buildcase.models.results import Results
+from buildcase.models.values import (
     Colour,
     Count,
     Currency,

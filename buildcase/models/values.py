@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
 
-from ..limits import (
+from buildcase.limits import (
     MAX_AMOUNT,
     MAX_COUNT,
     MAX_HOURS,
@@ -24,7 +24,7 @@ from ..limits import (
     MAX_TEXT,
     MAX_TITLE,
 )
-from .parsers import (
+from buildcase.models.parsers import (
     DURATION_UNITS,
     RANGE_POINTS,
     as_list,
@@ -48,7 +48,7 @@ from .parsers import (
     parse_url,
     parse_year,
 )
-from .quantities import Duration, Estimate, PartialDate, Percent
+from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
 
 __all__ = [
     "Colour",

@@ -13,17 +13,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..compute import build_case
-from ..compute.statistics import share_of_answers
-from ..errors import Problem, ProposalInvalid, listing, nearest, quoted
-from ..load import LoadedProposal, Path_, SourceMap, field_path
-from ..models import Percent, Proposal, Stat, Survey
-from ..workspace import template_dirs
-from .advice import advice_warnings
-from .handout_length import handout_length_problems
-from .kinds import kind_problems
-from .results import results_problems, results_references
-from .rules import (
+from buildcase.compute import build_case
+from buildcase.compute.statistics import share_of_answers
+from buildcase.errors import Problem, ProposalInvalid, listing, nearest, quoted
+from buildcase.load import LoadedProposal, Path_, SourceMap, field_path
+from buildcase.models.quantities import Percent
+from buildcase.models.sections import Proposal, Stat, Survey
+from buildcase.validate.advice import advice_warnings
+from buildcase.validate.handout_length import handout_length_problems
+from buildcase.validate.kinds import kind_problems
+from buildcase.validate.results import results_problems, results_references
+from buildcase.validate.rules import (
     branding_problems,
     financials_problems,
     language_problems,
@@ -31,6 +31,7 @@ from .rules import (
     population_problems,
     reference_problems,
 )
+from buildcase.workspace import template_dirs
 
 __all__ = ["validate_proposal"]
 

@@ -8,16 +8,16 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..compute.statistics import is_census, stat_population
-from ..errors import Problem
-from ..load import (
+from buildcase.compute.statistics import is_census, stat_population
+from buildcase.errors import Problem
+from buildcase.load import (
     LoadedProposal,
     Path_,
     SourceMap,
 )
-from ..markup import refused_scheme
-from ..models import CAUSES_FOR_MANAGERS, Proposal
-from .consistency import consistency_warnings, warn
+from buildcase.models.sections import CAUSES_FOR_MANAGERS, Proposal
+from buildcase.render.markup import refused_scheme
+from buildcase.validate.consistency import consistency_warnings, warn
 
 EVIDENCE_MAX_AGE_YEARS = 5
 SMALL_SAMPLE = 30

@@ -16,22 +16,12 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from ..errors import Problem, shorten
-from ..load import Path_, SourceMap, field_path
-from ..markup import plain_text
-from ..models import (
-    RANGE_POINTS,
-    Benefit,
-    Duration,
-    Estimate,
-    PartialDate,
-    Percent,
-    Proposal,
-    Risk,
-    Stat,
-    as_fraction,
-    fraction_meant,
-)  # fmt: skip
+from buildcase.errors import Problem, shorten
+from buildcase.load import Path_, SourceMap, field_path
+from buildcase.models.parsers import RANGE_POINTS, as_fraction, fraction_meant
+from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
+from buildcase.models.sections import Benefit, Proposal, Risk, Stat  # fmt: skip
+from buildcase.render.markup import plain_text
 
 
 def consistency_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:

@@ -32,13 +32,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..compute import Case
-from ..compute.views import Edition, RiskView
-from ..errors import Problem
-from ..load import Path_, SourceMap, field_path
-from ..markup import plain_text
-from ..models import Behaviour, Proposal
-from ..workspace import default_templates_dir
+from buildcase.compute import Case
+from buildcase.compute.views import Edition, RiskView
+from buildcase.errors import Problem
+from buildcase.load import Path_, SourceMap, field_path
+from buildcase.models.sections import Behaviour, Proposal
+from buildcase.render.markup import plain_text
+from buildcase.workspace import default_templates_dir
 
 MAX_PAGES = 2  # as handout.MAX_PAGES, which this module must not import (WeasyPrint)
 MM_PER_PT = 25.4 / 72

@@ -8,16 +8,17 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from ..errors import Problem, nearest, quoted
-from ..limits import (
+from buildcase.errors import Problem, nearest, quoted
+from buildcase.limits import (
     MAX_ENTRIES,
 )
-from ..load import (
+from buildcase.load import (
     Path_,
     SourceMap,
     field_path,
 )
-from ..models import Proposal, describe
+from buildcase.models.parsers import describe
+from buildcase.models.sections import Proposal
 
 # --- kind errors, from pydantic ---------------------------------------------------------
 

@@ -9,14 +9,15 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from ..compute.money import total_cost
-from ..compute.results import budget_so_far
-from ..compute.statistics import share_of_answers
-from ..errors import Problem, listing, nearest, quoted
-from ..load import LoadedProposal, Path_, SourceMap, field_path
-from ..models import PartialDate, Percent, Proposal
-from .consistency import warn
-from .rules import _dangling, _entries, _ids
+from buildcase.compute.money import total_cost
+from buildcase.compute.results import budget_so_far
+from buildcase.compute.statistics import share_of_answers
+from buildcase.errors import Problem, listing, nearest, quoted
+from buildcase.load import LoadedProposal, Path_, SourceMap, field_path
+from buildcase.models.quantities import PartialDate, Percent
+from buildcase.models.sections import Proposal
+from buildcase.validate.consistency import warn
+from buildcase.validate.rules import _dangling, _entries, _ids
 
 __all__ = ["results_problems", "results_references"]
 

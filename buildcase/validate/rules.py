@@ -9,16 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, Problem, listing, nearest, quoted
-from ..i18n import available_languages
-from ..images import RASTER_SUFFIXES, raster_format, raster_size, svg_problem
-from ..limits import (
+from buildcase.errors import Location, Problem, listing, nearest, quoted
+from buildcase.limits import (
     MAX_LOGO_BYTES,
     MAX_LOGO_PIXELS,
     MAX_LOGO_SIDE,
     MAX_SVG_BYTES,
 )
-from ..load import (
+from buildcase.load import (
     LoadedProposal,
     Path_,
     SourceMap,
@@ -26,8 +24,12 @@ from ..load import (
     field_path,
     read_inside,
 )
-from ..models import Percent, Proposal, is_id, suggest_id
-from .consistency import warn
+from buildcase.load.images import RASTER_SUFFIXES, raster_format, raster_size, svg_problem
+from buildcase.models.parsers import is_id, suggest_id
+from buildcase.models.quantities import Percent
+from buildcase.models.sections import Proposal
+from buildcase.render.i18n import available_languages
+from buildcase.validate.consistency import warn
 
 # --- references and ids ------------------------------------------------------------------
 

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import __version__
-from .errors import OutputError
+from buildcase import __version__
+from buildcase.errors import OutputError
 
 MARKER = ".buildcase"
 LOCK = ".buildcase.lock"

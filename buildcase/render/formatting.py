@@ -26,11 +26,11 @@ from babel.numbers import (
 )
 from babel.units import format_unit
 
-from .i18n import Language
-from .models import Duration, Estimate, PartialDate, Percent
+from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
+from buildcase.render.i18n import Language
 
 if TYPE_CHECKING:
-    from .compute.statistics import Figure
+    from buildcase.compute.statistics import Figure
 
 NO_VALUE = "–"
 NBSP = "\u00a0"

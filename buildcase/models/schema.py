@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .load import ROOT_FILE, SECTION_FILES
-from .models import Proposal
+from buildcase.load import ROOT_FILE, SECTION_FILES
+from buildcase.models.sections import Proposal
 
 SCHEMA_ID = "https://buildcase.invalid/schema/proposal-v1.json"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -260,7 +260,7 @@ def _kind_descriptions() -> set[str]:
     """The descriptions the value kinds give (a field's own description says more)."""
     from pydantic import TypeAdapter
 
-    from .models import values
+    from buildcase.models import values
 
     found = set()
     for name in values.__all__:
@@ -274,9 +274,9 @@ def _kind_descriptions() -> set[str]:
 
 
 def _field_metadata(model: str, key: str) -> list[Any]:
-    from . import models
+    from buildcase.models import results, sections
 
-    cls = getattr(models, model, None)
+    cls = getattr(sections, model, None) or getattr(results, model, None)
     if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or key not in cls.model_fields:
         return []
     return list(cls.model_fields[key].metadata)
@@ -289,7 +289,7 @@ def _one_or_many(prop: dict[str, Any], metadata: list[Any]) -> None:
     from annotated_types import MinLen
     from pydantic.functional_validators import BeforeValidator
 
-    from .models import as_list
+    from buildcase.models.parsers import as_list
 
     least = next((m.min_length for m in metadata if isinstance(m, MinLen)), None)
     if "then" in prop and least:

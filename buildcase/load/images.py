@@ -17,7 +17,7 @@ import struct
 import xml.parsers.expat
 from dataclasses import dataclass, field
 
-from .limits import MAX_SVG_ELEMENTS
+from buildcase.limits import MAX_SVG_ELEMENTS
 
 # The formats a logo may be in: the suffixes each may carry.
 RASTER_SUFFIXES = {

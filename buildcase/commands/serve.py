@@ -38,11 +38,11 @@ from wsgiref.simple_server import WSGIRequestHandler
 
 from mkdocs.livereload import LiveReloadServer
 
-from .build import ProposalJob
-from .engines import HandoutTask, InlineEngines, _warm_up
-from .errors import BuildcaseError, ProposalInvalid, ServeError, problem_text
-from .markup import escape_text
-from .workspace import CONFIG
+from buildcase.engines import HandoutTask, InlineEngines, _warm_up
+from buildcase.errors import BuildcaseError, ProposalInvalid, ServeError, problem_text
+from buildcase.pipeline import Job, Options, prepare
+from buildcase.render.markup import escape_text
+from buildcase.workspace import CONFIG
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -99,9 +99,8 @@ class Preview:
         self.latest += 1
         number, started = self.latest, time.perf_counter()
         try:
-            job = ProposalJob.start(
-                self.folder, self.workspace, self.out, self.strict, None, self.engines, ""
-            )
+            options = Options(self.workspace, self.out, strict=self.strict)
+            job = prepare(self.folder, options, self.engines)
             warnings = job.publish_site(self.root)
         except ProposalInvalid as e:
             self._failed([problem_text(problem) for problem in e.problems])
@@ -136,7 +135,7 @@ class Preview:
         lines = "".join(f"<li>{escape_text(line)}</li>" for line in self.problems)
         return OVERLAY.format(lines=lines)
 
-    def _handout_done(self, job: ProposalJob, future: Future[Any], number: int, name: str) -> None:
+    def _handout_done(self, job: Job, future: Future[Any], number: int, name: str) -> None:
         if number != self.latest or future.cancelled():  # outdated, or the preview is closing
             return
         try:

@@ -46,7 +46,7 @@ class HandoutTask:
 
 
 def make_site(task: SiteTask) -> list[str]:
-    from .site import build_site
+    from buildcase.engines.mkdocs import build_site
 
     return build_site(
         base_config=task.base_config,
@@ -64,7 +64,7 @@ def make_site(task: SiteTask) -> list[str]:
 
 
 def make_handout(task: HandoutTask) -> Any:
-    from .handout import render_handout
+    from buildcase.engines.weasyprint import render_handout
 
     return render_handout(task.html, task.base_dir, task.allowed_dirs)
 
@@ -72,11 +72,12 @@ def make_handout(task: HandoutTask) -> Any:
 def _warm_up() -> None:
     """Set up a new worker: end with the build, and import both engines while the main
     process is still reading proposals."""
-    from .write import close_inherited_locks
+    from buildcase.write.output import close_inherited_locks
 
     close_inherited_locks()
     _die_with_parent()
-    from . import handout, site  # noqa: F401
+    from buildcase.engines import mkdocs as site  # noqa: F401
+    from buildcase.engines import weasyprint as handout
 
     handout.warm_up()
 

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import GuideError, nearest, quoted
-from .logs import captured_warnings
-from .template_cache import (
+from buildcase.errors import GuideError, nearest, quoted
+from buildcase.logs import captured_warnings
+from buildcase.template_cache import (
     DESCRIPTORS_SUPPORTED,
     FOLDER_FLAGS,
     CacheFolder,
@@ -198,7 +198,7 @@ def docs_folder() -> Path:
     install may map only the `buildcase` package itself."""
     spec = importlib.util.find_spec("buildcase.docs")
     shipped = list(spec.submodule_search_locations or []) if spec else []
-    candidates = [Path(p) for p in shipped] + [Path(__file__).resolve().parents[1] / "docs"]
+    candidates = [Path(p) for p in shipped] + [Path(__file__).resolve().parents[2] / "docs"]
     for folder in candidates:
         if (folder / CONFIG).is_file():
             return folder.resolve()

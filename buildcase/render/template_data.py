@@ -32,7 +32,7 @@ from typing import Any
 from jinja2.exceptions import SecurityError
 from pydantic import BaseModel
 
-from .formatting import Formatter
+from buildcase.render.formatting import Formatter
 
 SCALARS = (
     str,

@@ -41,7 +41,7 @@ from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner
 
-from .template_data import TemplateFunction
+from buildcase.render.template_data import TemplateFunction
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024  # all pages and handouts of one proposal together

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .workspace import default_templates_dir
+from buildcase.workspace import default_templates_dir
 
 
 def catalog_dir() -> Path:

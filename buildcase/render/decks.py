@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .compute import AudienceView, Case
-from .compute.statistics import Figure, Source
-from .compute.views import BenefitView, Edition, ObjectionView, RiskView
+from buildcase.compute import AudienceView, Case
+from buildcase.compute.statistics import Figure, Source
+from buildcase.compute.views import BenefitView, Edition, ObjectionView, RiskView
 
 TEMPLATE = "present/deck.html.j2"
 DECK = "present.html"

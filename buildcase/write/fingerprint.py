@@ -24,9 +24,9 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import __version__
+from buildcase import __version__
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # buildcase/, this file being in write/
 
 READ_LIMIT = 4 * 2**20  # bytes read of one file, at most; larger ones count by size and time
 READ_BUDGET = 64 * 2**20  # bytes read for one folder, at most; files past it, likewise

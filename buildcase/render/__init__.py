@@ -16,14 +16,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts
-from .compute import AudienceView, Case
-from .errors import Location, Problem, RenderError
-from .formatting import Formatter
-from .i18n import language
-from .markup import escape_text, inline_markdown, nav_label, plain_text
-from .models import Percent, parse_date, parse_duration
-from .present import (
+from buildcase.compute import AudienceView, Case
+from buildcase.errors import Location, Problem, RenderError
+from buildcase.models.parsers import parse_date, parse_duration
+from buildcase.models.quantities import Percent
+from buildcase.render import charts
+from buildcase.render.decks import (
     HEIGHT,
     RESULTS_DECK,
     RESULTS_DECK_TEMPLATE,
@@ -33,9 +31,12 @@ from .present import (
     decks,
     opening_closing,
 )
-from .present import TEMPLATE as DECK_TEMPLATE
-from .qr import site_link
-from .sandbox import (
+from buildcase.render.decks import TEMPLATE as DECK_TEMPLATE
+from buildcase.render.formatting import Formatter
+from buildcase.render.i18n import language
+from buildcase.render.markup import escape_text, inline_markdown, nav_label, plain_text
+from buildcase.render.qr import site_link
+from buildcase.render.sandbox import (
     ConfinedLoader,
     ConfinedRenderFailed,
     ProposalSandbox,
@@ -44,8 +45,8 @@ from .sandbox import (
     sandboxed_environment,
     template_line,
 )
-from .template_cache import compiled_templates
-from .template_data import plain_context
+from buildcase.render.template_data import plain_context
+from buildcase.template_cache import compiled_templates
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 RESULTS_HANDOUT, RESULTS_TEMPLATE = "results.pdf", "results/results.html.j2"
@@ -59,7 +60,6 @@ class Page:
     title: str
     template: str
     section: str | None = None  # the navigation section it sits under
-    in_nav: bool = True  # internal pages are built but left out of the navigation
     audience: AudienceView | None = None
 
 
@@ -110,8 +110,6 @@ def navigation(pages: list[Page]) -> list[Any]:
     nav: list[Any] = []
     sections: dict[str, list[Any]] = {}
     for page in pages:
-        if not page.in_nav:
-            continue
         title = nav_label(page.title)  # Material prints navigation labels unescaped
         if page.section is None:
             nav.append({title: page.file})
@@ -173,20 +171,22 @@ def template_environment(
 def render_case(
     case: Case, search_path: list[Path], paper: str, pdf_date: str, audience: str | None = None,
     logo: str | None = None, untrusted: Path | None = None, site_url: str | None = None,
+    internal: bool = False,
 ) -> Rendered:  # fmt: skip
     """Render every page of the site and every handout's HTML from one Case.
 
     With `audience`, only that department head's edition of the handout is rendered
     (beside the executives'). `untrusted` is the proposal's own templates folder, if it
-    has one: then everything renders sandboxed, in a child process with limits.
+    has one: then everything renders sandboxed, in a child process with limits. With
+    `internal`, the L&D team's edition: the internal pages too (`site_pages`).
     """
     trusted = tuple(p for p in search_path if p.is_dir() and p != untrusted)
     env = template_environment(trusted, untrusted)
     if untrusted is None:
-        return _render_case(env, case, paper, pdf_date, audience, logo, site_url)
+        return _render_case(env, case, paper, pdf_date, audience, logo, site_url, internal)
     try:
         return run_confined(
-            lambda: _render_case(env, case, paper, pdf_date, audience, logo, site_url)
+            lambda: _render_case(env, case, paper, pdf_date, audience, logo, site_url, internal)
         )
     except ConfinedRenderFailed as e:
         raise RenderError(Location(untrusted), str(e)) from None
@@ -194,11 +194,11 @@ def render_case(
 
 def _render_case(
     env: jinja2.Environment, case: Case, paper: str, pdf_date: str, audience: str | None,
-    logo: str | None, site_url: str | None = None,
+    logo: str | None, site_url: str | None = None, internal: bool = False,
 ) -> Rendered:  # fmt: skip
     lang = language(case.proposal.language)
     fmt = Formatter(case.proposal.currency, lang)
-    pages = site_pages(case, lang.gettext)
+    pages = site_pages(case, lang.gettext, internal=internal)
     brand = brand_css(case.proposal)
     context = {
         "case": case,
@@ -210,7 +210,7 @@ def _render_case(
         "page_links": [
             (pg.file.removesuffix(".md") + ".html", pg.title)
             for pg in pages
-            if pg.in_nav and pg.file != "index.md" and pg.audience is None
+            if pg.file != "index.md" and pg.audience is None
         ],
         "paper": PAPER_SIZES[paper],
         "pdf_date": pdf_date,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .compute import build_case
-from .errors import Problem, ProposalInvalid
-from .load import load_proposal
-from .models import Proposal
-from .render import template_problems
-from .validate import validate_proposal
-from .workspace import base_config, own_templates, template_dirs
+from buildcase.compute import build_case
+from buildcase.errors import Problem, ProposalInvalid
+from buildcase.load import load_proposal
+from buildcase.models.sections import Proposal
+from buildcase.render import template_problems
+from buildcase.validate import validate_proposal
+from buildcase.workspace import base_config, own_templates, template_dirs
 
 
 def check_proposal(

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from .errors import Location, RenderError
-from .load.files import Unreadable, read_below, status_below
-from .logs import captured_warnings
+from buildcase.errors import Location, RenderError
+from buildcase.load.files import Unreadable, read_below, status_below
+from buildcase.logs import captured_warnings
 
 MAX_PAGES = 2
 Stamp = tuple[int, int] | str | None  # what a URL was when fetched: see `_stamp`

@@ -26,16 +26,16 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.utils.yaml import yaml_load
 
-from .errors import Location, RenderError, ServeError, WorkspaceError
-from .logs import captured_warnings
-from .workspace import safe_config
+from buildcase.errors import Location, RenderError, ServeError, WorkspaceError
+from buildcase.logs import captured_warnings
+from buildcase.workspace import safe_config
 
 ASSETS = "assets/buildcase"
 SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
 REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]
 
 
-THEME_HOOK = Path(__file__).with_name("site_hook.py")
+THEME_HOOK = Path(__file__).with_name("mkdocs_hook.py")
 
 
 def build_site(
@@ -58,7 +58,7 @@ def build_site(
     proposal gives the same bytes. `logo` and `brand_css` (CSS custom properties) brand
     it; `language` sets Material's own labels (search, navigation).
     """
-    from .write import TEMPORARY
+    from buildcase.write.output import TEMPORARY
 
     # MkDocs reads the pages from a folder: made beside the site, in the output folder and
     # named as the write stage's leftovers are, so that a killed build's is removed by the
@@ -121,8 +121,8 @@ def _logo_bytes(logo: Path) -> bytes:
     """The logo validation accepted, read again as it was checked: a regular file, not
     through a link, within the size limit; should it have been swapped since, the build
     fails rather than publish what was not checked."""
-    from .limits import MAX_LOGO_BYTES
-    from .load import Unreadable, read_inside
+    from buildcase.limits import MAX_LOGO_BYTES
+    from buildcase.load import Unreadable, read_inside
 
     try:
         return read_inside(logo.parent, logo, MAX_LOGO_BYTES)

@@ -1,0 +1,311 @@
+"""The pipeline, one proposal at a time: the stages in order.
+
+    load -> validate -> compute -> render -> engines -> write
+
+`build_one` reads as that list. `prepare` runs stages 1 to 4 in this process and hands
+the site and the handouts to the engines (5), which may be warm worker processes; the
+returned `Job` waits for them and writes the output atomically (6). The scheduler
+(`commands/build.py`) prepares several proposals while the engines work, and the live
+preview (`commands/serve.py`) publishes the site before the handouts follow; both call
+`prepare`, so every command builds a proposal the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+
+from buildcase.compute import Case, build_case
+from buildcase.compute.results import results_summary
+from buildcase.engines import Engines, HandoutTask, SiteTask, make_handout, make_site
+from buildcase.engines.weasyprint import HandoutTooLong
+from buildcase.errors import Location, RenderError, WorkspaceError, problem_text
+from buildcase.load import ROOT_FILE, load_proposal
+from buildcase.models.quantities import PartialDate
+from buildcase.render import Rendered, render_case
+from buildcase.render.markup import plain_text, title_html
+from buildcase.render.qr import read_site_url
+from buildcase.validate import validate_proposal
+from buildcase.workspace import base_config, default_templates_dir, own_templates, template_dirs
+from buildcase.write.fingerprint import input_fingerprint
+from buildcase.write.output import discard, new_staging_folder, output_error, publish
+
+HANDOUT = "handout.pdf"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build: the same for every proposal of one command."""
+
+    workspace: Path  # the folder holding mkdocs.yml, proposals/ and templates/
+    out: Path  # the output folder; each proposal goes to out/<slug>/
+    strict: bool = False  # warnings are errors
+    paper: str | None = None  # "a4" or "letter"; None: the proposal's own
+    audience: str | None = None  # only this department head's handout and deck
+    internal: bool = False  # the L&D team's edition: internal pages included
+
+    def described(self) -> str:
+        """The options that change the output, for its fingerprint."""
+        return (
+            f"strict={self.strict} paper={self.paper} audience={self.audience} "
+            f"internal={self.internal}"
+        )
+
+
+@dataclass
+class Built:
+    slug: str
+    folder: Path
+    pages: int
+    handout_pages: int
+    warnings: list[str]
+    seconds: float
+
+
+def build_one(folder: Path, options: Options, engines: Engines) -> Built:
+    """One proposal built into `options.out`, or its previous output left as it was.
+
+    The caller holds the output folder's lock (`write.output.locked_output`)."""
+    return prepare(folder, options, engines).finish()
+
+
+def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str = "") -> Job:
+    """Stages 1 to 5: the proposal read, checked, computed and rendered here, its site and
+    handouts handed to the engines."""
+    started = time.perf_counter()
+    fingerprint = fingerprint or inputs_fingerprint(folder, options)
+    # 1. Load: the YAML with positions, and the files it names, within limits.
+    source = load_proposal(folder)
+    # 2. Validate: typed models; every problem located, warnings apart.
+    proposal, problems = validate_proposal(
+        source, strict=options.strict, workspace=options.workspace
+    )
+    # 3. Compute: every derived figure, once, for every output.
+    case = build_case(proposal, folder.name)
+    refuse_unknown_audience(case, options.audience, folder)
+    # 4. Render: the site's pages, the handouts' HTML and the decks, from the same case.
+    logo = logo_file(folder, case)
+    rendered = render_case(
+        case,
+        template_dirs(folder, options.workspace),
+        options.paper or proposal.paper,
+        pdf_date(source_epoch(proposal.date)),
+        options.audience,
+        logo.as_uri() if logo else None,
+        own_templates(folder),
+        site_url=read_site_url(base_config(options.workspace)),
+        internal=options.internal,
+    )
+    # 5. Engines: MkDocs makes the site and WeasyPrint the handouts, into a staging folder.
+    staged = new_staging_folder(options.out, folder.name)
+    handouts = submit_handouts(engines, rendered, folder, options)
+    site = engines.submit(make_site, site_task(case, rendered, staged, logo, options))
+    return Job(
+        folder=folder,
+        out=options.out,
+        staged=staged,
+        fingerprint=fingerprint,
+        pages=len(rendered.pages),
+        warnings=[problem_text(p) for p in problems],
+        site=site,
+        handouts=handouts,
+        started=started,
+        summary=portfolio_entry(case),
+        decks=rendered.decks,
+    )
+
+
+def refuse_unknown_audience(case: Case, audience: str | None, folder: Path) -> None:
+    if audience and audience not in (ids := [a.audience.id for a in case.audiences]):
+        raise RenderError(
+            Location(folder / ROOT_FILE),
+            f"--audience {audience}: this proposal has no such audience; "
+            f"its audiences: {', '.join(ids) or 'none'}",
+        )
+
+
+def logo_file(folder: Path, case: Case) -> Path | None:
+    """The logo as validated: the regular file its name leads to."""
+    b = case.proposal.branding
+    return Path(os.path.realpath(folder / b.logo)) if b and b.logo else None
+
+
+def submit_handouts(
+    engines: Engines, rendered: Rendered, folder: Path, options: Options
+) -> dict[str, Future[Any]]:
+    """Each handout to WeasyPrint, which may load files of the proposal folder (first: the
+    strict one) and of the template folders."""
+    assets = default_templates_dir() / "assets"
+    allowed = [folder, *template_dirs(folder, options.workspace)]
+    return {
+        name: engines.submit(make_handout, HandoutTask(html_text, assets, allowed))
+        for name, html_text in rendered.handouts.items()
+    }
+
+
+def site_task(
+    case: Case, rendered: Rendered, staged: Path, logo: Path | None, options: Options
+) -> SiteTask:
+    proposal = case.proposal
+    return SiteTask(
+        base_config=base_config(options.workspace),
+        pages=rendered.pages,
+        nav=rendered.nav,
+        site_name=title_html(proposal.title),  # MkDocs and Material do not escape it
+        assets_dir=default_templates_dir() / "assets",
+        site_dir=staged,
+        epoch=source_epoch(proposal.date),
+        logo=logo,
+        brand_css=str(rendered.brand_css),
+        language=proposal.language,
+        description=str(escape(plain_text(proposal.summary))),
+    )
+
+
+def inputs_fingerprint(folder: Path, options: Options) -> str:
+    """What the output of `folder` is made from: its files, the templates, mkdocs.yml,
+    buildcase's code and the options."""
+    return input_fingerprint(
+        folder,
+        template_dirs(folder, options.workspace),
+        base_config(options.workspace),
+        options.described(),
+    )
+
+
+@dataclass
+class Job:
+    """One proposal on its way: prepared here, its site and handouts made by the engines,
+    written by `finish`."""
+
+    folder: Path
+    out: Path
+    staged: Path
+    fingerprint: str
+    pages: int
+    warnings: list[str]
+    site: Future[list[str]]
+    handouts: dict[str, Future[Any]]  # file name -> its handout, the executives' first
+    started: float
+    summary: dict[str, Any]  # what the portfolio index says of this proposal
+    decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML, ready
+
+    def finish(self) -> Built:
+        """Wait for the site and every handout; publish them together, or leave the old
+        output alone."""
+
+        try:
+            site_warnings = self.site.result()
+            handouts = {name: self.handout(name, future) for name, future in self.handouts.items()}
+            # 6. Write: the handouts join the site, and the whole is swapped into place.
+            for name, handout in handouts.items():
+                (self.staged / name).write_bytes(handout.pdf)
+            for name, deck in self.decks.items():  # the slides, beside index.html
+                (self.staged / name).write_text(deck, encoding="utf-8")
+        except OSError as e:  # a full disk, a read-only folder: here or in an engine
+            discard(self.staged)
+            raise output_error(e, self.out / self.folder.name) from e
+        except BaseException:
+            discard(self.staged)
+            raise
+        target = publish(self.staged, self.out, self.folder.name, self.fingerprint, self.summary)
+        warnings = [
+            *self.warnings,
+            *(f"{self.folder}: site: {w}" for w in site_warnings),
+            *(f"{self.folder}: {name}: {w}" for name, h in handouts.items() for w in h.warnings),
+        ]
+        pages = handouts[HANDOUT].pages if HANDOUT in handouts else 0
+        return Built(
+            self.folder.name,
+            target,
+            self.pages,
+            pages,
+            warnings,
+            time.perf_counter() - self.started,
+        )
+
+    def publish_site(self, previous: Path) -> list[str]:
+        """For the live preview: publish the site as soon as it is made, keeping the
+        handouts of `previous` until the new ones follow; its warnings, or an error with
+        the staging folder gone."""
+
+        try:
+            site_warnings = self.site.result()
+            for name, deck in self.decks.items():
+                (self.staged / name).write_text(deck, encoding="utf-8")
+            for name in self.handouts:
+                if (previous / name).exists():
+                    shutil.copyfile(previous / name, self.staged / name)
+            publish(self.staged, self.out, self.folder.name, self.fingerprint, self.summary)
+        except OSError as e:  # a full disk
+            raise output_error(e, self.out / self.folder.name) from e
+        finally:
+            discard(self.staged)  # published by now, or not to be
+        return [*self.warnings, *(f"{self.folder}: site: {w}" for w in site_warnings)]
+
+    def handout(self, name: str, future: Future[Any]) -> Any:
+        """The handout `name` once made; RenderError, located, when it runs too long."""
+
+        try:
+            return future.result()
+        except HandoutTooLong as e:
+            raise RenderError(
+                Location(self.folder / ROOT_FILE),
+                f"{name} runs to {e.pages} pages; at most 2 fit on the table. "
+                f"The longest part is {e.longest or 'unknown'}: shorten it rather than "
+                "have buildcase shrink the text",
+            ) from None
+
+
+def portfolio_entry(case: Case) -> dict[str, Any]:
+    """What the portfolio index lists of a proposal, recorded with its output (as values,
+    formatted when the index is rendered), so the index can list proposals this build did
+    not touch."""
+    p, r = case.proposal, case.proposal.request
+    return {
+        "title": p.title,
+        "organization": p.organization,
+        "date": str(p.date),
+        "currency": p.currency,
+        "lang": p.language,
+        "budget": r.budget if r else None,
+        "participants": r.participants if r else None,
+        "duration": str(r.duration) if r and r.duration else None,
+        "status": case.status,
+        "handouts": [
+            [e.file, e.audience.audience.title if e.audience else None] for e in case.editions
+        ],
+        "results": results_summary(case.results) if case.results else None,
+    }
+
+
+LATEST_EPOCH = 4_102_444_799  # 2099-12-31T23:59:59Z, as the proposal's dates (limits)
+
+
+def source_epoch(date: PartialDate) -> int:
+    """The moment the outputs say they were made: the proposal's date, so the same input
+    gives the same bytes; SOURCE_DATE_EPOCH, where set, wins, as reproducible-build tools
+    expect."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit() or int(epoch) > LATEST_EPOCH:
+            raise WorkspaceError(
+                f"SOURCE_DATE_EPOCH={epoch[:40]} is not a moment buildcase can state: give "
+                f"whole seconds since 1970, at most {LATEST_EPOCH} (the end of 2099)"
+            )
+        return int(epoch)
+    moment = datetime.datetime(date.year, date.month, date.day or 1, tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp())
+
+
+def pdf_date(epoch: int) -> str:
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
