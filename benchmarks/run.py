@@ -314,7 +314,7 @@ def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped
     """buildcase's own rendering of a proposal (pages, nav, handout HTML) and its model."""
     from buildcase.commands.check import check_proposal
     from buildcase.compute import build_case
-    from buildcase.render import render_case
+    from buildcase.render.case import render_case
     from buildcase.workspace import template_dirs
 
     proposal, _warnings = check_proposal(folder)
@@ -327,7 +327,7 @@ def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped
 
 def handout_date(proposal) -> str:  # type: ignore[no-untyped-def]
     """The PDF date buildcase gives the handout."""
-    from buildcase.commands.build import pdf_date, source_epoch
+    from buildcase.pipeline import pdf_date, source_epoch
 
     return pdf_date(source_epoch(proposal.date))
 
@@ -348,7 +348,7 @@ def standalone_config(workspace: Path, nav, proposal, docs_dir: Path, site_dir: 
     from mkdocs.utils.yaml import yaml_load
 
     from buildcase.engines.mkdocs import site_overrides
-    from buildcase.render.markup import plain_text, title_html
+    from buildcase.markup import plain_text, title_html
     from buildcase.workspace import base_config, default_templates_dir
 
     base_file = base_config(workspace)

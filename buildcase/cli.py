@@ -1,4 +1,4 @@
-"""The command line: parse options, call the library, print what happened.
+"""The command line: parse options (`cli_parser`), call the library, print what happened.
 
 This is the one place where exceptions become messages. Exit codes: 0 success, 1 a
 proposal has errors or could not be built, 2 the command itself is wrong.
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from buildcase import __version__
+from buildcase.cli_parser import argument_parser
 from buildcase.errors import (
     BuildcaseError,
     Problem,
@@ -29,15 +29,14 @@ from buildcase.errors import (
 )
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-PROPOSALS_HELP = "a proposal folder (default: every folder under proposals/)"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    run: Callable[[argparse.Namespace], int] = args.run  # each command's set_defaults
+    """Run the command `argv` names (the process's arguments by default); its exit code,
+    every exception it raises said as a message."""
+    args = argument_parser().parse_args(argv)
     try:
-        return run(args)
+        return COMMANDS[args.command](args)
     except WorkspaceError as e:
         _debug(args)
         say(f"buildcase: error: {e}")
@@ -174,7 +173,7 @@ def _print_problems(problems: Iterable[Problem]) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from buildcase.workspace import new_proposal
+    from buildcase.commands.new import new_proposal
 
     folder = new_proposal(Path.cwd(), args.slug)
     say(f"created {display_path(folder)}/proposal.yaml", out=True)
@@ -318,145 +317,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from buildcase.workspace import proposal_schema_json
+    from buildcase.commands.schema import proposal_schema_json
 
     say(proposal_schema_json(args.section), out=True)
     return EXIT_OK
 
 
-# --- the parser --------------------------------------------------------------------------
-
-
-def _count(text: str) -> int:
-    """A whole number of at least 1 (`--jobs 0` would build nothing, for ever)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
-    return value
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="buildcase",
-        description="Turn a training proposal written in YAML into an executive website "
-        "and a PDF handout.",
-    )
-    parser.add_argument("--version", action="version", version=f"buildcase {__version__}")
-    from buildcase.load import SECTION_FILES
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-
-    new = commands.add_parser(
-        "new", parents=[common], help="start a new proposal under proposals/",
-        description="Create proposals/SLUG/ with a valid, commented proposal to edit. "
-        "In a folder without mkdocs.yml, set the folder up first. Never overwrites.",
-    )  # fmt: skip
-    new.add_argument(
-        "slug", help="the proposal's name in lowercase-with-dashes; it becomes its web address"
-    )
-    new.set_defaults(run=cmd_new)
-
-    check = commands.add_parser(
-        "check", parents=[common], help="validate proposals without building them",
-        description="Validate proposals. Prints each problem as FILE:LINE:COLUMN: error: "
-        "MESSAGE; exits 1 if any proposal has errors.",
-    )  # fmt: skip
-    check.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
-                       help=PROPOSALS_HELP)  # fmt: skip
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.set_defaults(run=cmd_check)
-
-    build = commands.add_parser(
-        "build", parents=[common], help="build the site, handouts and slides of proposals",
-        description="Build each proposal into OUT/SLUG/: the site (index.html), the "
-        "handout (handout.pdf) and the slides (present.html), with a handout and a deck for "
-        "each audience. A proposal that fails keeps its earlier output.",
-    )  # fmt: skip
-    build.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
-                       help=PROPOSALS_HELP)  # fmt: skip
-    build.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="the output folder (default: site/; internal/ with --internal)",
-    )
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--force", action="store_true",
-                       help="rebuild even the proposals unchanged since last time")  # fmt: skip
-    build.add_argument("--jobs", type=_count, metavar="N",
-                       help="worker processes for the engines (default: one per core)")  # fmt: skip
-    build.add_argument("--paper", choices=["a4", "letter"],
-                       help="the handout's paper (default: the proposal's, else A4)")  # fmt: skip
-    build.add_argument("--audience", metavar="ID",
-                       help="of the department heads' handouts, make only this audience's "
-                            "(beside the executives')")  # fmt: skip
-    build.add_argument("--internal", action="store_true",
-                       help="the L&D team's own edition, with the pages marked internal (the "
-                            "buy-in plan), into internal/ unless --out says otherwise: never "
-                            "publish it")  # fmt: skip
-    build.set_defaults(run=cmd_build)
-
-    present = commands.add_parser(
-        "present", parents=[common], help="build a proposal if needed and open its slides",
-        description="Build a proposal if it changed since its last build, then open its "
-        "slide deck (OUT/SLUG/present.html) in the default browser, or print its path where "
-        "there is none. In the deck: S for the speaker view, Esc for the overview.",
-    )  # fmt: skip
-    present.add_argument("proposal", type=Path, metavar="PROPOSAL", help="a proposal folder")
-    present.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
-                         help="the output folder (default: site/)")  # fmt: skip
-    present.add_argument("--audience", metavar="ID",
-                         help="open this department head's deck (present-ID.html)")  # fmt: skip
-    present.add_argument("--no-open", action="store_true",
-                         help="only print the deck's path")  # fmt: skip
-    present.set_defaults(run=cmd_present)
-
-    guide = commands.add_parser(
-        "guide", parents=[common], help="open buildcase's documentation at a topic",
-        description="Open buildcase's own documentation at TOPIC's page and section, or at "
-        "its start page, in the default browser, or print its address where there is none. "
-        "The documentation installed with buildcase is built once into your cache folder "
-        "and read from disk, offline. Each warning of `check` names its topic.",
-    )  # fmt: skip
-    guide.add_argument("topic", nargs="?", metavar="TOPIC",
-                       help="what to read about, such as pilot-budget (see --list)")  # fmt: skip
-    guide.add_argument("--list", action="store_true",
-                       help="list every topic with its title, and open nothing")  # fmt: skip
-    guide.add_argument("--no-open", action="store_true",
-                       help="only print the page's address")  # fmt: skip
-    guide.set_defaults(run=cmd_guide)
-
-    serve = commands.add_parser(
-        "serve", parents=[common], help="preview a proposal, rebuilt as you edit",
-        description="Build a proposal, serve it on localhost, and rebuild it (site and "
-        "handout) whenever its files change; the browser reloads by itself.",
-    )  # fmt: skip
-    serve.add_argument("proposal", type=Path, metavar="PROPOSAL", help="a proposal folder")
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)"
-    )
-    serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
-    serve.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    serve.set_defaults(run=cmd_serve)
-
-    schema = commands.add_parser(
-        "schema", parents=[common], help="print the JSON Schema of the proposal format",
-        description="Print the JSON Schema of the proposal format, for YAML editors: of "
-        "proposal.yaml, or with --section of a section file such as risks.yaml. "
-        "`buildcase new` writes them all into proposals/schema/.",
-    )  # fmt: skip
-    schema.add_argument(
-        "--section", metavar="NAME", choices=SECTION_FILES,
-        help="the schema of the section file NAME.yaml instead: one of "
-        + ", ".join(SECTION_FILES),
-    )  # fmt: skip
-    schema.set_defaults(run=cmd_schema)
-    return parser
+# Each command's name, as `cli_parser` sets it, and the function that runs it.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "new": cmd_new,
+    "check": cmd_check,
+    "build": cmd_build,
+    "present": cmd_present,
+    "guide": cmd_guide,
+    "serve": cmd_serve,
+    "schema": cmd_schema,
+}
 
 
 if __name__ == "__main__":

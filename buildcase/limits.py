@@ -104,7 +104,7 @@ MAX_ENTRIES: dict[tuple[str, ...], tuple[int, str]] = {
 }
 # Within these limits a proposal can still hold more text than two pages (25 benefits of
 # 3,000 characters): each handout's length is bounded from the text it shows, before any
-# layout, and a handout that cannot fit is refused (validate/handout_length.py).
+# layout, and a handout that cannot fit is refused (compute/handout_length.py).
 
 # A list of ids (a benefit's goals and evidence, an audience's benefits): each id once,
 # so never more than the longest section it may cite (evidence and stats together).

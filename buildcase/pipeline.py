@@ -24,19 +24,22 @@ from typing import Any
 from markupsafe import escape
 
 from buildcase.compute import Case, build_case
+from buildcase.compute.checks import case_problems, only_warnings
 from buildcase.compute.results import results_summary
 from buildcase.engines import Engines, HandoutTask, SiteTask, make_handout, make_site
 from buildcase.engines.weasyprint import HandoutTooLong
 from buildcase.errors import Location, RenderError, WorkspaceError, problem_text
-from buildcase.load import ROOT_FILE, load_proposal
+from buildcase.load import load_proposal
+from buildcase.markup import plain_text, title_html
 from buildcase.models.quantities import PartialDate
-from buildcase.render import Rendered, render_case
-from buildcase.render.markup import plain_text, title_html
-from buildcase.render.qr import read_site_url
+from buildcase.render.case import Rendered, render_case
 from buildcase.validate import validate_proposal
 from buildcase.workspace import base_config, default_templates_dir, own_templates, template_dirs
+from buildcase.workspace.config import read_site_url
+from buildcase.workspace.layout import ROOT_FILE
 from buildcase.write.fingerprint import input_fingerprint
-from buildcase.write.output import discard, new_staging_folder, output_error, publish
+from buildcase.write.output import output_error, publish
+from buildcase.write.staging import discard, new_staging_folder
 
 HANDOUT = "handout.pdf"
 
@@ -73,7 +76,7 @@ class Built:
 def build_one(folder: Path, options: Options, engines: Engines) -> Built:
     """One proposal built into `options.out`, or its previous output left as it was.
 
-    The caller holds the output folder's lock (`write.output.locked_output`)."""
+    The caller holds the output folder's lock (`write.staging.locked_output`)."""
     return prepare(folder, options, engines).finish()
 
 
@@ -85,11 +88,12 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
     # 1. Load: the YAML with positions, and the files it names, within limits.
     source = load_proposal(folder)
     # 2. Validate: typed models; every problem located, warnings apart.
-    proposal, problems = validate_proposal(
-        source, strict=options.strict, workspace=options.workspace
-    )
-    # 3. Compute: every derived figure, once, for every output.
+    proposal, problems = validate_proposal(source, strict=options.strict)
+    # 3. Compute: every derived figure, once, for every output; then the checks that need
+    # them, their problems reported with validate's.
     case = build_case(proposal, folder.name)
+    found = case_problems(case, source, options.workspace)
+    problems = only_warnings([*problems, *found], options.strict)
     refuse_unknown_audience(case, options.audience, folder)
     # 4. Render: the site's pages, the handouts' HTML and the decks, from the same case.
     logo = logo_file(folder, case)

@@ -70,3 +70,23 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         code = int(e.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+# --- test tiers (pyproject.toml lists the markers; CONTRIBUTING.md describes the tiers) ---
+
+SLOW_TIERS = ("browser", "lighthouse", "pdf")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the tiers consistent whatever a module forgot: a test that uses the `browser`
+    fixture is a browser test, and every browser, Lighthouse and PDF test is slow, so that
+    `pytest -m "not slow"` never starts Chromium or lays out a whole handout."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "browser"
+        ):
+            item.add_marker(pytest.mark.browser)
+        if not item.get_closest_marker("slow") and any(
+            item.get_closest_marker(tier) for tier in SLOW_TIERS
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -63,6 +63,7 @@ def with_money(workspace: Path) -> Path:
     return write_proposal(workspace, base + MONEY)
 
 
+@pytest.mark.slow
 def test_every_example_leads_with_the_decision(examples: Path) -> None:
     for folder in EXAMPLES:
         start = text_of(examples / folder.name / "index.html")
@@ -77,6 +78,7 @@ def test_every_example_leads_with_the_decision(examples: Path) -> None:
             assert label.upper() in start.upper(), (folder.name, label)
 
 
+@pytest.mark.slow
 def test_every_department_page_leads_with_the_decision_and_says_whose_figures(
     examples: Path,
 ) -> None:
@@ -89,6 +91,8 @@ def test_every_department_page_leads_with_the_decision_and_says_whose_figures(
         assert 'href="handout-' in page.read_text()
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_no_example_shows_an_empty_state(examples: Path) -> None:
     found = []
     for page in examples.glob("*/*.html"):
@@ -104,6 +108,7 @@ def test_no_example_shows_an_empty_state(examples: Path) -> None:
     assert found == []
 
 
+@pytest.mark.slow
 def test_a_budget_above_its_costs_and_a_pilot_on_top_are_said_beside_the_ask(
     workspace: Path,
 ) -> None:
@@ -123,6 +128,7 @@ def test_a_budget_above_its_costs_and_a_pilot_on_top_are_said_beside_the_ask(
     assert "£20,000, on top of the budget" in costs
 
 
+@pytest.mark.slow
 def test_the_return_is_reconciled_with_the_benefits_and_the_losses_avoided(
     workspace: Path,
 ) -> None:
@@ -135,11 +141,13 @@ def test_the_return_is_reconciled_with_the_benefits_and_the_losses_avoided(
     assert "training avoids £15,000 of it, counted in the return" in text
 
 
+@pytest.mark.slow
 def test_the_cost_of_doing_nothing_is_said_not_to_be_in_the_return(examples: Path) -> None:
     text = text_of(examples / "social-media-training" / "index.html")
     assert "expected loss; not counted in the return" in text
 
 
+@pytest.mark.slow
 def test_the_site_has_a_meta_description_from_the_summary(examples: Path) -> None:
     page = (examples / "social-media-training" / "index.html").read_text()
     m = re.search(r'<meta name="description" content="([^"]*)"', page)
@@ -167,6 +175,7 @@ def test_check_warns_when_an_audience_would_get_an_empty_column(
     assert "proposal.yaml:" in err  # located
 
 
+@pytest.mark.slow
 def test_the_portfolio_is_set_in_the_sites_own_typeface(examples: Path) -> None:
     index = (examples / "index.html").read_text()
     fonts = re.findall(r'url\("([^"]+\.otf)"\)', index)
@@ -174,6 +183,8 @@ def test_the_portfolio_is_set_in_the_sites_own_typeface(examples: Path) -> None:
     assert 'font-family: "Inter"' in index
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_site_url_puts_the_address_and_a_qr_code_on_the_handout(workspace: Path) -> None:
     config = (ROOT / "mkdocs.yml").read_text() + "site_url: https://proposals.example.org/\n"
     (workspace / "mkdocs.yml").write_text(config)

@@ -46,6 +46,9 @@ try:
 except ImportError:  # fail with how to install it, never skip
     expect = sync_playwright = None  # type: ignore[assignment]
 
+# Every test here shares one build of the reference site and one Chromium: the browser tier.
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 # The pages of the reference site (checked against the build by the first test: a page
 # added to the site is added here, so that axe and the phone test look at it too).
 PAGES = [

@@ -13,11 +13,14 @@ import pytest
 from buildcase.commands.build import BuildReport, build
 from buildcase.compute import Case, build_case
 from buildcase.load import load_proposal
+from buildcase.markup import plain_text
 from buildcase.models.sections import Proposal
-from buildcase.render.markup import plain_text
 from buildcase.validate import validate_proposal
 
 from .conftest import MINIMAL, PROPOSALS, REFERENCE, ROOT, copy_reference, write_proposal
+
+# Every test here builds through the engines (most share one build of every example).
+pytestmark = [pytest.mark.slow]
 
 ALL = sorted(p for p in PROPOSALS.iterdir() if p.is_dir())
 EXPECTED_WARNINGS = {
@@ -174,6 +177,7 @@ def test_the_site_requests_nothing_from_the_network(built: BuildReport, folder: 
     assert (site / "assets/buildcase/vendor/iframe-worker/shim.js").is_file()
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("folder", ALL, ids=lambda p: p.name)
 def test_handout_fits_two_pages_with_columns_and_key_numbers(
     built: BuildReport, folder: Path
@@ -188,6 +192,7 @@ def test_handout_fits_two_pages_with_columns_and_key_numbers(
     assert "Page 1 of" in text
 
 
+@pytest.mark.pdf
 def test_handout_of_the_reference_quotes_its_numbers_and_sources(built: BuildReport) -> None:
     _, text = pdf_text(built.out / REFERENCE.name / "handout.pdf")
     for expected in ["$184,000", "$537,500", "33%", "65%", "SOURCES", "n = 2,400 of 11,000",
@@ -209,6 +214,7 @@ def test_only_pages_for_given_sections(workspace: Path) -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.pdf
 def test_letter_paper_by_option(workspace: Path) -> None:
     folder = write_proposal(workspace, MINIMAL)
     build([folder], workspace, workspace / "site", paper="letter")
@@ -240,6 +246,7 @@ def test_refuses_to_replace_a_folder_it_did_not_make(workspace: Path) -> None:
     assert (precious / "thesis.docx").read_text() == "years of work"
 
 
+@pytest.mark.pdf
 def test_the_same_input_gives_the_same_handout_bytes(workspace: Path) -> None:
     folder = write_proposal(workspace, MINIMAL)
     build([folder], workspace, workspace / "one")
@@ -249,6 +256,7 @@ def test_the_same_input_gives_the_same_handout_bytes(workspace: Path) -> None:
     ).read_bytes()
 
 
+@pytest.mark.pdf
 def test_a_handout_that_would_run_long_names_its_longest_part(workspace: Path) -> None:
     long_detail = "A sentence that goes on to explain the benefit in some depth. " * 8
     benefits = "".join(
@@ -282,6 +290,7 @@ def test_templates_are_overridden_by_workspace_then_proposal(workspace: Path) ->
     assert "WORKSPACE-OVERRIDE" in page_text(workspace / "site" / "p" / "goals.html")
 
 
+@pytest.mark.pdf
 def test_hostile_text_stays_inert_in_site_and_handout(workspace: Path) -> None:
     text = MINIMAL.replace(
         "title: New starters stay longer",
@@ -313,6 +322,7 @@ def test_the_business_case_is_traced_to_its_inputs(built: BuildReport) -> None:
         assert expected in text
 
 
+@pytest.mark.pdf
 def test_survey_figures_show_their_margin_of_error(built: BuildReport) -> None:
     evidence = page_text(built.out / REFERENCE.name / "evidence.html")
     assert (
@@ -343,6 +353,7 @@ def test_charts_are_inline_svg_with_a_text_alternative(
     )
 
 
+@pytest.mark.pdf
 def test_the_handout_carries_the_charts(built: BuildReport) -> None:
     _, text = pdf_text(built.out / REFERENCE.name / "handout.pdf")
     # The risk chart is the first to give way when two pages would not hold it all.

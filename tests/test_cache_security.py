@@ -23,9 +23,11 @@ from pathlib import Path
 import pytest
 from jinja2.bccache import bc_magic
 
-from buildcase import render, template_cache
+from buildcase.cache import templates as template_cache
+from buildcase.cache.folders import cache_folder, cache_root
+from buildcase.cache.templates import KEY_FILE, CompiledTemplates
 from buildcase.cli import main
-from buildcase.template_cache import KEY_FILE, CompiledTemplates, cache_folder, cache_root
+from buildcase.render.environment import template_environment
 
 from .conftest import MINIMAL, run_cli, write_proposal
 from .test_template_cache import compiles, environment
@@ -306,14 +308,14 @@ def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """What a new process starts with: no shared cache yet (made from the environment at
     its first use), and no template environment holding the one made before."""
     monkeypatch.setattr(template_cache, "_shared", None)
-    render.template_environment.cache_clear()
+    template_environment.cache_clear()
 
 
 @pytest.fixture
 def in_new_processes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     new_process(monkeypatch)
     yield
-    render.template_environment.cache_clear()  # leave none holding this test's cache
+    template_environment.cache_clear()  # leave none holding this test's cache
 
 
 @pytest.fixture(scope="module")
@@ -331,10 +333,11 @@ def built_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
         try:
             assert main(["build"]) == 0
         finally:
-            render.template_environment.cache_clear()
+            template_environment.cache_clear()
     return workspace / "cache"
 
 
+@pytest.mark.slow
 def test_a_build_never_reads_a_cache_others_can_write_to(
     workspace: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -353,6 +356,7 @@ def test_a_build_never_reads_a_cache_others_can_write_to(
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_a_relative_xdg_cache_home_is_ignored(
     workspace: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -377,6 +381,7 @@ def test_a_relative_xdg_cache_home_is_ignored(
     assert list((home / ".cache" / "buildcase" / "templates").glob("*.jinja"))
 
 
+@pytest.mark.slow
 def test_without_a_home_folder_a_build_caches_nothing_and_works(
     workspace: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -18,6 +18,9 @@ from buildcase.commands.build import build
 
 from .conftest import REFERENCE, ROOT
 
+# Chart text measured in Chromium on a built site: the browser tier.
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 CHART_PAGES = ["evidence.html", "risks.html", "case.html", "plan.html"]
 SCREENS = [(1366, 768), (1024, 768), (1920, 1080)]
 MIN_PX = 14

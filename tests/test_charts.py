@@ -1,7 +1,7 @@
 """The charts read as geometry: every SVG is parsed (xml.etree) and measured.
 
 Sizes: each chart is as wide as its column (`width="100%"` and a viewBox, no pixel width),
-and its smallest text is 14 px when it is `charts.WIDTH` px wide (the width its docstring
+and its smallest text is 14 px when it is `charts.svg.WIDTH` px wide (the width its docstring
 names), so print can be sized for 7 pt. Honesty: bubble areas in the ratio of the expected
 losses, survey bars on a drawn 0-100% axis, every axis titled, the one-off cost and the
 yearly flows each saying which it is, the payback line ending at the net value of the
@@ -21,9 +21,14 @@ from material.plugins.search.plugin import Parser
 
 from buildcase.commands.check import check_proposal
 from buildcase.compute import Case, build_case
-from buildcase.render import case_charts, charts
+from buildcase.i18n import language
+from buildcase.render import charts
+from buildcase.render.chart_data import case_charts
+from buildcase.render.charts.impact_map import MAP_WIDTH
+from buildcase.render.charts.payback import payback_chart
+from buildcase.render.charts.risk import risk_chart
+from buildcase.render.charts.svg import NBSP, WIDTH, text_width, whole, width_for, wrapped_lines
 from buildcase.render.formatting import Formatter
-from buildcase.render.i18n import language
 
 from .conftest import PROPOSALS, REFERENCE
 
@@ -81,7 +86,7 @@ def test_every_chart_scales_to_its_column(every_chart: list[tuple[str, str, ET.E
         assert svg.attrib.get("width") == "100%", (example, name)
         assert "height" not in svg.attrib, (example, name)  # the viewBox gives the height
         width, height = viewbox(svg)
-        wide = charts.MAP_WIDTH if name == "impact" else charts.WIDTH  # four columns of words
+        wide = MAP_WIDTH if name == "impact" else WIDTH  # four columns of words
         assert width == wide and height > 0
 
 
@@ -90,19 +95,19 @@ def test_the_smallest_text_is_14_px_at_the_documented_width(
 ) -> None:
     documented = " ".join((charts.__doc__ or "").split())
     assert "at 480 CSS px wide (127 mm) the smallest text is 14 px" in documented
-    assert charts.WIDTH == 480
+    assert WIDTH == 480
     for example, name, svg in every_chart:
         width, _ = viewbox(svg)
-        documented_width = charts.MAP_WIDTH if name == "impact" else 480
+        documented_width = MAP_WIDTH if name == "impact" else 480
         sizes = [float(t.attrib["font-size"]) * documented_width / width for t in texts(svg)]
         assert sizes and min(sizes) >= 14, (example, name, min(sizes))
     assert "Its smallest text is 14 px at 800 CSS px wide" in documented
-    assert charts.MAP_WIDTH == 800
+    assert MAP_WIDTH == 800
     # the impact map prints 148 mm wide in the handout: 14 units at 148 mm / 800 >= 7 pt
-    assert 14 * 148 / charts.MAP_WIDTH / 25.4 * 72 >= 7
+    assert 14 * 148 / MAP_WIDTH / 25.4 * 72 >= 7
     # print: 7 pt = 9.33 px needs 320 px (84.7 mm) of width
-    assert charts.width_for(7) == pytest.approx(320)
-    assert charts.width_for(7) / 96 * 25.4 == pytest.approx(84.7, abs=0.05)
+    assert width_for(7) == pytest.approx(320)
+    assert width_for(7) / 96 * 25.4 == pytest.approx(84.7, abs=0.05)
 
 
 def test_no_text_runs_outside_the_chart(every_chart: list[tuple[str, str, ET.Element]]) -> None:
@@ -110,7 +115,7 @@ def test_no_text_runs_outside_the_chart(every_chart: list[tuple[str, str, ET.Ele
         width, _ = viewbox(svg)
         for t in texts(svg):
             x, size = float(t.attrib["x"]), float(t.attrib["font-size"])
-            run = charts.text_width(t.text or "", size, int(t.attrib["font-weight"]))
+            run = text_width(t.text or "", size, int(t.attrib["font-weight"]))
             start = {"start": x, "middle": x - run / 2, "end": x - run}[t.attrib["text-anchor"]]
             assert start >= -0.5 and start + run <= width + 0.5, (example, name, t.text)
 
@@ -122,8 +127,8 @@ def test_a_value_is_never_broken_across_lines() -> None:
     assert "65% ± 1.7 pts" in shown  # whole, on one line
     assert not any(s and s.endswith("±") for s in shown)
     # wrapping keeps a value whole even where its line is full
-    long = "word " * 12 + charts.whole("65% ± 1.7 pts")
-    lines = [line.replace(charts.NBSP, " ") for line in charts._wrap(long, 150)]
+    long = "word " * 12 + whole("65% ± 1.7 pts")
+    lines = [line.replace(NBSP, " ") for line in wrapped_lines(long, 150)]
     assert any(line.endswith("65% ± 1.7 pts") or line == "65% ± 1.7 pts" for line in lines)
     assert all(not line.endswith("±") for line in lines)
 
@@ -148,7 +153,7 @@ def test_bubble_areas_are_in_the_ratio_of_the_expected_losses() -> None:
 
 def test_a_tiny_risk_keeps_its_true_size_and_gets_its_number_beside_it() -> None:
     risks = [("Big", 0.5, 1_000_000, 500_000), ("Tiny", 0.1, 10_000, 1_000)]
-    svg = parsed(charts.risk_chart(risks, money))
+    svg = parsed(risk_chart(risks, money))
     big, tiny = sorted((c for c in circles(svg) if c.attrib.get("fill-opacity")),
                        key=lambda c: -float(c.attrib["r"]))  # fmt: skip
     ratio = (float(tiny.attrib["r"]) / float(big.attrib["r"])) ** 2
@@ -226,7 +231,7 @@ def test_the_payback_line_ends_at_the_net_value_of_the_table(folder: Path) -> No
 
 def test_a_payback_after_the_horizon_is_shown_dashed_beyond_it() -> None:
     net = [-1200.0 + 100 * m for m in range(19)]  # pays back at month 12, horizon 6
-    svg = parsed(charts.payback_chart(net, 12.0, money, horizon=6))
+    svg = parsed(payback_chart(net, 12.0, money, horizon=6))
     line = next(p for p in svg.iter(f"{SVG}path") if p.attrib.get("class") == "bc-chart__net")
     assert len(re.findall(r"[\d.]+ [\d.]+", line.attrib["d"])) == 7
     assert any(p.attrib.get("stroke-dasharray") == "6 5" for p in svg.iter(f"{SVG}path"))
@@ -236,7 +241,7 @@ def test_a_payback_after_the_horizon_is_shown_dashed_beyond_it() -> None:
 def _box(t: ET.Element) -> tuple[float, float, float, float]:
     """A text's box in user units (left, top, right, bottom), from its anchor and width."""
     x, y, size = float(t.attrib["x"]), float(t.attrib["y"]), float(t.attrib["font-size"])
-    width = charts.text_width(t.text or "", size, int(t.attrib.get("font-weight", 400)))
+    width = text_width(t.text or "", size, int(t.attrib.get("font-weight", 400)))
     left = {"start": x, "middle": x - width / 2, "end": x - width}[
         t.attrib.get("text-anchor", "start")
     ]
@@ -246,7 +251,7 @@ def _box(t: ET.Element) -> tuple[float, float, float, float]:
 @pytest.mark.parametrize("months", [11.0, 6.0, 3.0])
 def test_the_payback_label_never_meets_the_end_label(months: float) -> None:
     net = [-92000.0 + 92000 / months * m for m in range(13)]  # pays back at `months`
-    svg = parsed(charts.payback_chart(net, months, money))
+    svg = parsed(payback_chart(net, months, money))
     labels = {t.text: _box(t) for t in texts(svg)}
     paid = labels[next(k for k in labels if k and k.startswith("Paid back after"))]
     end = labels[money(net[12])]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from buildcase.engines import weasyprint as handout
+from buildcase.engines.weasyprint.layouts import Layouts
 
 from .conftest import MINIMAL, run_cli, write_proposal
 
@@ -59,7 +59,7 @@ def test_build_refuses_it_in_the_same_words_without_laying_it_out(
     folder = oversized(workspace)
     checked = error_lines(run_cli(capsys, "check", str(folder))[2])
     laid_out: list[Any] = []
-    monkeypatch.setattr(handout.Layouts, "lay_out", lambda self, hidden: laid_out.append(hidden))
+    monkeypatch.setattr(Layouts, "lay_out", lambda self, hidden: laid_out.append(hidden))
     code, _, err = run_cli(capsys, "build", str(folder), "--jobs", "1")
     assert code == 1
     assert error_lines(err) == checked

@@ -65,6 +65,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: str
     assert code == 0 and out.startswith(f"usage: buildcase {command}")
 
 
+@pytest.mark.slow
 def test_build_ends_with_a_one_line_summary(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -83,6 +84,7 @@ def test_build_ends_with_a_one_line_summary(
         assert (workspace / "public" / "p" / name).is_file()
 
 
+@pytest.mark.slow
 def test_a_failed_proposal_does_not_stop_the_others(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -101,6 +103,7 @@ def test_a_failed_proposal_does_not_stop_the_others(
     assert (workspace / "site" / "good" / "handout.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_new_sets_up_a_folder_and_writes_a_valid_proposal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -166,6 +169,7 @@ def test_the_installed_command_runs_without_a_traceback(workspace: Path) -> None
     )
 
 
+@pytest.mark.slow
 def test_unchanged_proposals_are_skipped_and_force_rebuilds(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -200,6 +204,7 @@ def test_unchanged_proposals_are_skipped_and_force_rebuilds(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command", [["check"], ["schema"], ["new", "fresh"], ["--help"], ["build", "--help"]]
 )
@@ -218,6 +223,7 @@ def test_light_commands_never_import_the_engines(workspace: Path, command: list[
     assert "HEAVY []" in result.stderr, result.stderr[-500:]
 
 
+@pytest.mark.slow
 def test_build_audience_makes_only_that_department_handout(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

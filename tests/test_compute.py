@@ -14,9 +14,10 @@ from buildcase.compute.money import (
     return_on_investment,
     risk_value,
 )
-from buildcase.compute.statistics import margin_of_error, share_of_answers
+from buildcase.compute.statistics import margin_of_error
 from buildcase.models.quantities import Estimate, Percent
 from buildcase.models.sections import Benefit, Risk
+from buildcase.validate.survey import share_of_answers
 
 from .conftest import PROPOSALS, REFERENCE
 

@@ -15,10 +15,11 @@ from buildcase.commands.check import check_proposal
 from buildcase.compute import Case, build_case
 from buildcase.compute.statistics import margin_of_error
 from buildcase.errors import ProposalInvalid
-from buildcase.models.parsers import nearest_currencies, parse_percent_or_count
+from buildcase.models.currencies import nearest_currencies
+from buildcase.models.parsers import parse_percent_or_count
 from buildcase.models.quantities import Percent
 from buildcase.models.sections import Proposal
-from buildcase.render import Rendered, render_case
+from buildcase.render.case import Rendered, render_case
 from buildcase.validate.consistency import content_words, stem, when_in_months
 from buildcase.workspace import template_dirs
 
@@ -361,8 +362,8 @@ def test_a_census_says_all_answered_instead_of_a_margin() -> None:
 
 
 def test_a_census_in_german() -> None:
+    from buildcase.i18n import language
     from buildcase.render.formatting import Formatter
-    from buildcase.render.i18n import language
 
     assert Formatter("EUR", language("de")).census(1200) == "alle 1.200 haben geantwortet"
 

@@ -106,6 +106,7 @@ def buildcase(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return run([sys.executable, "-m", "buildcase", *args], cwd)
 
 
+@pytest.mark.slow
 def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
     done = run(
         [
@@ -194,6 +195,7 @@ def merged(fragment: str) -> str:
     return yaml.safe_dump(base, sort_keys=False, allow_unicode=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", yaml_samples(), ids=lambda b: b.where)
 def test_every_yaml_sample_passes_check(block: Block, tmp_path: Path) -> None:
     text = block.text if block.marker == "check" else merged(block.text)
@@ -201,12 +203,14 @@ def test_every_yaml_sample_passes_check(block: Block, tmp_path: Path) -> None:
     assert done.returncode == 0, f"{block.where}:\n{done.stdout}{done.stderr}\n{text}"
 
 
+@pytest.mark.slow
 def test_the_tutorials_proposal_passes_check_with_no_warning(tmp_path: Path) -> None:
     done = check_proposal(tutorial_proposal(), tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "warning" not in done.stderr, done.stderr
 
 
+@pytest.mark.slow
 def test_the_tutorials_commands_reach_a_site_a_handout_and_a_deck(tmp_path: Path) -> None:
     cwd = tmp_path
     ran: list[str] = []
@@ -324,6 +328,7 @@ def quoted_lines(page: Path, marker: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(QUOTED_MESSAGES))
 def test_every_message_the_docs_quote_is_what_check_prints(case: str, tmp_path: Path) -> None:
     page, edit, marker = QUOTED_MESSAGES[case]

@@ -140,6 +140,24 @@ def build_audience(ws: Path) -> None:
     assert unknown.returncode != 0 and "finance" in unknown.stderr + unknown.stdout
 
 
+def build_internal(ws: Path) -> None:
+    """The L&D team's edition holds the buy-in plan marked internal, in internal/; the
+    published site never does, whatever --out it is built into."""
+    proposal = ws / "proposals" / "p" / "proposal.yaml"
+    proposal.write_text(
+        proposal.read_text(encoding="utf-8")
+        + "campaign:\n  decision:\n    status: approved\n    note: Agreed in private\n",
+        encoding="utf-8",
+    )
+    ok(run(ws, "build", "proposals/p", "--internal"))
+    assert "Agreed in private" in (ws / "internal" / "p" / "campaign.html").read_text()
+    assert not (ws / "site").exists()
+    ok(run(ws, "build", "proposals/p"))
+    assert not (ws / "site" / "p" / "campaign.html").exists()
+    ok(run(ws, "build", "proposals/p", "--internal", "--out", "team"))
+    assert (ws / "team" / "p" / "campaign.html").is_file()
+
+
 def debug_shows_a_traceback(command: str, *args: str) -> Callable[[Path], None]:
     def check(ws: Path) -> None:
         plain = run(ws, command, *args)
@@ -282,6 +300,7 @@ RUNS: dict[tuple[str, str], Callable[[Path], None]] = {
     ("build", "--jobs"): build_jobs,
     ("build", "--paper"): build_paper,
     ("build", "--audience"): build_audience,
+    ("build", "--internal"): build_internal,
     ("build", "--debug"): debug_shows_a_traceback("build", "proposals/missing"),
     ("check", "--strict"): check_strict,
     ("check", "--debug"): debug_shows_a_traceback("check", "proposals/missing"),
@@ -334,6 +353,7 @@ def test_every_documented_option_has_a_run() -> None:
     assert not missing, f"documented but never run from the command line: {sorted(missing)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command,option", sorted(RUNS), ids=[f"{c or 'buildcase'} {o}" for c, o in sorted(RUNS)]
 )

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from buildcase.commands.build import BuildReport, build
-from buildcase.render.i18n import language
+from buildcase.i18n import language
 
 from .conftest import (
     MINIMAL,
@@ -44,6 +44,8 @@ def pdf_of(path: Path) -> tuple[int, str]:
     return len(reader.pages), re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 @pytest.mark.parametrize("audience", ["sales", "hr", "support"])
 def test_each_audience_has_a_handout_leading_with_their_concerns(
     built: BuildReport, audience: str
@@ -67,6 +69,7 @@ def test_each_audience_has_a_handout_leading_with_their_concerns(
     assert f"For {data['title']}" in text
 
 
+@pytest.mark.slow
 def test_an_audience_page_is_written_to_them(built: BuildReport) -> None:
     page = text_of(built.out / SUPPORT.name / "audience-team-leads.html")
     page = page[page.index("What you care about") :]  # the content, after the navigation
@@ -76,6 +79,7 @@ def test_an_audience_page_is_written_to_them(built: BuildReport) -> None:
     assert "The numbers that matter to you" in page
 
 
+@pytest.mark.slow
 def test_objections_are_grouped_by_the_concern_behind_them(built: BuildReport) -> None:
     page = text_of(built.out / REFERENCE.name / "questions.html")
     order = [
@@ -85,6 +89,7 @@ def test_objections_are_grouped_by_the_concern_behind_them(built: BuildReport) -
     assert page.index("My team has no time for training.") > page.index("Time")
 
 
+@pytest.mark.slow
 def test_plan_against_actual_shows_the_misses(built: BuildReport) -> None:
     page = text_of(built.out / SUPPORT.name / "plan.html")
     assert (
@@ -96,11 +101,15 @@ def test_plan_against_actual_shows_the_misses(built: BuildReport) -> None:
     assert 'class="bc-chart bc-chart--timeline"' in raw
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_timeline_is_in_the_handout_too(built: BuildReport) -> None:
     _, text = pdf_of(built.out / REFERENCE.name / "handout.pdf")
     assert "Weeks from the start" in text and "1. Pilot with 40 employees" in text
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_an_internal_campaign_is_built_only_on_request_and_never_into_site(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -122,6 +131,8 @@ def test_an_internal_campaign_is_built_only_on_request_and_never_into_site(
     assert not (workspace / "site" / SUPPORT.name / "campaign.html").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_public_campaign_is_in_the_navigation(workspace: Path) -> None:
     folder = write_proposal(
         workspace, MINIMAL + "campaign:\n  internal: false\n  decision:\n    status: declined\n"
@@ -132,6 +143,7 @@ def test_a_public_campaign_is_in_the_navigation(workspace: Path) -> None:
     assert "Status: declined" in pdf_of(workspace / "site" / "p" / "handout.pdf")[1]
 
 
+@pytest.mark.slow
 def test_the_portfolio_lists_every_proposal_with_its_status(built: BuildReport) -> None:
     index = built.out / "index.html"
     page = text_of(index)
@@ -145,6 +157,7 @@ def test_the_portfolio_lists_every_proposal_with_its_status(built: BuildReport) 
     assert not re.search(r'(src|href)="(https?:)?//', raw)  # offline, from disk
 
 
+@pytest.mark.slow
 def test_one_audience_edition_only(workspace: Path) -> None:
     folder = copy_reference(workspace)
     build([folder], workspace, workspace / "site", audience="hr")
@@ -152,6 +165,8 @@ def test_one_audience_edition_only(workspace: Path) -> None:
     assert handouts == ["handout-hr.pdf", "handout.pdf"]
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_branding_styles_site_and_handouts(built: BuildReport) -> None:
     site = built.out / SUPPORT.name
     assert "--bc-primary: #0b6e4f" in (site / "assets/buildcase/brand/brand.css").read_text()
@@ -219,6 +234,8 @@ def test_the_german_catalog_is_complete() -> None:
     assert missing == []
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_german_proposal_has_no_english_label_left(workspace: Path) -> None:
     folder = copy_reference(workspace)
     text = (
@@ -246,6 +263,7 @@ def test_a_german_proposal_has_no_english_label_left(workspace: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_reference_proposal_still_builds_unchanged(tmp_path: Path) -> None:
     # The reference proposal keeps building unchanged with every feature added.
     shutil.copytree(REFERENCE, tmp_path / "proposals" / REFERENCE.name)

@@ -25,6 +25,7 @@ def grow_by_megabytes(megabytes: int) -> int:
 _kept: list[bytearray] = []
 
 
+@pytest.mark.slow
 def test_a_pool_whose_worker_grew_is_renewed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engines, "MEMORY_FLOOR_MB", 0)
     pool = engines.PoolEngines(1)
@@ -41,6 +42,7 @@ def test_a_pool_whose_worker_grew_is_renewed(monkeypatch: pytest.MonkeyPatch) ->
         pool.close()
 
 
+@pytest.mark.slow
 def test_one_proposal_makes_its_site_here_and_its_handouts_in_a_worker() -> None:
     split = engines.engines_for(1, jobs=2)
     try:
@@ -65,6 +67,7 @@ def pid_at_a_meeting(task: engines.HandoutTask) -> int:
     return os.getpid()
 
 
+@pytest.mark.slow
 def test_one_proposals_handouts_are_made_side_by_side_on_every_core(tmp_path: Path) -> None:
     """The handouts are most of a proposal's work: with two cores, two workers make them
     while this process makes the site."""
@@ -84,14 +87,15 @@ def test_one_core_or_one_job_works_in_this_process() -> None:
     assert inline.submit(worker_pid, None).result() == os.getpid()
 
 
+@pytest.mark.slow
 def test_the_theme_templates_compile_once_per_process(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """MkDocs runs our `hooks:` file (its public extension point) for each site, which
     keeps Material's compiled templates for the next build: without it a warm build
     compiles them all again. Fails loudly if MkDocs stops calling `on_env`."""
+    from buildcase.cache.templates import compiled_templates
     from buildcase.commands.build import build
-    from buildcase.template_cache import compiled_templates
 
     from .conftest import MINIMAL, write_proposal
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from buildcase.i18n import language
 from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
 from buildcase.render.formatting import NBSP, Formatter
-from buildcase.render.i18n import language
 
 
 def fmt(currency: str, lang: str = "en") -> Formatter:
@@ -86,3 +86,50 @@ def test_axis_ticks_write_short_money_as_the_language_does(
 ) -> None:
     """Chart axes once edited the formatted zero, writing '500 €k' and '1.5 €M' in German."""
     assert fmt(currency, lang).compact_money(amount) == written
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "written"),
+    [
+        ("en", 1, "1 benefit"),
+        ("en", 3, "3 benefits"),
+        ("en", 0, "0 benefits"),
+        ("en", 1200, "1,200 benefits"),  # the number as `count` writes it
+        ("de", 1, "1 Nutzen"),  # German's own forms, from the catalogue
+        ("de", 3, "3 Nutzen"),
+        ("de", 1200, "1.200 Nutzen"),
+    ],
+)
+def test_a_count_takes_the_form_of_its_noun_the_language_asks_for(
+    lang: str, n: int, written: str
+) -> None:
+    assert fmt("USD", lang).count_of(n, "benefit", "benefits") == written
+
+
+@pytest.mark.parametrize(
+    ("lang", "hours", "written"),
+    [
+        ("en", 1, "1 hour"),
+        ("en", 1.0, "1 hour"),  # a whole float is a whole count
+        ("en", 2, "2 hours"),
+        ("en", 1.5, "1.5 hours"),  # a fraction to one decimal
+        ("en", 0.5, "0.5 hours"),
+        ("en", 1.04, "1.0 hours"),  # written 1.0: a visible decimal takes the plural (CLDR)
+        ("de", 1, "1 Stunde"),
+        ("de", 2, "2 Stunden"),
+        ("de", 1.5, "1,5 Stunden"),
+    ],
+)
+def test_hours_are_counted_with_their_fraction(lang: str, hours: float, written: str) -> None:
+    assert fmt("USD", lang).count_of(hours, "hour", "hours") == written
+
+
+def test_a_count_not_known_is_a_dash() -> None:
+    assert fmt("USD").count_of(None, "risk", "risks") == "–"
+
+
+def test_years_are_written_with_their_noun() -> None:
+    """`Return over {years}` takes the years whole (`3 years`, `1 Jahr`): no template adds
+    the noun or its plural by hand."""
+    for lang, one, many in (("en", "1 year", "3 years"), ("de", "1 Jahr", "3 Jahre")):
+        assert (fmt("USD", lang).years(1), fmt("USD", lang).years(3)) == (one, many)

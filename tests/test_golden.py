@@ -19,7 +19,7 @@ import pytest
 
 from buildcase.compute import build_case
 from buildcase.load import load_proposal
-from buildcase.render import Rendered, render_case
+from buildcase.render.case import Rendered, render_case
 from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
 

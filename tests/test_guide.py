@@ -67,6 +67,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- the command ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_topic_opens_its_page_at_its_section_quietly(cache: Path) -> None:
     done = run_guide(cache, "pilot-budget", "--no-open")
     assert done.returncode == 0, done.stderr
@@ -79,6 +80,7 @@ def test_a_topic_opens_its_page_at_its_section_quietly(cache: Path) -> None:
     assert "Give it its own budget and time" in page.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_without_a_topic_it_opens_the_start_page_in_the_browser(cache: Path) -> None:
     # BROWSER=true: the browser is the command `true`, which "opens" the page and succeeds.
     done = run_guide(cache, BROWSER="true")
@@ -89,6 +91,7 @@ def test_without_a_topic_it_opens_the_start_page_in_the_browser(cache: Path) -> 
     assert "Where to start" in page.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_second_run_opens_the_same_build(cache: Path) -> None:
     first, _ = page_of(run_guide(cache, "format", "--no-open").stdout)
     built = first.stat().st_mtime_ns
@@ -119,6 +122,7 @@ def test_an_unknown_topic_is_a_usage_error_naming_the_nearest(tmp_path: Path) ->
     assert far.returncode == 2 and "did you mean" not in far.stderr and "--list" in far.stderr
 
 
+@pytest.mark.slow
 def test_a_change_to_the_docs_rebuilds_the_guide(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -150,6 +154,7 @@ def shared_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return shared
 
 
+@pytest.mark.slow
 def test_a_cache_others_can_write_to_is_not_used(
     tmp_path: Path, shared_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -296,6 +301,7 @@ def test_without_a_home_folder_the_guide_is_built_in_a_temporary_folder(
 # --- the table of topics ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_topic_is_a_page_and_a_section_of_the_built_guide(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -519,6 +525,7 @@ def test_every_place_that_makes_a_warning_has_a_case(
     assert missed == [], f"warnings no case in CASES makes: {missed}"
 
 
+@pytest.mark.slow
 def test_build_prints_the_guide_line_under_a_warning(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,13 +20,14 @@ from buildcase.commands.build import build
 from buildcase.compute import build_case
 from buildcase.engines import weasyprint as handout_module
 from buildcase.engines.weasyprint import Handout, page_boxes, render_handout
+from buildcase.i18n import language
 from buildcase.load import load_proposal
-from buildcase.render import render_case
+from buildcase.render.case import render_case
 from buildcase.render.formatting import Formatter
-from buildcase.render.i18n import language
-from buildcase.render.qr import read_site_url, site_address
+from buildcase.render.qr import site_address
 from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
+from buildcase.workspace.config import read_site_url
 
 from .conftest import PROPOSALS, REFERENCE, ROOT
 from .test_handout_print import struct_elements
@@ -98,6 +99,8 @@ def page_text(page: Any) -> str:
 # --- type size ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_every_character_on_every_page_is_at_least_7_pt(built: list[Built]) -> None:
     small = {}
     for b in built:
@@ -111,6 +114,8 @@ def test_every_character_on_every_page_is_at_least_7_pt(built: list[Built]) -> N
     assert small == {}
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_handout_charts_print_their_text_at_7_pt_or_more(built: list[Built]) -> None:
     """Chart text is drawn inside SVGs scaled to their box: measured on paper, it must
     still be at least 7 pt (so the executives' handouts must hold at least one chart)."""
@@ -126,6 +131,8 @@ def test_the_handout_charts_print_their_text_at_7_pt_or_more(built: list[Built])
 # --- the decision leads -------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_page_one_of_every_handout_leads_with_the_decision(built: list[Built]) -> None:
     for b in built:
         with pdfplumber.open(b.pdf) as pdf:
@@ -156,6 +163,8 @@ def _cases() -> dict[str, Any]:
     return cases
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_page_one_reconciles_its_totals(built: list[Built]) -> None:
     """Gain = benefits credited + losses avoided wherever both are computed; whether the
     pilot is inside the budget or on top; a budget above its itemised costs says so. The
@@ -181,6 +190,8 @@ def test_page_one_reconciles_its_totals(built: list[Built]) -> None:
     assert all(checked.values()), checked
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_department_handout_says_which_figures_are_theirs(built: list[Built]) -> None:
     cases = _cases()
     for b in [b for b in built if b.audience]:
@@ -196,6 +207,8 @@ def test_a_department_handout_says_which_figures_are_theirs(built: list[Built]) 
 # --- pages used well -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_no_page_is_less_than_a_third_full_unless_it_is_the_only_one(built: list[Built]) -> None:
     thin = {}
     for b in built:
@@ -210,6 +223,8 @@ def test_no_page_is_less_than_a_third_full_unless_it_is_the_only_one(built: list
     assert thin == {}
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_no_page_holds_only_the_sources_and_contacts(built: list[Built]) -> None:
     for b in built:
         with pdfplumber.open(b.pdf) as pdf:
@@ -235,20 +250,22 @@ def table_rows_split(document: Any) -> list[str]:
     return [text_of[key] for key, pages in pages_of.items() if len(pages) > 1]
 
 
+@pytest.mark.slow
 def test_no_table_row_is_split_across_pages(built: list[Built]) -> None:
     import weasyprint
 
-    from buildcase.engines.weasyprint import _confined_fetcher
+    from buildcase.engines.weasyprint.fetcher import confined_fetcher
 
     for b in built:
         document = weasyprint.HTML(
             string=b.html,
             base_url=b.base_dir.as_uri() + "/",
-            url_fetcher=_confined_fetcher(weasyprint, b.allowed_dirs),
+            url_fetcher=confined_fetcher(weasyprint, b.allowed_dirs),
         ).render()
         assert table_rows_split(document) == [], b.name
 
 
+@pytest.mark.slow
 def test_the_row_check_sees_a_split_row(built: list[Built]) -> None:
     import weasyprint
 
@@ -257,6 +274,8 @@ def test_the_row_check_sees_a_split_row(built: list[Built]) -> None:
     assert table_rows_split(weasyprint.HTML(string=html).render())
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_no_empty_state_text_in_any_handout(built: list[Built]) -> None:
     for b in built:
         with pdfplumber.open(b.pdf) as pdf:
@@ -292,6 +311,8 @@ def test_site_url_is_read_from_mkdocs_yml_with_its_tags(tmp_path: Path) -> None:
     assert read_site_url(ROOT / "mkdocs.yml") is None  # the repository's has none
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_handout_prints_the_site_address_and_a_qr_code(tmp_path: Path) -> None:
     proposal, _ = validate_proposal(load_proposal(REFERENCE))
     case = build_case(proposal, REFERENCE.name)
@@ -322,6 +343,8 @@ def test_the_handout_prints_the_site_address_and_a_qr_code(tmp_path: Path) -> No
     assert any(address in alt for alt in figures), figures
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_link_is_printed_with_its_address(built: list[Built], tmp_path: Path) -> None:
     reference = next(b for b in built if b.name == "social-media-training/handout.pdf")
     html = reference.html.replace(
@@ -368,6 +391,8 @@ def every_candidate_laid_out(lay_out: Any, html: str) -> list[int]:
     return dropped
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_skipping_candidates_that_cannot_fit_changes_no_handout() -> None:
     """A layout costs a few tenths of a second; the executives' handouts, where most parts
     are optional, are the ones the shortcut saves layouts on."""

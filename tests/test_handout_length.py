@@ -1,4 +1,4 @@
-"""The bound on a handout's length (buildcase/validate/handout_length.py) is a lower bound:
+"""The bound on a handout's length (buildcase/compute/handout_length.py) is a lower bound:
 never more than WeasyPrint lays out, so that no handout that fits is refused; it leaves
 every example, and every proposal the benchmark varies from them, to the layout; and it
 keeps out of the way of a proposal that brings its own handout templates."""
@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from buildcase.compute import build_case
-from buildcase.engines.weasyprint import Layouts, optional_ranks, page_boxes, page_fill
+from buildcase.compute import build_case, handout_length
+from buildcase.engines.weasyprint import optional_ranks, page_boxes, page_fill
+from buildcase.engines.weasyprint.layouts import Layouts
 from buildcase.load import load_proposal
 from buildcase.models.sections import Proposal
-from buildcase.render import render_case
-from buildcase.validate import handout_length, validate_proposal
+from buildcase.render.case import render_case
+from buildcase.validate import validate_proposal
 from buildcase.workspace import default_templates_dir, template_dirs
 
 from .conftest import MINIMAL, ROOT, copy_reference, run_cli, write_proposal
@@ -72,6 +73,7 @@ def _pair_adjustments(pairs: Any) -> Iterator[tuple[str, list[int]]]:
             yield glyph, [advance(r.Value1) for r in row.Class2Record]
 
 
+@pytest.mark.slow
 def test_the_table_of_widths_is_the_least_of_the_handouts_fonts() -> None:
     from fontTools.ttLib import TTFont  # installed with WeasyPrint, which reads fonts with it
 
@@ -108,10 +110,9 @@ CASES = {
 
 
 def unbounded_model(folder: Path) -> Proposal:
-    """The proposal as validated, but for the bound, which these handouts need not pass."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("buildcase.validate.handout_length_problems", lambda *args: iter(()))
-        return validate_proposal(load_proposal(folder))[0]
+    """The proposal as validated, without the bound (a check after compute), which these
+    handouts need not pass."""
+    return validate_proposal(load_proposal(folder))[0]
 
 
 def laid_out_mm(html: str, folder: Path, search_path: list[Path]) -> float:
@@ -124,6 +125,7 @@ def laid_out_mm(html: str, folder: Path, search_path: list[Path]) -> float:
     return float(before_last + page_fill(document, -1) * pages[-1].margin_height()) * MM_PER_PX
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["reference", *CASES])
 def test_the_bound_is_never_more_than_the_layout(workspace: Path, case: str) -> None:
     if case == "reference":
@@ -154,6 +156,7 @@ def generated_proposals(workspace: Path, n: int) -> list[Path]:
     return folders
 
 
+@pytest.mark.slow
 def test_no_proposal_the_benchmark_varies_from_the_examples_is_refused(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -163,6 +166,7 @@ def test_no_proposal_the_benchmark_varies_from_the_examples_is_refused(
     assert out.strip() == "checked 24 proposals: 24 ok, 0 with errors"
 
 
+@pytest.mark.slow
 def test_a_proposal_with_its_own_handout_stylesheet_is_left_to_the_layout(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -177,6 +181,8 @@ def test_a_proposal_with_its_own_handout_stylesheet_is_left_to_the_layout(
     assert code == 0, err
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_handout_the_bound_lets_through_is_still_refused_by_its_layout(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,10 +21,14 @@ import pytest
 
 from buildcase.commands.build import build
 from buildcase.engines import weasyprint as handout_module
-from buildcase.engines.weasyprint import _confined_fetcher, render_handout
+from buildcase.engines.weasyprint import render_handout
+from buildcase.engines.weasyprint.fetcher import confined_fetcher
 from buildcase.pipeline import HANDOUT
 
 from .conftest import REFERENCE, ROOT
+
+# Every test reads handouts laid out once by WeasyPrint: the PDF tier.
+pytestmark = [pytest.mark.slow, pytest.mark.pdf]
 
 PAPERS = {"a4": (595, 842), "letter": (612, 792)}  # in points
 TITLE = "Social media training for every employee"
@@ -210,7 +214,7 @@ def lay_out(printed: Printed, html: str | None = None) -> Any:
     """The handout laid out by WeasyPrint, as `buildcase.engines.weasyprint` does it."""
     import weasyprint
 
-    fetcher = _confined_fetcher(weasyprint, printed.allowed_dirs)
+    fetcher = confined_fetcher(weasyprint, printed.allowed_dirs)
     return weasyprint.HTML(
         string=printed.html if html is None else html,
         base_url=printed.base_dir.as_uri() + "/",

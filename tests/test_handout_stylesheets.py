@@ -16,13 +16,19 @@ import pytest
 
 from buildcase.compute import build_case
 from buildcase.engines import weasyprint as handout_module
-from buildcase.engines.weasyprint import Layouts, optional_ranks, page_boxes, render_handout
+from buildcase.engines.weasyprint import layouts as layouts_module
+from buildcase.engines.weasyprint import optional_ranks, page_boxes, render_handout
+from buildcase.engines.weasyprint.fetcher import confined_fetcher
+from buildcase.engines.weasyprint.layouts import Layouts
 from buildcase.load import load_proposal
-from buildcase.render import render_case
+from buildcase.render.case import render_case
 from buildcase.validate import validate_proposal
 from buildcase.workspace import default_templates_dir, template_dirs
 
 from .conftest import PROPOSALS, REFERENCE, ROOT
+
+# Every test lays out handouts with WeasyPrint: the PDF tier.
+pytestmark = [pytest.mark.slow, pytest.mark.pdf]
 
 EXAMPLES = sorted(p.name for p in PROPOSALS.iterdir() if (p / "proposal.yaml").is_file())
 ASSETS = default_templates_dir() / "assets"
@@ -56,7 +62,7 @@ def laid_out_from_its_own_html(html: str, allowed: list[Path], hidden: list[int]
     rule in the document itself: as the handout was laid out before any parse was kept."""
     import weasyprint
 
-    fetcher = handout_module._confined_fetcher(weasyprint, allowed)
+    fetcher = confined_fetcher(weasyprint, allowed)
     text = handout_module._without(html, hidden)
     return weasyprint.HTML(
         string=text, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher
@@ -102,7 +108,7 @@ def test_a_parse_is_kept_only_while_the_copies_of_its_fonts_are_on_disk(
     html = handouts["handout.pdf"]
     private = tmp_path / "private"
     private.mkdir()
-    handout_module._PARSED.clear()
+    layouts_module._PARSED.clear()
     monkeypatch.setattr(tempfile, "tempdir", str(private))
     first = Layouts(html, ASSETS, allowed)
     assert Layouts(html, ASSETS, allowed).parsed is first.parsed  # kept, so it saves time
@@ -219,6 +225,6 @@ def test_a_font_file_changed_since_the_last_handout_is_read_again(tmp_path: Path
     bold = text_width(render_handout(html, ASSETS, [tmp_path, ASSETS]).pdf)
     shutil.copyfile(FONTS / "Inter-Regular.otf", font)
     regular = text_width(render_handout(html, ASSETS, [tmp_path, ASSETS]).pdf)
-    handout_module._PARSED.clear()  # as a new process would parse it
+    layouts_module._PARSED.clear()  # as a new process would parse it
     assert regular == text_width(render_handout(html, ASSETS, [tmp_path, ASSETS]).pdf)
     assert regular < bold

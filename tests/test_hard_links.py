@@ -67,6 +67,7 @@ def attachments_of(pdf: Path) -> list[bytes]:
 # --- through the command line -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_hard_link_a_proposal_template_attaches_fails_the_build(
     workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -86,6 +87,8 @@ def test_a_hard_link_a_proposal_template_attaches_fails_the_build(
     assert not any(SECRET.encode() in p.read_bytes() for p in leftovers)
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_same_file_copied_into_the_folder_is_attached(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -215,6 +218,8 @@ def test_a_file_reached_from_a_template_folder_through_a_link_is_refused(
     assert b"SECRET" not in handout.pdf
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_trusted_template_folder_may_hold_files_with_several_names(
     proposal: Path, tmp_path: Path
 ) -> None:
@@ -229,6 +234,8 @@ def test_a_trusted_template_folder_may_hold_files_with_several_names(
     assert not any("refused" in w for w in handout.warnings)
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_regular_file_of_the_proposal_is_fetched(proposal: Path) -> None:
     html = handout_fetching((proposal / "pictures" / "logo.png").as_uri())
     handout = render_handout(html, ASSETS, [proposal, ASSETS])

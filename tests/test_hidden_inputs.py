@@ -12,6 +12,9 @@ import pytest
 from .conftest import MINIMAL, run_cli, write_proposal
 from .test_build import page_text
 
+# Each test builds a proposal twice through the engines.
+pytestmark = [pytest.mark.slow]
+
 SURVEY = """\
 survey:
   title: Staff survey

@@ -50,6 +50,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / SUPPORT.name
 
 
+@pytest.mark.slow
 def test_the_impact_map_page_shows_every_behaviour(site: Path) -> None:
     page = text_of(site / "impact.html")
     assert "What people will do differently" in page
@@ -73,6 +74,7 @@ def test_the_impact_map_page_shows_every_behaviour(site: Path) -> None:
     assert nav.index('href="risks.html"') < nav.index('href="impact.html"')
 
 
+@pytest.mark.slow
 def test_the_need_opens_the_start_page(site: Path) -> None:
     page = text_of(site / "index.html")
     assert NEED in page
@@ -80,6 +82,7 @@ def test_the_need_opens_the_start_page(site: Path) -> None:
     assert page.index("We ask for") < page.index("The need:") < page.index("Three in five of our")
 
 
+@pytest.mark.slow
 def test_the_plan_page_has_the_before_during_after_table_and_the_hours(site: Path) -> None:
     page = text_of(site / "plan.html")
     for label in ("Before the training", "During the training", "After the training"):
@@ -194,6 +197,8 @@ def pdf_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pypdf.PdfReader(path).pages))
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_need_opens_the_handout_and_the_map_is_drawn_in_it(site: Path) -> None:
     reader = pypdf.PdfReader(site / "handout.pdf")
     assert len(reader.pages) == 2
@@ -236,6 +241,7 @@ THEIRS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("audience", list(THEIRS))
 def test_each_audience_page_leads_with_what_their_people_will_do_differently(
     site: Path, audience: str
@@ -254,6 +260,8 @@ def test_each_audience_page_leads_with_what_their_people_will_do_differently(
     assert "At €32 an hour; beside the budget, not part of it." in page
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 @pytest.mark.parametrize("audience", list(THEIRS))
 def test_each_audience_handout_leads_with_what_their_people_will_do_differently(
     site: Path, audience: str
@@ -274,6 +282,8 @@ def test_each_audience_handout_leads_with_what_their_people_will_do_differently(
     assert "beside the budget, not part of it" in mine
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_our_own_data_is_listed_beside_the_survey_never_as_research(site: Path) -> None:
     page = text_of(site / "evidence.html")
     page = page[page.index("Every figure in this proposal") :]
@@ -346,6 +356,7 @@ def uncomment(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+@pytest.mark.slow
 def test_the_skeleton_shows_every_addition_and_each_example_is_valid(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

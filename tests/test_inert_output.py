@@ -33,9 +33,9 @@ from buildcase.commands.build import build
 from buildcase.compute import build_case
 from buildcase.engines.mkdocs import REQUIRED_EXTENSIONS
 from buildcase.load import load_proposal
+from buildcase.markup import title_html
 from buildcase.models.schema import proposal_schema
-from buildcase.render import render_case
-from buildcase.render.markup import title_html
+from buildcase.render.case import render_case
 from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
 
@@ -82,9 +82,15 @@ def text_paths(
         yield path
 
 
+@functools.lru_cache(maxsize=1)
+def _definitions() -> dict[str, Any]:
+    """The schema's definitions, made once: `text_paths` runs at import (collection) time."""
+    return proposal_schema()["$defs"]
+
+
 def _resolved(node: dict[str, Any]) -> dict[str, Any]:
     """The schema a value follows, through references and "this, or nothing"."""
-    definitions = proposal_schema()["$defs"]
+    definitions = _definitions()
     while "$ref" in node or "anyOf" in node or node.get("if") == {"type": "null"}:
         if "$ref" in node:
             node = definitions[node["$ref"].rsplit("/", 1)[-1]]
@@ -319,6 +325,7 @@ fragment = st.one_of(st.sampled_from(ATTACKS), st.text(max_size=8))
 author_text = st.lists(fragment, min_size=1, max_size=4).map(lambda p: "T " + "".join(p)[:150])
 
 
+@pytest.mark.slow
 @settings(
     max_examples=30,
     deadline=None,
@@ -372,6 +379,7 @@ def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workspace / "site" / "payload"
 
 
+@pytest.mark.slow
 def test_every_built_page_of_a_proposal_full_of_payloads_is_inert(payload_site: Path) -> None:
     problems = []
     for page in sorted(payload_site.rglob("*.html")):
@@ -396,6 +404,7 @@ def payload_markup(found: list[Element]) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_an_audience_title_in_the_navigation_is_shown_as_the_text_it_is(
     payload_site: Path,
 ) -> None:
@@ -447,6 +456,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
         "track", "wbr"}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_logo_tooltip_shows_the_title_escaped_once(workspace: Path) -> None:
     folder = write_proposal(workspace, MINIMAL.replace("Onboarding training", '"Q&A <training>"'))
     assert build([folder], workspace, workspace / "site").failed == []
@@ -457,6 +467,8 @@ def test_the_logo_tooltip_shows_the_title_escaped_once(workspace: Path) -> None:
         assert (logo["title"], logo["aria-label"]) == ("Q&A <training>", "Q&A <training>")
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_handout_never_links_into_the_builders_folders(workspace: Path) -> None:
     """WeasyPrint resolves a relative link against the folder it lays the handout out
     from: `policy.html` would become a file:// address of the builder's machine."""
@@ -483,6 +495,8 @@ def pdf_link_targets(pdf: Path) -> list[str]:
     return targets
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_no_payload_runs_in_a_browser_on_any_page_clicked_or_searched(
     browser: Any, payload_site: Path
 ) -> None:

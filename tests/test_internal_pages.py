@@ -21,7 +21,7 @@ import pytest
 from buildcase.commands.build import BuildReport, build
 from buildcase.commands.check import check_proposal
 from buildcase.compute import build_case
-from buildcase.render import navigation, site_pages
+from buildcase.render.pages import navigation, site_pages
 
 from .conftest import PROPOSALS, ROOT
 
@@ -78,6 +78,8 @@ def search_index(site: Path) -> list[dict[str, str]]:
     return docs
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_an_internal_page_is_in_no_file_of_the_published_site(built: BuildReport) -> None:
     site = built.out / SUPPORT.name
     assert not (site / "campaign.html").exists()
@@ -93,6 +95,7 @@ def test_an_internal_page_is_in_no_file_of_the_published_site(built: BuildReport
     assert "approved with conditions" not in readable_text(site / "handout.pdf")
 
 
+@pytest.mark.slow
 def test_the_site_s_search_finds_nothing_of_it(built: BuildReport) -> None:
     docs = search_index(built.out / SUPPORT.name)
     assert docs  # the published pages are found
@@ -105,6 +108,8 @@ def test_the_site_s_search_finds_nothing_of_it(built: BuildReport) -> None:
     assert "campaign.html" not in sitemap
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_internal_false_publishes_the_page_in_the_navigation(built: BuildReport) -> None:
     site = built.out / PUBLIC
     page = readable_text(site / "campaign.html")

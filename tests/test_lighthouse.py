@@ -56,7 +56,12 @@ INSTALL = (
     "run `npm ci` in tests/lighthouse (`./run test` does this for you)."
 )
 
-pytestmark = pytest.mark.skipif(NODE is None or NPM is None, reason=NO_NPM)
+# The Lighthouse tier, also slow: Chromium audits every page (minutes).
+pytestmark = [
+    pytest.mark.skipif(NODE is None or NPM is None, reason=NO_NPM),
+    pytest.mark.slow,
+    pytest.mark.lighthouse,
+]
 
 
 def _pinned() -> str:

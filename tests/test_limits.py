@@ -23,6 +23,9 @@ import pytest
 from .conftest import MINIMAL, PROPOSALS
 from .test_bad_inputs import expected_lines, prepare
 
+# Every test runs buildcase in a new process, about a second each.
+pytestmark = [pytest.mark.slow]
+
 MEMORY = 1536 << 20  # bytes of address space for the command: 1.5 GB
 TIMEOUT = 30  # seconds; a guard against a hang (a FIFO waits forever), not a speed test
 

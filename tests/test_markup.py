@@ -12,7 +12,7 @@ import markdown
 import pytest
 from markupsafe import Markup, escape
 
-from buildcase.render.markup import (
+from buildcase.markup import (
     escape_text,
     inline_markdown,
     link_target,
@@ -135,6 +135,8 @@ def test_a_path_on_the_same_host_stays_a_link(url: str) -> None:
     assert link_target(url) == url
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_a_link_to_a_share_is_text_on_the_site_and_in_the_handout(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -218,6 +220,7 @@ def test_double_underscores_are_strong_and_nesting_works() -> None:
 PATHOLOGICAL = ["*a ", "[a](", "**", "_a ", "`", "``a", "[a", "__a ", "*a_ ", "[["]
 
 
+@pytest.mark.slow
 def test_a_megabyte_of_unclosed_markup_is_read_in_linear_time() -> None:
     """An opener without its closer must not send the parser to the end of the text again
     for each one: the old expression took about 2.6 s for 20 KB of `*a `, growing with the
@@ -225,7 +228,7 @@ def test_a_megabyte_of_unclosed_markup_is_read_in_linear_time() -> None:
     text = "".join((p * (100_000 // len(p) + 1))[:100_000] for p in PATHOLOGICAL)
     script = (
         "import sys\n"
-        "from buildcase.render.markup import inline_markdown, plain_text\n"
+        "from buildcase.markup import inline_markdown, plain_text\n"
         "text = sys.stdin.read()\n"
         "print(len(inline_markdown(text)), len(plain_text(text)))\n"
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from buildcase.write.output import LOCK, MARKER
+from buildcase.write.record import LOCK, MARKER
 
 from .conftest import MINIMAL, run_cli, write_proposal
 
@@ -47,7 +47,7 @@ def kill_a_build_midway(out: Path) -> None:
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        from buildcase.write.output import locked_output, new_staging_folder
+        from buildcase.write.staging import locked_output, new_staging_folder
         out = Path({str(out)!r})
         with locked_output(out):
             staged = new_staging_folder(out, "p")
@@ -61,6 +61,7 @@ def kill_a_build_midway(out: Path) -> None:
 USERS_ENTRIES = [".photos.20261206.tmp", ".index.html.part", ".buildcase-stage.abcdefgh.tmp"]
 
 
+@pytest.mark.slow
 def test_the_users_hidden_entries_survive_and_a_killed_builds_leftovers_go(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,6 +79,7 @@ def test_the_users_hidden_entries_survive_and_a_killed_builds_leftovers_go(
     assert (out / "p" / "index.html").is_file() and (out / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_the_users_hidden_folder_survives_a_build_into_the_working_folder(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -89,6 +91,7 @@ def test_the_users_hidden_folder_survives_a_build_into_the_working_folder(
     assert (workspace / "p" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_leftover_replaced_by_a_link_is_not_followed(
     workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -106,6 +109,7 @@ def test_a_leftover_replaced_by_a_link_is_not_followed(
     assert (outside / "notes.txt").read_text() == "years of notes"
 
 
+@pytest.mark.slow
 def test_a_marker_planted_in_a_proposal_does_not_let_build_replace_it(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,6 +125,7 @@ def test_a_marker_planted_in_a_proposal_does_not_let_build_replace_it(
     assert (folder / "proposal.yaml").read_text() == MINIMAL
 
 
+@pytest.mark.slow
 def test_an_output_folder_inside_a_proposal_is_refused(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -131,6 +136,7 @@ def test_an_output_folder_inside_a_proposal_is_refused(
     assert not (folder / "site" / "p").exists()
 
 
+@pytest.mark.slow
 def test_a_copy_of_a_genuine_marker_does_not_make_a_folder_buildcases(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,6 +153,7 @@ def test_a_copy_of_a_genuine_marker_does_not_make_a_folder_buildcases(
     assert (out / "p" / "thesis.docx").read_text() == "years of work"
 
 
+@pytest.mark.slow
 def test_a_lock_file_with_another_name_is_refused_and_left_alone(
     workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -164,6 +171,7 @@ def test_a_lock_file_with_another_name_is_refused_and_left_alone(
     assert precious.read_text() == "years of notes\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "linked",
     ["proposals/schema", "proposals/schema/risks.schema.json", "proposals/proposal.schema.json"],
@@ -189,6 +197,7 @@ def test_new_never_writes_through_a_link(
     assert not (workspace / "proposals" / "fresh").exists()
 
 
+@pytest.mark.slow
 def test_new_does_not_write_through_a_dangling_link_to_mkdocs_yml(
     workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
+
+# Builds the wheel.
+pytestmark = [pytest.mark.slow]
 
 
 def test_the_wheel_ships_every_template_and_the_docs(tmp_path: Path) -> None:

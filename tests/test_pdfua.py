@@ -32,6 +32,8 @@ def pdfua() -> str:
     return found
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_every_handout_passes_pdfua_with_no_error_and_no_warning(built: list[Built]) -> None:  # noqa: F811
     command = pdfua()
     failures = {}
@@ -50,6 +52,8 @@ def test_every_handout_passes_pdfua_with_no_error_and_no_warning(built: list[Bui
     assert failures == {}
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_layout_grids_are_not_tagged_as_tables(built: list[Built]) -> None:  # noqa: F811
     """Only the goals table is a /Table; its header cells carry /Scope."""
     for b in built:
@@ -63,6 +67,8 @@ def test_layout_grids_are_not_tagged_as_tables(built: list[Built]) -> None:  # n
                 assert headers, b.name
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_no_heading_is_empty(built: list[Built]) -> None:  # noqa: F811
     """What UA-14-001 would check: every heading marks some content."""
     for b in built:

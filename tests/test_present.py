@@ -96,17 +96,20 @@ def slides(path: Path) -> Slides:
     return parser
 
 
+@pytest.mark.slow
 def test_a_deck_for_the_executives_and_one_for_each_audience(out: Path) -> None:
     assert (out / "present.html").is_file()
     for audience in AUDIENCES:
         assert (out / f"present-{audience}.html").is_file()
 
 
+@pytest.mark.slow
 def test_the_main_line_tells_the_story_in_order(out: Path) -> None:
     line = [stack[0]["slide"] for stack in slides(out / "present.html").line]
     assert line == MAIN_LINE
 
 
+@pytest.mark.slow
 def test_detail_sits_below_its_slide(out: Path) -> None:
     below = {stack[0]["slide"]: [s["slide"] for s in stack[1:]] for stack in slides(
         out / "present.html").line}  # fmt: skip
@@ -117,6 +120,7 @@ def test_detail_sits_below_its_slide(out: Path) -> None:
     assert below["decision"] == ["questions", "questions", "costs", "sources"]
 
 
+@pytest.mark.slow
 def test_an_audience_deck_leads_with_their_concerns(out: Path) -> None:
     line = slides(out / "present-sales.html").line
     assert [stack[0]["slide"] for stack in line][:2] == ["title", "for-you"]
@@ -124,6 +128,7 @@ def test_an_audience_deck_leads_with_their_concerns(out: Path) -> None:
     assert line[-1][0]["slide"] == "decision"
 
 
+@pytest.mark.slow
 def test_every_slide_has_speaker_notes(out: Path) -> None:
     for stack in slides(out / "present.html").line:
         for slide in stack:
@@ -136,6 +141,8 @@ def _figures(text: str) -> list[str]:
     return re.findall(r"\$[\d,]+|\d+(?:\.\d)? months|\d+ January 2027", text)
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_decision_slide_holds_the_handouts_figures(out: Path) -> None:
     decision = slides(out / "present.html").line[-1][0]["text"]
     figures = _figures(decision)
@@ -148,6 +155,7 @@ def test_the_decision_slide_holds_the_handouts_figures(out: Path) -> None:
         assert figure in handout, figure
 
 
+@pytest.mark.slow
 def test_nothing_is_loaded_from_outside_the_machine(out: Path) -> None:
     for name in ["present.html", *(f"present-{a}.html" for a in AUDIENCES)]:
         for tag, _attribute, url in slides(out / name).urls:
@@ -161,6 +169,7 @@ def test_nothing_is_loaded_from_outside_the_machine(out: Path) -> None:
         assert (out / url).is_file(), url
 
 
+@pytest.mark.slow
 def test_reveal_js_is_vendored_with_its_licence(out: Path) -> None:
     for folder in (ROOT / "templates" / "assets" / "vendor" / "reveal.js", out / VENDOR):
         licence = (folder / "LICENSE").read_text(encoding="utf-8")
@@ -189,7 +198,7 @@ def _rendered(folder: Path) -> Any:
     """The reference's pages, handouts and decks, rendered in this process."""
     from buildcase.compute import build_case
     from buildcase.load import load_proposal
-    from buildcase.render import render_case
+    from buildcase.render.case import render_case
     from buildcase.validate import validate_proposal
     from buildcase.workspace import own_templates, template_dirs
 
@@ -221,6 +230,7 @@ def test_with_ranges_the_conservative_case_leads_and_the_others_sit_below(
         assert scenario in case[1]["text"]
 
 
+@pytest.mark.slow
 def test_a_proposals_own_template_overrides_the_deck_in_the_sandbox(tmp_path: Path) -> None:
     folder = tmp_path / "proposals" / REFERENCE.name
     shutil.copytree(REFERENCE, folder)
@@ -233,6 +243,7 @@ def test_a_proposals_own_template_overrides_the_deck_in_the_sandbox(tmp_path: Pa
     assert set(decks) == {"present.html", *(f"present-{a}.html" for a in AUDIENCES)}
 
 
+@pytest.mark.slow
 def test_present_builds_then_opens_the_deck_in_the_browser(
     workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -246,6 +257,7 @@ def test_present_builds_then_opens_the_deck_in_the_browser(
     assert out.strip() == f"opened {deck.resolve()}"
 
 
+@pytest.mark.slow
 def test_present_prints_the_path_where_there_is_no_browser(
     workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

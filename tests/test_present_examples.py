@@ -23,6 +23,9 @@ from .browser.helpers import Guard, axe_violations
 from .conftest import PROPOSALS, REFERENCE
 from .test_present import slides
 
+# Every example built once and its decks opened in Chromium: the browser tier.
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.name for p in PROPOSALS.iterdir() if (p / "proposal.yaml").is_file())
 SIZES = [(1024, 768), (1280, 720), (1920, 1080)]

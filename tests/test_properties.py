@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,9 @@ from buildcase.commands.check import check_proposal
 from buildcase.errors import ProposalInvalid, RenderError
 
 from .conftest import REFERENCE
+
+# Hypothesis runs check, and build, over many generated proposals.
+pytestmark = [pytest.mark.slow]
 
 REFERENCE_DATA = yaml.safe_load((REFERENCE / "proposal.yaml").read_text())
 

@@ -22,7 +22,8 @@ from buildcase.commands.check import check_proposal
 from buildcase.compute import Case, build_case
 from buildcase.compute.results import down, up
 from buildcase.errors import ProposalInvalid
-from buildcase.render import portfolio_row, render_portfolio, site_pages
+from buildcase.render.pages import site_pages
+from buildcase.render.portfolio import portfolio_row, render_portfolio
 
 from .conftest import PROPOSALS, REFERENCE, ROOT, write_proposal
 
@@ -368,12 +369,15 @@ def assert_tells_the_results(text: str) -> None:
     assert "n = 28 of 30 trained, ± 4.9 pts (follow-up.csv)" in text
 
 
+@pytest.mark.slow
 def test_the_results_page(built: Path) -> None:
     text = text_of(built / "results.html")
     assert_tells_the_results(text[text.find("Results – After the pilot") :])  # after the toc
     assert 'href="results.html"' in (built / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_results_handout(built: Path) -> None:
     reader = pypdf.PdfReader(built / "results.pdf")
     assert len(reader.pages) <= 2
@@ -381,6 +385,8 @@ def test_the_results_handout(built: Path) -> None:
     assert_tells_the_results(text)
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_missed_is_shown_as_plainly_as_met(built: Path) -> None:
     """Each result word in the handout's table: 'missed' in the same size, weight and
     column as 'met'."""
@@ -401,6 +407,8 @@ def test_missed_is_shown_as_plainly_as_met(built: Path) -> None:
     assert 'class="bc-result bc-result--met">met<' in page
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_results_handout_passes_pdfua(built: Path) -> None:
     command = shutil.which("pdfua")
     if not command:

@@ -21,7 +21,7 @@ import pytest
 
 from buildcase.commands.build import build
 from buildcase.errors import OutputError
-from buildcase.write.output import LOCK
+from buildcase.write.record import LOCK
 
 from .conftest import MINIMAL, REFERENCE, ROOT, copy_reference, run_cli, write_proposal
 
@@ -32,6 +32,8 @@ def files_of(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_the_handout_fetches_nothing_outside_its_folders(workspace: Path, tmp_path: Path) -> None:
     folder = write_proposal(workspace, MINIMAL)
     secret = tmp_path / "secret.png"
@@ -64,6 +66,8 @@ HOSTILE = {
 }
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_hostile_text_is_inert_in_every_output(workspace: Path) -> None:
     text = MINIMAL
     for field, value in HOSTILE.items():
@@ -134,6 +138,7 @@ def edited_reference(workspace: Path, name: str) -> tuple[Path, Path, dict[str, 
     return folder, out, files_of(out / name)
 
 
+@pytest.mark.slow
 def test_a_killed_build_of_any_folder_name_leaves_nothing_after_the_next_build(
     workspace: Path, tmp_path: Path
 ) -> None:
@@ -152,6 +157,7 @@ def test_a_killed_build_of_any_folder_name_leaves_nothing_after_the_next_build(
     assert "Changed" in (out / folder.name / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_terminated_build_cleans_up_at_once_and_keeps_the_previous_output(
     workspace: Path, tmp_path: Path
 ) -> None:
@@ -170,6 +176,7 @@ def test_a_terminated_build_cleans_up_at_once_and_keeps_the_previous_output(
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_a_second_build_of_the_same_output_waits_its_turn(workspace: Path) -> None:
     folder = write_proposal(workspace, MINIMAL)
     out = workspace / "site"
@@ -187,6 +194,7 @@ def test_a_second_build_of_the_same_output_waits_its_turn(workspace: Path) -> No
     assert files_of(out / "p") == before
 
 
+@pytest.mark.slow
 def test_building_twice_gives_identical_bytes(workspace: Path) -> None:
     folder = copy_reference(workspace)
     build([folder], workspace, workspace / "one")
@@ -200,6 +208,8 @@ def test_building_twice_gives_identical_bytes(workspace: Path) -> None:
     assert record_one["inputs"] == record_two["inputs"]
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_source_date_epoch_sets_the_stated_dates(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -211,6 +221,7 @@ def test_source_date_epoch_sets_the_stated_dates(
     assert pdf.metadata["/ModDate"].startswith("D:20231114")
 
 
+@pytest.mark.slow
 def test_nothing_outside_the_out_folder_is_touched_when_a_proposal_is_named_like_a_folder(
     workspace: Path,
 ) -> None:
@@ -227,6 +238,7 @@ def full_disk(error: int) -> Callable[..., None]:
     return fail
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "module, function",
     [("buildcase.write.output", "_exchange"), ("buildcase.engines.mkdocs", "build_site")],
@@ -248,6 +260,7 @@ def test_a_failure_between_staging_and_swap_keeps_the_previous_output(
     assert leftovers(out) == []
 
 
+@pytest.mark.slow
 def test_the_fingerprint_of_a_huge_file_costs_no_more_than_its_size(workspace: Path) -> None:
     folder = write_proposal(workspace, MINIMAL)
     huge = folder / "recording.bin"
@@ -258,6 +271,7 @@ def test_the_fingerprint_of_a_huge_file_costs_no_more_than_its_size(workspace: P
     assert fingerprint_in_1_5_gb(folder, workspace) != first  # a change still rebuilds
 
 
+@pytest.mark.slow
 def test_the_fingerprint_does_not_follow_a_link_out_of_the_proposal(
     workspace: Path, tmp_path: Path
 ) -> None:
@@ -275,8 +289,9 @@ def fingerprint_in_1_5_gb(folder: Path, workspace: Path) -> str:
         import resource, sys
         from pathlib import Path
         resource.setrlimit(resource.RLIMIT_AS, (3 * 2**29, 3 * 2**29))
-        from buildcase.commands.build import inputs_fingerprint
-        print(inputs_fingerprint(Path({str(folder)!r}), Path({str(workspace)!r}), False, None))
+        from buildcase.pipeline import Options, inputs_fingerprint
+        workspace = Path({str(workspace)!r})
+        print(inputs_fingerprint(Path({str(folder)!r}), Options(workspace, workspace / "site")))
     """)
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
@@ -285,6 +300,7 @@ def fingerprint_in_1_5_gb(folder: Path, workspace: Path) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.slow
 def test_the_portfolio_replaces_only_an_index_buildcase_wrote(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -305,6 +321,7 @@ def test_the_portfolio_replaces_only_an_index_buildcase_wrote(
     assert index.read_text() == "<h1>Our team's start page</h1>\n"
 
 
+@pytest.mark.slow
 def test_a_lock_planted_as_a_link_is_refused_and_its_target_untouched(
     workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -320,6 +337,7 @@ def test_a_lock_planted_as_a_link_is_refused_and_its_target_untouched(
     assert not (workspace / "site" / "p").exists()
 
 
+@pytest.mark.slow
 def test_a_proposal_named_like_the_portfolio_is_refused_before_building(
     workspace: Path,
 ) -> None:
@@ -351,6 +369,7 @@ def mounted(tmp_path: Path) -> Iterator[Callable[..., Path]]:
         subprocess.run(["umount", "-l", str(point)], capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_an_error_naming_the_output_and_keeps_the_previous_one(
     workspace: Path, mounted: Callable[..., Path]
 ) -> None:
@@ -368,6 +387,7 @@ def test_a_full_disk_is_an_error_naming_the_output_and_keeps_the_previous_one(
     assert leftovers(out) == []
 
 
+@pytest.mark.slow
 def test_a_read_only_output_folder_is_an_error_naming_it(
     workspace: Path, mounted: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -385,6 +405,7 @@ def test_a_read_only_output_folder_is_an_error_naming_it(
     assert files_of(out / "p") == before
 
 
+@pytest.mark.slow
 def test_a_published_site_is_readable_as_the_umask_allows(workspace: Path) -> None:
     """A web server running as another user must be able to serve the site: the staging
     folder's private mode must not survive into the published output."""

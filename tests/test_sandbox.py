@@ -38,6 +38,7 @@ def test_a_template_cannot_run_a_command(
     assert "internal error" not in err
 
 
+@pytest.mark.slow
 def test_a_failed_template_leaves_the_earlier_output_as_it_was(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -91,6 +92,7 @@ def test_a_syntax_error_is_located_at_its_line(
     assert "proposals/p/templates/site/index.md.j2:3:1: error: templates: template syntax:" in err
 
 
+@pytest.mark.slow
 def test_an_endless_loop_is_stopped(
     workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -104,6 +106,7 @@ def test_an_endless_loop_is_stopped(
     assert "error: templates: the proposal's templates ran longer than 1 s of CPU" in err
 
 
+@pytest.mark.slow
 def test_a_template_that_would_fill_memory_is_stopped(
     workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,6 +134,7 @@ def test_operators_that_build_huge_values_are_refused(
     assert "internal error" not in err
 
 
+@pytest.mark.slow
 def test_an_own_template_that_keeps_to_the_rules_is_used(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

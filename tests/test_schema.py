@@ -6,6 +6,7 @@ rule. The rules it cannot say are listed here and in docs/proposal-format.md."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,15 +16,22 @@ import pytest
 
 from buildcase.commands.check import check_proposal
 from buildcase.errors import ProposalInvalid
-from buildcase.load import ROOT_FILE, SECTION_FILES
+from buildcase.load import SECTION_FILES
 from buildcase.load.yaml_source import EMPTY, Budget, SourceMap, load_file
 from buildcase.models.schema import schema_file, schemas
+from buildcase.workspace.layout import ROOT_FILE
 
 from .conftest import MINIMAL
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad"
-SCHEMAS = schemas()
+
+
+@functools.cache
+def all_schemas() -> dict[str, Any]:
+    """Every schema, made once, when a test first needs them (not at collection)."""
+    return schemas()
+
 
 # Bad inputs the schema accepts, and why: what only `check` can tell. Each reason is a row
 # of the table "What the editor schema cannot check" in docs/proposal-format.md.
@@ -69,8 +77,8 @@ def read_yaml(path: Path) -> Any:
 
 def schema_for(path: Path) -> dict[str, Any] | None:
     if path.name == ROOT_FILE:
-        return SCHEMAS[schema_file()]
-    return SCHEMAS[schema_file(path.stem)] if path.stem in SECTION_FILES else None
+        return all_schemas()[schema_file()]
+    return all_schemas()[schema_file(path.stem)] if path.stem in SECTION_FILES else None
 
 
 def schema_errors(folder: Path) -> list[str]:
@@ -91,9 +99,11 @@ def schema_errors(folder: Path) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_every_schema_is_a_valid_json_schema() -> None:
-    assert set(SCHEMAS) == {"proposal.schema.json"} | {f"{s}.schema.json" for s in SECTION_FILES}
-    for schema in SCHEMAS.values():
+    found = all_schemas()
+    assert set(found) == {"proposal.schema.json"} | {f"{s}.schema.json" for s in SECTION_FILES}
+    for schema in found.values():
         jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -114,12 +124,12 @@ def test_the_skeleton_passes(tmp_path: Path) -> None:
 
 
 def test_the_root_schema_requires_no_section_that_may_live_in_its_own_file() -> None:
-    required = set(SCHEMAS["proposal.schema.json"]["required"])
+    required = set(all_schemas()["proposal.schema.json"]["required"])
     assert required and not required & set(SECTION_FILES)
 
 
 def test_every_property_has_a_description_and_an_example() -> None:
-    root = SCHEMAS["proposal.schema.json"]
+    root = all_schemas()["proposal.schema.json"]
     for name, owner in [("proposal", root), *root["$defs"].items()]:
         for key, prop in owner.get("properties", {}).items():
             assert prop.get("description"), f"{name}.{key} has no description"
@@ -146,7 +156,7 @@ def test_every_hover_says_what_the_field_means_not_only_its_kind() -> None:
     from buildcase.models.schema import _kind_descriptions
 
     kinds = _kind_descriptions()
-    found = list(nested_properties(SCHEMAS["proposal.schema.json"]))
+    found = list(nested_properties(all_schemas()["proposal.schema.json"]))
     assert len(found) > 150  # the walk reaches the nested fields
     for where, prop in found:
         assert prop.get("description"), f"{where} has no description"
@@ -230,7 +240,7 @@ def test_a_bad_value_is_named_not_lost_in_alternatives(tmp_path: Path) -> None:
     )
     data = read_yaml(folder / ROOT_FILE)
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(SCHEMAS["proposal.schema.json"]).iter_errors(data)
+        jsonschema.Draft202012Validator(all_schemas()["proposal.schema.json"]).iter_errors(data)
     )
     assert error is not None and list(error.absolute_path) == ["request", "budget"]
     assert "not valid under any" not in error.message

@@ -29,6 +29,9 @@ import pytest
 
 from .conftest import MINIMAL, write_proposal
 
+# Every test starts `buildcase serve`, which builds and watches.
+pytestmark = [pytest.mark.slow]
+
 
 def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
@@ -269,7 +272,7 @@ def test_a_client_trickling_its_request_is_cut_off_while_others_are_answered(
     """A slowloris client sends a header byte every half second, never ending its request:
     each read brings a byte, so only a bound on the whole request stops it. Meanwhile a
     normal request is answered at once."""
-    from buildcase.commands.serve import REQUEST_SECONDS
+    from buildcase.engines.mkdocs.preview import REQUEST_SECONDS
 
     url = serving.url()
     assert wait_for(lambda: "Onboarding training" in fetch(url))

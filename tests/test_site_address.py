@@ -13,6 +13,9 @@ import segno
 from .conftest import MINIMAL, run_cli, write_proposal
 from .test_build import pdf_text
 
+# Builds a proposal through the engines.
+pytestmark = [pytest.mark.slow]
+
 SITE_URL = "https://cases.example.org/l-and-d/"
 FOLDER = "café #1?%x y"
 ENCODED = SITE_URL + "caf%C3%A9%20%231%3F%25x%20y/"

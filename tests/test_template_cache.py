@@ -1,4 +1,4 @@
-"""Compiled templates kept between runs (buildcase/template_cache.py): a new process loads
+"""Compiled templates kept between runs (buildcase/cache/templates.py): a new process loads
 buildcase's templates compiled instead of compiling them again, and never code compiled
 under other settings. What the cache refuses (folders others could change, entries it did
 not sign) is tested in test_cache_security.py."""
@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from buildcase.template_cache import CompiledTemplates
+from buildcase.cache.templates import CompiledTemplates
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 

@@ -21,10 +21,11 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from buildcase import render
 from buildcase.compute import Case, build_case
 from buildcase.load import load_proposal
-from buildcase.render import render_case, template_environment
+from buildcase.render import environment
+from buildcase.render.case import _render_case, render_case
+from buildcase.render.environment import template_environment
 from buildcase.render.template_data import (
     SCALARS,
     Functions,
@@ -109,6 +110,7 @@ def test_a_list_cannot_be_changed_through_a_type_found_in_the_data(
     check_and_build(capsys, folder)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -146,6 +148,7 @@ def test_a_template_hard_linked_to_a_file_outside_is_refused(
     assert not (workspace / "site" / "p").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_the_default_templates_render_the_same_from_plain_data(
     workspace: Path, example: str
@@ -193,8 +196,8 @@ def sandboxed_contexts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         return contexts[-1]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render, "plain_context", capture)
-        render._render_case(env, _case(folder), "a4", "", None, None)
+        patch.setattr(environment, "plain_context", capture)
+        _render_case(env, _case(folder), "a4", "", None, None)
     assert len(contexts) > 10  # pages, handouts and decks
     yield env, contexts
 
@@ -239,6 +242,7 @@ def _reachable(env: Any, roots: dict[str, Any], depth: int) -> Iterator[tuple[st
         frontier = following
 
 
+@pytest.mark.slow
 def test_nothing_reachable_from_the_context_is_a_model_or_an_unlisted_callable(
     sandboxed_contexts: Any,
 ) -> None:
@@ -283,6 +287,7 @@ _VOCABULARY = sorted(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     root=st.sampled_from(["p", "case", "fmt", "e", "charts", "_", "pages", "page_links"]),

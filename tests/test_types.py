@@ -6,7 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
+
+# Runs mypy over the package.
+pytestmark = [pytest.mark.slow]
 
 
 def test_mypy_reports_no_errors() -> None:

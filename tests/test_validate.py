@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from buildcase.commands.check import check_proposal
 from buildcase.errors import ProposalInvalid
 from buildcase.load import load_proposal
 from buildcase.validate import validate_proposal
@@ -251,7 +252,9 @@ def test_strict_makes_warnings_errors(workspace: Path) -> None:
     assert problems(folder) == [
         "proposal.yaml:15:5: warning: risks[0]: this risk has neither likelihood nor impact, so its size cannot be shown"
     ]
-    assert problems(folder, strict=True) == [
+    with pytest.raises(ProposalInvalid) as refused:  # as `check --strict` settles them
+        check_proposal(folder, strict=True, workspace=workspace)
+    assert [str(p).split("/p/", 1)[1] for p in refused.value.problems] == [
         "proposal.yaml:15:5: error: risks[0]: this risk has neither likelihood nor impact, so its size cannot be shown"
     ]
 
@@ -363,14 +366,18 @@ def test_a_stat_needs_a_value_or_a_column(workspace: Path) -> None:
 
 
 def test_small_samples_are_warned_about_unless_everyone_answered(workspace: Path) -> None:
+    # A check on the computed figure's n, after compute (buildcase/compute/checks.py).
+    def checked(folder: Path) -> list[str]:
+        return [str(p).split("/p/", 1)[1] for p in check_proposal(folder)[1]]
+
     text = MINIMAL + FULL_EXTRAS.replace("respondents: 200", "respondents: 20")
-    assert problems(write_proposal(workspace, text)) == [
+    assert checked(write_proposal(workspace, text)) == [
         "proposal.yaml:24:7: warning: survey.stats[0]: stat 'asked' rests on 20 respondents; below 30, its margin of error is too wide to lean on"
     ]
     census = FULL_EXTRAS.replace("respondents: 200", "respondents: 20").replace(
         "population: 1000", "population: 20"
     )
-    assert problems(write_proposal(workspace, MINIMAL + census, slug="census")) == []
+    assert checked(write_proposal(workspace, MINIMAL + census, slug="census")) == []
 
 
 def test_the_application_baseline_must_be_a_known_percent(workspace: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from buildcase.workspace import TRUST_VARIABLE, code_in_config
+from buildcase.workspace.trust import TRUST_VARIABLE, code_in_config
 
 from .conftest import MINIMAL, run_cli, write_proposal
 
@@ -35,6 +35,7 @@ def refusal(stderr: str) -> str:
     return stderr[stderr.index("buildcase: error: ") :]
 
 
+@pytest.mark.slow
 def test_a_proposal_folder_is_never_read_as_the_workspace(
     workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -59,6 +60,7 @@ def test_a_proposal_folder_is_never_read_as_the_workspace(
     assert not (folder / "site").exists()  # refused before anything is written into it
 
 
+@pytest.mark.slow
 def test_hooks_in_a_workspace_need_the_opt_in(
     workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,6 +88,7 @@ def test_hooks_in_a_workspace_need_the_opt_in(
     assert marker.exists()  # trusted, the hook ran
 
 
+@pytest.mark.slow
 def test_a_python_tag_in_mkdocs_yml_runs_nothing(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -179,6 +182,7 @@ def test_a_config_of_aliases_is_checked_in_the_time_it_takes_to_read(tmp_path: P
     ]
 
 
+@pytest.mark.slow
 def test_a_config_nested_past_any_reason_is_an_error_not_a_crash(tmp_path: Path) -> None:
     """libyaml's parser crashes the process on this; PyYAML's own raises, and is told."""
     config = tmp_path / "mkdocs.yml"

@@ -1,1 +1,1 @@
-"""The commands: each parses nothing (cli.py does) and runs the pipeline its way."""
+"""The commands: each parses nothing (cli_parser.py does) and runs the pipeline its way."""

@@ -19,16 +19,12 @@ from pathlib import Path
 from buildcase.engines import Engines, PoolEngines, SplitEngines, engines_for
 from buildcase.errors import BuildcaseError
 from buildcase.pipeline import Built, Job, Options, inputs_fingerprint, prepare
-from buildcase.render import render_portfolio
+from buildcase.render.portfolio import render_portfolio
 from buildcase.workspace import base_config, template_dirs
 from buildcase.write.fingerprint import forget_shared
-from buildcase.write.output import (
-    locked_output,
-    recorded_fingerprint,
-    recorded_summaries,
-    refused_targets,
-    write_portfolio_page,
-)
+from buildcase.write.output import refused_targets, write_portfolio_page
+from buildcase.write.record import close_inherited_locks, recorded_fingerprint, recorded_summaries
+from buildcase.write.staging import locked_output
 
 
 @dataclass
@@ -90,7 +86,7 @@ def build(
                 done(folder, "unchanged")
             else:
                 todo.append((folder, fingerprint))
-        engines = engines_for(len(todo), jobs)
+        engines = engines_for(len(todo), jobs, first=close_inherited_locks)
         try:
             # A window of proposals in flight: this process prepares the next ones while
             # the workers make the earlier ones, and publishes each as it comes back.

@@ -14,19 +14,15 @@ import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
-import io
 import os
 import stat
 import tempfile
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from buildcase.errors import GuideError, nearest, quoted
-from buildcase.logs import captured_warnings
-from buildcase.template_cache import (
+from buildcase.cache.folders import (
     DESCRIPTORS_SUPPORTED,
     FOLDER_FLAGS,
     CacheFolder,
@@ -36,6 +32,7 @@ from buildcase.template_cache import (
     temporary_name,
     write_new_file_at,
 )
+from buildcase.errors import GuideError, nearest, quoted
 
 CONFIG = "mkdocs.yml"  # in the docs folder, shared with the repository's mkdocs-docs.yml
 # What builds the site besides the docs: a new version may lay it out differently.
@@ -149,6 +146,7 @@ TOPICS: dict[str, Topic] = {
         "what-does-not-add-up",
         "What does not add up across sections: costs, plan, fractions, populations",
     ),
+    "security": _page("reference/security.md", "Security: what a proposal can and cannot do"),
     "method": _page(
         "explanation/method.md", "The method: Phillips ROI, attribution and confidence"
     ),
@@ -409,20 +407,8 @@ def _names_in(folder: int) -> list[str]:
 
 
 def build_guide(docs: Path, site: Path) -> None:
-    """Build the docs into `site` with their own mkdocs.yml, quietly: a user who asked for
-    a page wants the page, not MkDocs' log. The configuration is read from a nameless
-    file object, so that MkDocs does not take docs/, where it lies, for the parent of
-    the configuration it refuses as docs_dir; docs_dir and site_dir are given."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # as site.py: Material's banner
-    from mkdocs import exceptions as mkdocs_exceptions
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    """Build the docs into `site` (the MkDocs engine's `build_docs`), imported only now:
+    listing the topics or opening a guide already built needs no MkDocs."""
+    from buildcase.engines.mkdocs.docs import build_docs
 
-    config_text = io.BytesIO((docs / CONFIG).read_bytes())
-    with captured_warnings("mkdocs"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a plugin's DeprecationWarning is not the reader's
-        try:
-            config = load_config(config_text, docs_dir=str(docs), site_dir=str(site))
-            build(config)
-        except mkdocs_exceptions.MkDocsException as e:
-            raise GuideError(f"the documentation in {docs} could not be built: {e}") from e
+    build_docs(docs, CONFIG, site)

@@ -3,18 +3,22 @@
 The site and the handout render from the same `Case`, so a number can never differ
 between them, and templates only format what is computed here. The formulas are pure
 functions, each small enough to check against a sum worked by hand.
+
+`build_case` below gathers them; `records` holds the data shapes the modules hand one
+another. `checks` holds the checks that need the computed case (a sample too small to lean
+on, a handout that cannot fit its two pages): they run right after `build_case`, before
+anything is rendered, and report located problems as `validate` does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from buildcase.compute.briefing import Decision, decision
 from buildcase.compute.impact import Impact, build_impact
 from buildcase.compute.money import (
     SCENARIOS,
     Ramp,
-    Scenario,
     TransferGap,
     cost_before_pilot,
     cost_per_participant,
@@ -24,17 +28,21 @@ from buildcase.compute.money import (
     total_cost,
     transfer_gap,
 )  # fmt: skip
-from buildcase.compute.results import ResultsView, results_view
-from buildcase.compute.statistics import Figure, headline_figures, quotable_figures
-from buildcase.compute.views import (
+from buildcase.compute.records import (
     AudienceView,
     BenefitView,
     Edition,
+    Figure,
     GoalView,
     MeasureView,
     ObjectionView,
     PhaseView,
     RiskView,
+    Scenario,
+)  # fmt: skip
+from buildcase.compute.results import ResultsView, results_view
+from buildcase.compute.statistics import headline_figures, quotable_figures
+from buildcase.compute.views import (
     audience_figures,
     audience_views,
     benefit_anchor,
@@ -48,9 +56,10 @@ from buildcase.compute.views import (
     risk_anchor,
     timeline,
 )  # fmt: skip
+from buildcase.compute.wording import Wording, case_wording
 from buildcase.models.sections import Proposal
 
-__all__ = ["AudienceView", "Case", "Decision", "Impact", "build_case"]
+__all__ = ["Case", "build_case"]
 
 
 @dataclass
@@ -83,6 +92,7 @@ class Case:
     decision: Decision  # what is asked today and what it returns, reconciled
     impact: Impact  # the need, the impact map and the hours asked (format 1.1)
     results: ResultsView | None = None  # what happened against the forecast, once reported
+    wording: Wording = field(init=False)  # what the outputs say where a choice is made
 
     @property
     def lead(self) -> Scenario:
@@ -128,7 +138,7 @@ def build_case(proposal: Proposal, slug: str) -> Case:
     impact = build_impact(proposal, benefits)
     for a in audiences:
         a.impact = impact.for_audience(a.audience.id)
-    return Case(
+    case = Case(
         proposal=proposal,
         slug=slug,
         figures=figures,
@@ -173,3 +183,5 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         impact=impact,
         results=results_view(proposal, benefits, lead, figures),
     )
+    case.wording = case_wording(case)
+    return case

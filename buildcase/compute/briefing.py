@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from buildcase.compute.money import Scenario, cost_before_pilot, pilot_on_top
+from buildcase.compute.money import cost_before_pilot, pilot_on_top
+from buildcase.compute.records import Scenario
 from buildcase.models.quantities import PartialDate
 from buildcase.models.sections import Proposal
 

@@ -9,42 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from buildcase.compute.views import BenefitView
-from buildcase.models.sections import MOMENTS, Behaviour, Goal, Need, Proposal, Support
-
-
-@dataclass(frozen=True)
-class ImpactRow:
-    """One behaviour of the map, with the results it leads to and the goals they serve."""
-
-    anchor: str
-    behaviour: Behaviour
-    benefits: list[BenefitView]
-    goals: list[Goal]
-
-
-@dataclass(frozen=True)
-class HoursAsked:
-    """The time asked of one group: people x hours each, and its cost where known."""
-
-    who: str
-    when: str | None  # before, during or after; None for the participants' own time
-    people: int | None
-    hours_each: float | None
-    total: float | None  # people x hours each, where both are given
-    cost: float | None  # total x request.hourly_cost, where both are given
-    does: str | None = None  # what they do in that time (a support entry's `does`)
-
-
-@dataclass(frozen=True)
-class AudienceImpact:
-    """What one audience is told: what their people will do differently, and the hours
-    asked of them (the support entries naming them), with what that time costs."""
-
-    rows: list[ImpactRow]
-    asked: list[HoursAsked]
-    hours: float | None  # their groups' hours in all, where any is known
-    cost: float | None  # what those hours cost, with request.hourly_cost
+from buildcase.compute.records import AudienceImpact, BenefitView, HoursAsked, ImpactRow
+from buildcase.models.plan import MOMENTS, Support
+from buildcase.models.sections import Goal, Need, Proposal
 
 
 @dataclass

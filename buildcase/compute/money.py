@@ -5,63 +5,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from buildcase.compute.statistics import Figure
+from buildcase.compute.records import (
+    BenefitValue,
+    BenefitView,
+    Figure,
+    RiskValue,
+    RiskView,
+    Scenario,
+)
 from buildcase.models.quantities import Estimate, Percent
 from buildcase.models.sections import Benefit, Proposal, Risk  # fmt: skip
 
-if TYPE_CHECKING:
-    from buildcase.compute.views import BenefitView, RiskView
-
 # The three cases, each reading the low, likely or high point of every range.
 SCENARIOS = (("conservative", "low"), ("likely", "likely"), ("optimistic", "high"))
-
-
-@dataclass(frozen=True)
-class BenefitValue:
-    """One benefit's value in one scenario, after the Phillips adjustments."""
-
-    gross: float
-    attribution: float  # share credited to training, 0..1
-    confidence: float  # the author's confidence, 0..1
-    adjusted: float  # gross x attribution x confidence
-    share: float | None = None  # of all benefits' adjusted value, 0..1
-
-
-@dataclass(frozen=True)
-class RiskValue:
-    """One risk's cost in one scenario."""
-
-    likelihood: float  # chance per year, 0..1
-    impact: float
-    expected: float  # likelihood x impact, per year
-    reduction: float | None  # how much training cuts the likelihood, 0..1
-    residual: float | None  # expected loss left after training
-    avoided: float | None  # expected - residual
-
-
-@dataclass
-class Scenario:
-    """The money case in one scenario (conservative, likely or optimistic)."""
-
-    scenario: str
-    cost: float | None
-    benefits: dict[str, BenefitValue]  # by benefit anchor
-    risks: dict[str, RiskValue]  # by risk anchor
-    annual_benefit: float | None  # adjusted benefits, per year
-    avoided_loss: float | None  # risk losses training avoids, per year
-    annual_gain: float | None  # annual_benefit + avoided_loss
-    expected_loss: float | None  # cost of doing nothing, per year
-    residual_loss: float | None  # what is left of it after training
-    horizon_years: int
-    discount_rate: float | None
-    gain_over_horizon: float | None  # present value where a discount rate is given
-    roi: float | None  # percent
-    benefit_cost_ratio: float | None
-    net_value: float | None  # gain over the horizon minus cost (NPV when discounted)
-    payback_months: float | None  # on the same basis as the gain: discounted where a rate is
-    net_by_month: tuple[float, ...] = ()  # cumulative net value at months 0, 1, 2 ... for charts
 
 
 @dataclass(frozen=True)

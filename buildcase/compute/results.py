@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from buildcase.compute.statistics import Figure, is_census, margin_of_error
-from buildcase.compute.views import MeasureView, measure_view
+from buildcase.compute.records import BenefitView, Figure, MeasureView, Scenario, is_census
+from buildcase.compute.statistics import margin_of_error
+from buildcase.compute.views import measure_view
+from buildcase.models.plan import Measure
 from buildcase.models.quantities import Percent
 from buildcase.models.results import Results
-from buildcase.models.sections import Measure, Proposal
-
-if TYPE_CHECKING:
-    from buildcase.compute.money import Scenario
-    from buildcase.compute.views import BenefitView
+from buildcase.models.sections import Proposal
 
 __all__ = [
     "Application",

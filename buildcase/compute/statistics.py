@@ -1,70 +1,18 @@
 """Compute, statistics: survey figures with their n, population and 95% margin of error,
-and the numbered sources every quoted figure points to."""
+and the numbered sources every quoted figure points to (`Figure` and `Source` are in
+`records`)."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from buildcase.compute.records import BenefitView, Figure, RiskView, Source
 from buildcase.models.quantities import Percent
 from buildcase.models.sections import Benefit, Evidence, Proposal, Risk, Stat, Survey  # fmt: skip
 
-if TYPE_CHECKING:
-    from buildcase.compute.views import BenefitView, RiskView
-
 HEADLINE_MIN, HEADLINE_DEFAULT, HEADLINE_MAX = 3, 4, 6
 Z_95 = 1.959964  # two-sided 95% normal quantile
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A statistic ready to quote, with what makes it traceable: its n or its source."""
-
-    id: str
-    anchor: str  # on the Evidence page
-    value: Percent | int
-    label: str
-    n: int | None = None  # survey respondents behind the figure
-    population: int | None = None
-    source: str | None = None  # external evidence: who published it
-    year: int | None = None
-    url: str | None = None
-    compare: Percent | int | None = None
-    margin: float | None = None  # 95% margin of error, in percentage points
-    internal: bool = False  # the organization's own records (evidence[].internal), not research
-
-    @property
-    def is_survey(self) -> bool:
-        return self.source is None
-
-    @property
-    def census(self) -> bool:
-        """Every member of the population answered: there is no margin of error to show."""
-        return is_census(self.n, self.population)
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where quoted figures come from: our survey (with its n) or one external study."""
-
-    survey: bool
-    n: int | None = None  # survey respondents
-    population: int | None = None
-    source: str | None = None  # external: who published it; internal: the system or report
-    year: int | None = None
-    url: str | None = None
-    internal: bool = False  # the organization's own records, beside the survey
-
-    @property
-    def census(self) -> bool:
-        return is_census(self.n, self.population)
-
-
-def is_census(n: int | None, population: int | None) -> bool:
-    """Whether n respondents are the whole population (all 24 team leads answered)."""
-    return n is not None and n > 0 and n == population
 
 
 def stat_population(stat: Stat, survey: Survey) -> int | None:
@@ -140,18 +88,6 @@ def margin_of_error(p: float, n: int, population: int | None = None) -> float:
             raise ValueError(f"n ({n}) is larger than the population ({population})")
         margin *= math.sqrt((population - n) / (population - 1))
     return margin * 100
-
-
-def share_of_answers(answers: list[str], counted: list[str]) -> tuple[float, int]:
-    """The share (0..100) of non-blank answers that are among `counted`, and their number.
-
-    Answers match whatever their case and surrounding spaces, as survey exports vary.
-    """
-    given = [a.strip().casefold() for a in answers if a and a.strip()]
-    wanted = {c.strip().casefold() for c in counted}
-    if not given:
-        return 0.0, 0
-    return 100 * sum(a in wanted for a in given) / len(given), len(given)
 
 
 def headline_figures(proposal: Proposal, figures: dict[str, Figure]) -> list[Figure]:

@@ -1,104 +1,29 @@
 """Compute, views: each benefit, risk, goal, audience and objection with what it links to,
-the handouts' editions, the plan's timeline and the measures."""
+the handouts' editions, the plan's timeline and the measures (their shapes in `records`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from buildcase.compute.money import BenefitValue, RiskValue
-from buildcase.compute.statistics import HEADLINE_MAX, Figure, Source, numbered_sources
+from buildcase.compute.records import (
+    AudienceView,
+    BenefitView,
+    Edition,
+    Figure,
+    GoalView,
+    MeasureView,
+    ObjectionView,
+    PhaseView,
+    RiskView,
+)
+from buildcase.compute.statistics import HEADLINE_MAX, numbered_sources
 from buildcase.models.parsers import magnitude
+from buildcase.models.plan import Measure
 from buildcase.models.sections import (  # fmt: skip
     OBJECTION_THEMES,
-    Audience,
     Benefit,
     Goal,
-    Measure,
-    Objection,
-    Phase,
     Proposal,
     Risk,
 )
-
-if TYPE_CHECKING:
-    from buildcase.compute.impact import AudienceImpact
-
-
-@dataclass
-class BenefitView:
-    anchor: str
-    benefit: Benefit
-    goals: list[Goal]
-    figures: list[Figure]
-    value: BenefitValue | None = None  # in the case the summary leads with
-
-
-@dataclass
-class RiskView:
-    anchor: str
-    risk: Risk
-    goals: list[Goal]
-    figures: list[Figure]
-    value: RiskValue | None = None  # in the case the summary leads with
-
-
-@dataclass
-class GoalView:
-    anchor: str
-    goal: Goal
-    benefits: list[BenefitView]
-    risks: list[RiskView]
-
-
-@dataclass
-class ObjectionView:
-    objection: Objection
-    theme: str  # the author's, or guessed from the words of the concern
-
-
-@dataclass
-class AudienceView:
-    anchor: str  # also the page: audience-<id>.md
-    audience: Audience
-    benefits: list[BenefitView]
-    risks: list[RiskView]
-    goals: list[Goal]
-    objections: list[ObjectionView]
-    chosen: str  # how benefits and risks were chosen: "author", "goals" or "all"
-    figures: list[Figure] = field(default_factory=list)  # the numbers behind them
-    # what their people will do differently and the hours asked of them (format 1.1)
-    impact: AudienceImpact | None = None
-
-
-@dataclass
-class Edition:
-    """What one handout says: the executives' edition, or one written to a department head."""
-
-    file: str  # handout.pdf, handout-<audience id>.pdf
-    audience: AudienceView | None
-    benefits: list[BenefitView]
-    risks: list[RiskView]
-    headline: list[Figure]
-    objections: list[ObjectionView]
-    sources: list[Source]
-    notes: dict[str, int]  # figure id -> its source's note number
-    view_notes: dict[str, list[int]]  # benefit or risk anchor -> note numbers
-    annual_benefit: float | None  # of its benefits, in the lead case
-    expected_loss: float | None  # of its risks, in the lead case
-
-
-@dataclass
-class MeasureView:
-    measure: Measure
-    status: str | None  # "met", "missed" or None while not measured
-
-
-@dataclass
-class PhaseView:
-    phase: Phase
-    start_week: float
-    end_week: float
 
 
 def benefit_anchor(benefit: Benefit, index: int) -> str:

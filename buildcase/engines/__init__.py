@@ -6,6 +6,10 @@ process does those stages for every proposal and hands each proposal's site and 
 a pool of workers, one per core: the workers import the engines once, while the main
 process is still reading YAML, and stay warm for every proposal after. A single proposal's
 site and its handouts are made side by side.
+
+The engines themselves are `mkdocs/` (the site, the live preview's server, the guide) and
+`weasyprint/` (the handouts), the only modules that import either library;
+`pipe_worker.py` feeds the live preview's worker.
 """
 
 from __future__ import annotations
@@ -69,12 +73,12 @@ def make_handout(task: HandoutTask) -> Any:
     return render_handout(task.html, task.base_dir, task.allowed_dirs)
 
 
-def _warm_up() -> None:
-    """Set up a new worker: end with the build, and import both engines while the main
-    process is still reading proposals."""
-    from buildcase.write.output import close_inherited_locks
-
-    close_inherited_locks()
+def warm_up(first: Callable[[], None] | None = None) -> None:
+    """Set up a new worker: run `first` (the scheduler's: letting go of what the worker
+    inherited and must not hold, such as the output folder's lock), end with the build, and
+    import both engines while the main process is still reading proposals."""
+    if first is not None:
+        first()
     _die_with_parent()
     from buildcase.engines import mkdocs as site  # noqa: F401
     from buildcase.engines import weasyprint as handout
@@ -137,9 +141,12 @@ class PoolEngines:
     not used: it forks from one of the pool's threads, which deadlocked now and then.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, first: Callable[[], None] | None = None):
         self.workers = workers
-        self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm_up)
+        self.first = first
+        self.pool = multiprocessing.get_context("fork").Pool(
+            workers, initializer=warm_up, initargs=(first,)
+        )
         self.first_rss: dict[int, int] = {}  # worker pid -> MB after its first task
         self.last_rss: dict[int, int] = {}  # worker pid -> MB after its latest task
 
@@ -165,7 +172,7 @@ class PoolEngines:
 
     def renewed(self) -> PoolEngines:
         self.close()
-        return PoolEngines(self.workers)
+        return PoolEngines(self.workers, self.first)
 
     def close(self) -> None:
         self.pool.close()
@@ -215,9 +222,9 @@ class SplitEngines:
     cold, medians of 6: 2.53 s -> 2.14 s for the reference, 3.01 s -> 2.35 s for
     safety-huddle-coaching.)"""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, first: Callable[[], None] | None = None):
         self.inline = InlineEngines()
-        self.worker = PoolEngines(workers or (os.cpu_count() or 1))
+        self.worker = PoolEngines(workers or (os.cpu_count() or 1), first)
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
         if isinstance(task, HandoutTask):
@@ -245,12 +252,13 @@ class SplitEngines:
 
 
 def engines_for(
-    proposals: int, jobs: int | None = None
+    proposals: int, jobs: int | None = None, first: Callable[[], None] | None = None
 ) -> InlineEngines | PoolEngines | SplitEngines:
-    """Warm workers, one per core, or none where there is no fork (or one core)."""
+    """Warm workers, one per core, or none where there is no fork (or one core); each
+    worker runs `first` as it starts."""
     workers = min(jobs or os.cpu_count() or 1, 2 * proposals)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return InlineEngines()
     if proposals == 1:
-        return SplitEngines(workers)
-    return PoolEngines(workers)
+        return SplitEngines(workers, first)
+    return PoolEngines(workers, first)

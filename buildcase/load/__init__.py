@@ -14,6 +14,7 @@ from typing import Any
 
 from buildcase.errors import Location, Problem, ProposalInvalid, nearest
 from buildcase.load.files import Unreadable, decode_text, load_table, read_inside
+from buildcase.load.templates import refused_entries
 from buildcase.load.yaml_source import (
     EMPTY,
     Budget,
@@ -23,9 +24,9 @@ from buildcase.load.yaml_source import (
     load_file,
     not_a_mapping,
 )
+from buildcase.workspace.layout import ROOT_FILE
 
 __all__ = [
-    "ROOT_FILE",
     "SECTION_FILES",
     "LoadedProposal",
     "Path_",
@@ -37,8 +38,6 @@ __all__ = [
     "read_inside",
 ]
 
-
-ROOT_FILE = "proposal.yaml"
 
 # Sections that may live in a file of their own, named after them, beside proposal.yaml.
 SECTION_FILES = (
@@ -204,12 +203,8 @@ def _stray_yaml_files(folder: Path) -> list[Problem]:
 def _own_templates_problems(folder: Path) -> list[Problem]:
     """What the sandbox's loader would refuse in a proposal's own `templates/`: the folder
     itself a link or a file, a link, a FIFO or a file too large inside it
-    (`sandbox.refused_entries`). Refused here, while loading, so that `check` and `build`
-    both say so, in the same words, before any template is rendered."""
-    from buildcase.render.sandbox import (
-        refused_entries,  # here: the sandbox's modules import this one
-    )
-
+    (`load.templates.refused_entries`). Refused here, while loading, so that `check` and
+    `build` both say so, in the same words, before any template is rendered."""
     own = folder / "templates"
     if not os.path.lexists(own):
         return []

@@ -5,10 +5,9 @@ message is shown to the author as it is (so each says what was found and what is
 from __future__ import annotations
 
 import datetime
-import functools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
 from buildcase.errors import shorten
@@ -32,16 +31,14 @@ __all__ = [
     "RANGE_POINTS",
     "as_fraction",
     "as_list",
-    "currency_codes",
     "describe",
     "estimate_of",
     "fraction_meant",
     "is_id",
     "magnitude",
-    "nearest_currencies",
+    "parse_choice",
     "parse_colour",
     "parse_count",
-    "parse_currency",
     "parse_date",
     "parse_duration",
     "parse_figure",
@@ -70,7 +67,6 @@ _UNITS = {
 }  # fmt: skip
 DURATION_UNITS = tuple(_UNITS)
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def describe(value: Any) -> str:
@@ -86,6 +82,14 @@ def describe(value: Any) -> str:
     if value is None:
         return "nothing"
     return str(value)
+
+
+def parse_choice(value: Any, choices: tuple[str, ...]) -> str:
+    """One of a few words, in any case; a message naming them all otherwise."""
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}, found {describe(value)}")
+    return text
 
 
 def _is_number(value: Any) -> TypeGuard[int | float]:
@@ -338,69 +342,6 @@ def parse_url(value: Any) -> str:
     if not re.match(r"https?://[^\s]+$", text):
         raise ValueError(f"expected a web address starting with https://, found {describe(value)}")
     return text
-
-
-def parse_currency(value: Any) -> str:
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip().upper()):
-        raise ValueError(f"expected an ISO 4217 currency code such as USD, found {describe(value)}")
-    code = value.strip().upper()
-    if code not in currency_codes():
-        near = ", ".join(f"'{c}'" for c in nearest_currencies(code))
-        raise ValueError(
-            f"'{value.strip()}' is not an ISO 4217 currency code"
-            + (f"; did you mean {near}?" if near else "")
-        )
-    return code
-
-
-@functools.lru_cache(maxsize=1)
-def currency_codes() -> frozenset[str]:
-    """Every ISO 4217 code Babel can format, historic ones too (`DEM`)."""
-    from babel.numbers import list_currencies  # only when a currency is read
-
-    return frozenset(list_currencies())
-
-
-@functools.lru_cache(maxsize=1)
-def _tender_codes() -> frozenset[str]:
-    """The codes of the currencies in use today, somewhere."""
-    from babel.core import get_global
-
-    territories: Mapping[str, list[tuple[str, Any, Any, bool]]]
-    territories = get_global("territory_currencies")
-    return frozenset(
-        code
-        for entries in territories.values()
-        for code, _, until, tender in entries
-        if until is None and tender
-    )
-
-
-def nearest_currencies(code: str, most: int = 3) -> list[str]:
-    """The codes an unknown one most likely meant: those fewest edits away (a swap of two
-    neighbours is one edit, `GPB` -> `GBP`), at most two; a currency in use today before a
-    historic one, then the same first letter, then in order."""
-    tender = _tender_codes()
-    ranked = sorted(
-        (_edits(code, c), c not in tender, c[0] != code[0], c) for c in currency_codes()
-    )
-    best = ranked[0][:2] if ranked and ranked[0][0] <= 2 else None
-    return [c for *key, c in ranked if tuple(key[:2]) == best][:most]
-
-
-def _edits(a: str, b: str) -> int:
-    """Edits from `a` to `b`: insert, delete, replace, or swap two neighbouring letters."""
-    rows = [list(range(len(b) + 1))] + [[i] + [0] * len(b) for i in range(1, len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            rows[i][j] = min(
-                rows[i - 1][j] + 1,
-                rows[i][j - 1] + 1,
-                rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]),
-            )
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
-    return rows[-1][-1]
 
 
 RANGE_POINTS = ("low", "likely", "high")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+from pydantic import BeforeValidator, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
 
 from buildcase.limits import max_entries
+from buildcase.models.base import Model
 from buildcase.models.parsers import as_list, describe
 from buildcase.models.values import Count, Date, Id, Line, Money, PercentValue, Text, choice_schema
 
@@ -47,11 +48,7 @@ Recommendation = Annotated[
 ]
 
 
-class _Model(BaseModel):  # as sections.Model (not imported: sections imports this module)
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
-class FollowUp(_Model):
+class FollowUp(Model):
     """The follow-up survey of the people trained: a share given, or computed from a CSV."""
 
     respondents: Count | None = Field(None, description="How many of the trained answered")
@@ -69,27 +66,27 @@ class FollowUp(_Model):
     )
 
 
-class RealizedBenefit(_Model):
+class RealizedBenefit(Model):
     benefit: Id = Field(description="The id of the benefit in `benefits`")
     annual_value: Money = Field(
         description="The value a year credited to training, as measured so far"
     )
 
 
-class Success(_Model):
+class Success(Model):
     who: Line
     story: Text
     value: Money | None = None
 
 
-class Obstacle(_Model):
+class Obstacle(Model):
     what: Text
     share: PercentValue | None = Field(
         None, description="The share of those who did not apply it who name this obstacle"
     )
 
 
-class Results(_Model):
+class Results(Model):
     """Filled in after the pilot or the roll-out: the truth, told beside the forecast."""
 
     as_of: Date

@@ -15,14 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from buildcase.load import ROOT_FILE, SECTION_FILES
+from buildcase.load import SECTION_FILES
 from buildcase.models.sections import Proposal
+from buildcase.workspace.layout import ROOT_FILE
 
 SCHEMA_ID = "https://buildcase.invalid/schema/proposal-v1.json"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Where `buildcase new` writes the schemas, inside proposals/: schema/proposal.schema.json
 # and schema/<section>.schema.json.
-SCHEMA_DIR = "schema"
 
 
 def schema_file(name: str = "proposal") -> str:
@@ -274,9 +274,10 @@ def _kind_descriptions() -> set[str]:
 
 
 def _field_metadata(model: str, key: str) -> list[Any]:
-    from buildcase.models import results, sections
+    from buildcase.models import plan, results, sections
 
-    cls = getattr(sections, model, None) or getattr(results, model, None)
+    modules = (sections, plan, results)
+    cls = next((getattr(m, model) for m in modules if hasattr(m, model)), None)
     if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or key not in cls.model_fields:
         return []
     return list(cls.model_fields[key].metadata)

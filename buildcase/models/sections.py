@@ -1,4 +1,7 @@
-"""The sections of a proposal, as frozen pydantic models: the format reference in code.
+"""The sections of a proposal that make its case, as frozen pydantic models: the format
+reference in code. The people, the need, the evidence, the goals, benefits and risks, the
+costs, the audiences and their objections, the impact map's behaviours; the sections that
+plan the training and win its approval are in `plan`.
 
 Models hold data and parse values; they never compute figures for the reader and never
 render. `Proposal` at the end is the whole file.
@@ -8,20 +11,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+from pydantic import BeforeValidator, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
 
 from buildcase.limits import max_entries
-from buildcase.models.parsers import as_list, describe
+from buildcase.models.base import Model
+from buildcase.models.parsers import as_list, describe, parse_choice
+from buildcase.models.plan import Campaign, Financials, Measure, Phase, Request, Support
 from buildcase.models.results import Results
 from buildcase.models.values import (
     Colour,
     Count,
     Currency,
     Date,
-    DurationValue,
-    Horizon,
-    Hours,
     Id,
     Ids,
     Line,
@@ -41,48 +43,26 @@ from buildcase.models.values import (
 __all__ = [
     "CAUSES",
     "CAUSES_FOR_MANAGERS",
-    "DECISIONS",
-    "MOMENTS",
     "OBJECTION_THEMES",
     "Audience",
     "Behaviour",
     "Benefit",
     "Branding",
-    "Campaign",
     "Champion",
-    "Consulted",
     "Cost",
-    "Decision",
-    "DecisionStatus",
     "Evidence",
-    "Financials",
     "Goal",
-    "Measure",
-    "Model",
     "Need",
     "Objection",
     "Person",
-    "Phase",
-    "Pilot",
     "Proposal",
-    "Question",
-    "ReportBack",
-    "Request",
-    "Risk",
     "SpeakerNotes",
     "Stat",
-    "Support",
     "Survey",
     "Theme",
     "parse_cause",
-    "parse_decision",
-    "parse_moment",
     "parse_theme",
 ]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 class Person(Model):
@@ -94,35 +74,6 @@ class Person(Model):
 class Champion(Model):
     name: Line
     role: Line
-
-
-class Pilot(Model):
-    participants: Count
-    duration: DurationValue
-    budget: Money | None = None
-    included: bool = Field(
-        True,
-        description="Whether the pilot's budget is part of request.budget (true) or comes on "
-        "top of it (false)",
-    )
-
-
-class Request(Model):
-    """What leadership is asked to approve."""
-
-    budget: Money | None = None
-    participants: Count | None = None
-    duration: DurationValue | None = None
-    pilot: Pilot | None = None
-    decision_by: Date | None = None
-    hours_per_participant: Hours | None = Field(
-        None, description="Time away from work each participant gives to the training"
-    )
-    hourly_cost: Money | None = Field(
-        None,
-        description="What an hour of people's time costs: the cost of the hours asked is "
-        "shown beside the budget, never added to it",
-    )
 
 
 class Stat(Model):
@@ -287,78 +238,6 @@ class Objection(Model):
     )
 
 
-class Phase(Model):
-    phase: Line
-    duration: DurationValue
-
-
-class Measure(Model):
-    metric: Line
-    baseline: MeasureValue
-    target: MeasureValue
-    when: Line
-    actual: MeasureValue | None = Field(None, description="The result, once measured")
-    measured: Date | None = Field(None, description="When the actual was measured")
-
-
-DECISIONS = ("pending", "approved", "approved-with-conditions", "declined")
-
-
-def parse_decision(value: Any) -> str:
-    text = str(value).strip().lower().replace(" ", "-").replace("_", "-")
-    if text not in DECISIONS:
-        raise ValueError(f"expected one of {', '.join(DECISIONS)}, found {describe(value)}")
-    return text
-
-
-DecisionStatus = Annotated[
-    str, PlainValidator(parse_decision), WithJsonSchema(choice_schema(DECISIONS, "The decision"))
-]
-
-
-class Consulted(Model):
-    leader: Line
-    role: Line | None = None
-    date: Date | None = None
-    wants: Text | None = Field(None, description="What they said they want")
-
-
-class Question(Model):
-    question: Text
-    answer: Text | None = None
-
-
-class Decision(Model):
-    status: DecisionStatus
-    date: Date | None = None
-    by: Line | None = None
-    note: Text | None = None
-
-
-class ReportBack(Model):
-    date: Date
-    what: Text | None = None
-
-
-class Campaign(Model):
-    """The L&D team's record of winning approval: kept even when the answer is no."""
-
-    internal: bool = Field(True, description="Keep the page out of the navigation and handouts")
-    consulted: list[Consulted] = Field(
-        default_factory=list, max_length=max_entries(("campaign", "consulted"))
-    )
-    questions: list[Question] = Field(
-        default_factory=list, max_length=max_entries(("campaign", "questions"))
-    )
-    decision: Decision | None = None
-    conditions: list[Text] = Field(
-        default_factory=list, max_length=max_entries(("campaign", "conditions"))
-    )
-    report_back: list[ReportBack] = Field(
-        default_factory=list, max_length=max_entries(("campaign", "report_back"))
-    )
-
-
 class Branding(Model):
     logo: Line | None = Field(
         None, description="A PNG, JPEG, GIF, WebP or SVG image inside the proposal folder"
@@ -367,53 +246,16 @@ class Branding(Model):
     accent: Colour | None = None
 
 
-class Financials(Model):
-    """How the return is computed: horizon, discounting, and the transfer of training."""
-
-    horizon_years: Horizon = 1
-    discount_rate: PercentValue | None = None
-    application_rate: PercentValue | None = Field(
-        None, description="The share of trainees expected to apply the training on the job"
-    )
-    application_baseline: Id | None = Field(
-        None, description="Id of a stat or evidence: the share that applies training typically"
-    )
-    benefits_start: DurationValue | None = Field(
-        None,
-        description="When the first gain arrives, from the start; by default when the pilot ends",
-    )
-    benefits_ramp: DurationValue | None = Field(
-        None,
-        description="How long the gain takes to grow to its full annual value, as people are "
-        "trained; by default the rest of request.duration after benefits_start",
-    )
-
-
 CAUSES = ("skills", "knowledge", "confidence", "motivation", "process", "tools", "management")
 CAUSES_FOR_MANAGERS = ("motivation", "process", "tools", "management")
-MOMENTS = ("before", "during", "after")
-
-
-def _choice(value: Any, choices: tuple[str, ...]) -> str:
-    text = str(value).strip().lower() if isinstance(value, str) else None
-    if text not in choices:
-        raise ValueError(f"expected one of {', '.join(choices)}, found {describe(value)}")
-    return text
 
 
 def parse_cause(value: Any) -> str:
-    return _choice(value, CAUSES)
-
-
-def parse_moment(value: Any) -> str:
-    return _choice(value, MOMENTS)
+    return parse_choice(value, CAUSES)
 
 
 Cause = Annotated[
     str, PlainValidator(parse_cause), WithJsonSchema(choice_schema(CAUSES, "Why the gap exists"))
-]
-Moment = Annotated[
-    str, PlainValidator(parse_moment), WithJsonSchema(choice_schema(MOMENTS, "When it happens"))
 ]
 
 
@@ -447,21 +289,6 @@ class Behaviour(Model):
     audiences: Ids = Field(default_factory=list, description="Audience ids whose people these are")
     notes: Text | None = Field(
         None, description="Speaker notes: only in the presenter's notes of the slides"
-    )
-
-
-class Support(Model):
-    """Who does what, before, during and after the training."""
-
-    who: Line
-    when: Moment
-    does: Text
-    people: Count | None = Field(None, description="How many of them")
-    hours: Hours | None = Field(None, description="Hours each")
-    audiences: Ids = Field(
-        default_factory=list,
-        description="Audience ids whose people these are: their page and handout say what "
-        "is asked of them, in hours",
     )
 
 

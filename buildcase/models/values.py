@@ -24,15 +24,14 @@ from buildcase.limits import (
     MAX_TEXT,
     MAX_TITLE,
 )
+from buildcase.models.currencies import currency_codes, parse_currency
 from buildcase.models.parsers import (
     DURATION_UNITS,
     RANGE_POINTS,
     as_list,
-    currency_codes,
     estimate_of,
     parse_colour,
     parse_count,
-    parse_currency,
     parse_date,
     parse_duration,
     parse_figure,

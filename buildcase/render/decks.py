@@ -14,9 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from buildcase.compute import AudienceView, Case
-from buildcase.compute.statistics import Figure, Source
-from buildcase.compute.views import BenefitView, Edition, ObjectionView, RiskView
+from buildcase.compute import Case
+from buildcase.compute.records import (
+    AudienceView,
+    BenefitView,
+    Edition,
+    Figure,
+    ObjectionView,
+    RiskView,
+    Source,
+)
 
 TEMPLATE = "present/deck.html.j2"
 DECK = "present.html"

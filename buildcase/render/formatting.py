@@ -10,6 +10,7 @@ grouping (`₹12,00,000`), as their readers expect.
 from __future__ import annotations
 
 import datetime
+import decimal
 import functools
 import re
 from typing import TYPE_CHECKING
@@ -26,11 +27,11 @@ from babel.numbers import (
 )
 from babel.units import format_unit
 
+from buildcase.i18n import Language
 from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
-from buildcase.render.i18n import Language
 
 if TYPE_CHECKING:
-    from buildcase.compute.statistics import Figure
+    from buildcase.compute.records import Figure
 
 NO_VALUE = "–"
 NBSP = "\u00a0"
@@ -79,6 +80,18 @@ class Formatter:
 
     def count(self, n: float | None) -> str:
         return NO_VALUE if n is None else self.number(n)
+
+    def count_of(self, n: float | None, one: str, other: str) -> str:
+        """A count with its noun: `1 benefit`, `3 benefits`, `1.5 hours`; in German
+        `3 Nutzen`, `1 Stunde`. The noun's form is the one the language's plural rule (CLDR's)
+        asks for the number as written, translated through the catalogue, so a template
+        never adds an `s` by hand. A whole count is written as `count` writes it; a fraction
+        (hours) to one decimal."""
+        if n is None:
+            return NO_VALUE
+        shown = _as_written(n)
+        noun = one if self.locale.plural_form(shown) == "one" else other
+        return f"{self.number(n, 0 if isinstance(shown, int) else 1)} {self._(noun)}"
 
     def pct(self, value: Percent) -> str:
         return self._percent(value.value, value.decimals)
@@ -200,6 +213,14 @@ def _whole_units(locale: Locale) -> str:
 def _percent_pattern(locale: Locale, decimals: int) -> str:
     pattern = locale.percent_formats[None].pattern.split(";")[0]
     return _add_decimals(pattern, decimals)
+
+
+def _as_written(n: float) -> int | decimal.Decimal:
+    """A count as `count_of` writes it, for the plural rule: a whole number as an integer,
+    a fraction to one decimal (`1.0` takes the plural, as CLDR says of a visible decimal)."""
+    if float(n).is_integer():
+        return int(n)
+    return decimal.Decimal(str(n)).quantize(decimal.Decimal("0.1"), decimal.ROUND_HALF_EVEN)
 
 
 def _decimal_pattern(decimals: int) -> str:

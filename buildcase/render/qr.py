@@ -1,21 +1,19 @@
 """Where a proposal's site is published, for the handout: its address and a QR code to it.
 
 The address comes from MkDocs' own `site_url` in the workspace's `mkdocs.yml` (see
-docs/format-1.1: `site_url`); a handout prints `<site_url>/<slug>/` and a QR code that
-opens it from a phone. segno writes the code as inline SVG, with its alt text as the SVG's
-`<title>` (which WeasyPrint makes the figure's alternate text in the tagged PDF).
+docs/format-1.1: `site_url`), which the workspace reads (`workspace.config.read_site_url`):
+a handout prints `<site_url>/<slug>/` and a QR code that opens it from a phone. segno
+writes the code as inline SVG, with its alt text as the SVG's `<title>` (which WeasyPrint
+makes the figure's alternate text in the tagged PDF).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import segno
-import yaml
 from markupsafe import Markup
 
 
@@ -23,37 +21,6 @@ from markupsafe import Markup
 class SiteLink:
     address: str  # the proposal's site: <site_url>/<slug>/
     qr: Markup  # an inline SVG QR code to it, titled for assistive technology
-
-
-class _TolerantLoader(yaml.SafeLoader):
-    """A safe loader that reads MkDocs' tags (`!ENV`, `!!python/name:...`) as nothing,
-    so that a config using them still gives its plain keys."""
-
-
-def _ignore(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
-    return None
-
-
-_TolerantLoader.add_multi_constructor("!", _ignore)
-_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore)
-
-
-def read_site_url(config: Path) -> str | None:
-    """`site_url` of an mkdocs.yml when it is an http(s) address, else None."""
-    try:
-        data: Any = yaml.load(
-            config.read_text(encoding="utf-8"), Loader=_TolerantLoader
-        )  # a SafeLoader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    url = data.get("site_url") if isinstance(data, dict) else None
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        return None
-    return url
 
 
 def site_address(site_url: str, slug: str) -> str:

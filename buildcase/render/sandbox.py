@@ -41,9 +41,9 @@ from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner
 
+from buildcase.load.templates import MAX_TEMPLATE_BYTES, template_refusal
 from buildcase.render.template_data import TemplateFunction
 
-MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024  # all pages and handouts of one proposal together
 MAX_SEQUENCE = 100_000  # the longest string or list `*`, `+` and `**` may make
 CPU_SECONDS = 10
@@ -112,7 +112,7 @@ class ConfinedLoader(jinja2.BaseLoader):
         status = _confined_status(self.folder, pieces, template)
         if status is None:
             raise jinja2.TemplateNotFound(template)
-        why = _refusal(status)
+        why = template_refusal(status)
         if why:
             raise UntrustedTemplate(f"{path} is {why}")
         source = _read_no_follow(path).decode("utf-8", errors="replace")
@@ -125,36 +125,6 @@ class ConfinedLoader(jinja2.BaseLoader):
             if path.is_file() and not path.is_symlink():
                 found.append(path.relative_to(self.folder).as_posix())
         return found
-
-
-def refused_entries(folder: Path) -> list[tuple[Path, str]]:
-    """Everything in a proposal's templates folder that the loader would refuse, and why:
-    for `check`, which reports them all at once."""
-    if os.path.islink(folder) or not folder.is_dir():
-        return [(folder, "must be a folder inside the proposal, not a link or a file")]
-    refused = []
-    for root, dirs, files in os.walk(folder):  # does not follow links
-        for name in sorted([*dirs, *files]):
-            path = Path(root) / name
-            status = os.lstat(path)
-            if stat.S_ISLNK(status.st_mode):
-                refused.append((path, "a symbolic link; a proposal's templates must be files"))
-            elif not stat.S_ISDIR(status.st_mode) and (why := _refusal(status)):
-                refused.append((path, why))
-    return refused
-
-
-def _refusal(status: os.stat_result) -> str | None:
-    """Why a template file is refused, or None: only a regular file, under the size limit,
-    and not a hard link (the same file as one outside the proposal, shared by a copy or
-    an archive unpacked without a filter)."""
-    if not stat.S_ISREG(status.st_mode):
-        return "not a regular file"
-    if status.st_nlink > 1:
-        return "a hard link (the same file as another, maybe outside the proposal); copy it instead"
-    if status.st_size > MAX_TEMPLATE_BYTES:
-        return f"larger than {MAX_TEMPLATE_BYTES:,} bytes"
-    return None
 
 
 def _confined_status(folder: Path, pieces: list[str], template: str) -> os.stat_result | None:
@@ -180,7 +150,7 @@ def _read_no_follow(path: Path) -> bytes:
     for a link, a FIFO or a hard link after the check is still refused."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as f:
-        why = _refusal(os.fstat(f.fileno()))
+        why = template_refusal(os.fstat(f.fileno()))
         if why:
             raise UntrustedTemplate(f"{path} is {why}")
         return f.read(MAX_TEMPLATE_BYTES + 1)[:MAX_TEMPLATE_BYTES]

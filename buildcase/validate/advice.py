@@ -1,5 +1,7 @@
-"""The format's warnings: what is doubtful rather than wrong (small samples, old evidence,
-raw HTML, a budget the costs do not reach). `--strict` makes them errors.
+"""The format's warnings: what is doubtful rather than wrong (a stat without its number of
+respondents, old evidence, raw HTML, a budget the costs do not reach). `--strict` makes them
+errors. Those that need computed figures (a sample too small to lean on) are warned about
+after compute (`buildcase.compute.checks`).
 """
 
 from __future__ import annotations
@@ -8,19 +10,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from buildcase.compute.statistics import is_census, stat_population
 from buildcase.errors import Problem
 from buildcase.load import (
     LoadedProposal,
     Path_,
     SourceMap,
 )
+from buildcase.markup import refused_scheme
 from buildcase.models.sections import CAUSES_FOR_MANAGERS, Proposal
-from buildcase.render.markup import refused_scheme
 from buildcase.validate.consistency import consistency_warnings, warn
 
 EVIDENCE_MAX_AGE_YEARS = 5
-SMALL_SAMPLE = 30
 _RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
 _LINK_URL = re.compile(r"\]\(((?:[^()]|\([^()]*\))*)\)")  # one level of (), as pages
 
@@ -40,17 +40,6 @@ def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                     f"stat '{stat.id}' has no number of respondents; give the survey's "
                     "`respondents` or the stat's own",
                     guide="margin-of-error",
-                )
-        for i, stat in enumerate(p.survey.stats):
-            n = stat.respondents or p.survey.respondents
-            census = is_census(n, stat_population(stat, p.survey))
-            if n is not None and n < SMALL_SAMPLE and not census:
-                yield warn(
-                    source,
-                    ("survey", "stats", i),
-                    f"stat '{stat.id}' rests on {n} respondents; below {SMALL_SAMPLE}, "
-                    "its margin of error is too wide to lean on",
-                    guide="small-sample",
                 )
     for i, entry in enumerate(p.evidence):
         age = p.date.year - entry.year

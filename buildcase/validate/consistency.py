@@ -18,10 +18,10 @@ from pydantic import BaseModel
 
 from buildcase.errors import Problem, shorten
 from buildcase.load import Path_, SourceMap, field_path
+from buildcase.markup import plain_text
 from buildcase.models.parsers import RANGE_POINTS, as_fraction, fraction_meant
 from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
 from buildcase.models.sections import Benefit, Proposal, Risk, Stat  # fmt: skip
-from buildcase.render.markup import plain_text
 
 
 def consistency_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:

@@ -1,6 +1,8 @@
 """The rules and warnings of the `results` section: benefit ids that must exist, the
 follow-up survey's share computed from its CSV (as survey stats are), and what is doubtful
-(more trained than planned, an overspend without a note, results dated before the proposal).
+(more trained than planned, results dated before the proposal). An overspend without a note
+is measured against the computed budget, so it is warned about after compute
+(`buildcase.compute.checks`).
 """
 
 from __future__ import annotations
@@ -9,15 +11,13 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from buildcase.compute.money import total_cost
-from buildcase.compute.results import budget_so_far
-from buildcase.compute.statistics import share_of_answers
 from buildcase.errors import Problem, listing, nearest, quoted
 from buildcase.load import LoadedProposal, Path_, SourceMap, field_path
 from buildcase.models.quantities import PartialDate, Percent
 from buildcase.models.sections import Proposal
 from buildcase.validate.consistency import warn
 from buildcase.validate.rules import _dangling, _entries, _ids
+from buildcase.validate.survey import share_of_answers
 
 __all__ = ["results_problems", "results_references"]
 
@@ -130,16 +130,6 @@ def _warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
             ("results", "trained"),
             f"{r.trained:,} trained is more than the {participants:,} participants of the "
             "request; the forecast is scaled up to match",
-            guide="write-results",
-        )
-    budget, basis = budget_so_far(p, r, total_cost(p))
-    if r.spent is not None and budget is not None and r.spent > budget + 0.005 and not r.note:
-        what = "the pilot's budget" if basis == "pilot" else "the budget for the people trained"
-        yield warn(
-            source,
-            ("results", "spent"),
-            f"{r.spent:,.0f} {p.currency} spent is more than {what} ({budget:,.0f} "
-            f"{p.currency}); give a `note` that says why",
             guide="write-results",
         )
     if _before(r.as_of, p.date):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from buildcase.errors import Location, Problem, listing, nearest, quoted
+from buildcase.i18n import available_languages
 from buildcase.limits import (
     MAX_LOGO_BYTES,
     MAX_LOGO_PIXELS,
@@ -28,7 +29,6 @@ from buildcase.load.images import RASTER_SUFFIXES, raster_format, raster_size, s
 from buildcase.models.parsers import is_id, suggest_id
 from buildcase.models.quantities import Percent
 from buildcase.models.sections import Proposal
-from buildcase.render.i18n import available_languages
 from buildcase.validate.consistency import warn
 
 # --- references and ids ------------------------------------------------------------------

@@ -33,11 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from buildcase.compute import Case
-from buildcase.compute.views import Edition, RiskView
+from buildcase.compute.records import Edition, RiskView
 from buildcase.errors import Problem
 from buildcase.load import Path_, SourceMap, field_path
+from buildcase.markup import plain_text
 from buildcase.models.sections import Behaviour, Proposal
-from buildcase.render.markup import plain_text
 from buildcase.workspace import default_templates_dir
 
 MAX_PAGES = 2  # as handout.MAX_PAGES, which this module must not import (WeasyPrint)

@@ -1,10 +1,14 @@
-"""The one module that talks to MkDocs: rendered pages -> a Material site on disk.
+"""The MkDocs engine: rendered pages -> a Material site on disk.
+
+This package is the one place that imports MkDocs (and Material): here a proposal's site,
+in `preview` the live preview's server, in `docs` buildcase's own guide, and in `hook` the
+hook every site's build runs. Keeping every `mkdocs` import here keeps the engine
+swappable.
 
 The workspace's `mkdocs.yml` is the base every site is built from (the user brands all
-sites there), once nothing in it would run code unasked (`workspace.safe_config`).
+sites there), once nothing in it would run code unasked (`workspace.trust.safe_config`).
 buildcase adds what each proposal needs and what offline use demands: no web fonts, the
-search shim served locally, file:// friendly URLs. Keeping every `mkdocs` import here
-keeps the engine swappable.
+search shim served locally, file:// friendly URLs.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,16 +30,16 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.utils.yaml import yaml_load
 
-from buildcase.errors import Location, RenderError, ServeError, WorkspaceError
+from buildcase.errors import Location, RenderError, WorkspaceError
 from buildcase.logs import captured_warnings
-from buildcase.workspace import safe_config
+from buildcase.workspace.trust import safe_config
 
 ASSETS = "assets/buildcase"
 SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
 REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]
 
 
-THEME_HOOK = Path(__file__).with_name("mkdocs_hook.py")
+THEME_HOOK = Path(__file__).with_name("hook.py")
 
 
 def build_site(
@@ -58,13 +62,10 @@ def build_site(
     proposal gives the same bytes. `logo` and `brand_css` (CSS custom properties) brand
     it; `language` sets Material's own labels (search, navigation).
     """
-    from buildcase.write.output import TEMPORARY
-
-    # MkDocs reads the pages from a folder: made beside the site, in the output folder and
-    # named as the write stage's leftovers are, so that a killed build's is removed by the
-    # next build instead of staying in /tmp.
+    # MkDocs reads the pages from a folder: made beside the site, inside the build's work
+    # folder, so that a killed build's is removed with it instead of staying in /tmp.
     with tempfile.TemporaryDirectory(
-        prefix=f"{TEMPORARY}docs.", suffix=".tmp", dir=site_dir.absolute().parent
+        prefix=".docs.", suffix=".tmp", dir=site_dir.absolute().parent
     ) as tmp:
         docs_dir = Path(tmp)
         for name, text in pages.items():
@@ -202,80 +203,3 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
 
 def _copy_assets(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-
-
-def serve_live(
-    builder: Callable[[], object],
-    root: Path,
-    watch: list[Path],
-    host: str,
-    port: int,
-    ready: Callable[[str], None] = lambda url: None,
-    overlay: Callable[[], str] = lambda: "",
-) -> None:
-    """Serve `root` with live reload, calling `builder` whenever a watched path changes.
-
-    The port is taken first and `ready` called with the address after: a port in use is
-    a ServeError before anything is built, and nothing claims to serve before it does.
-    A request path that cannot name a file below `root` (a NUL byte, a `..`) is answered
-    400 before MkDocs' handler, which would log a traceback for it. `overlay()` is HTML put
-    at the end of every page served (the errors of a failed rebuild), or nothing.
-    """
-    import socket
-
-    from mkdocs.livereload import LiveReloadServer
-
-    def build() -> None:
-        builder()  # what it returns is for the caller; MkDocs wants nothing back
-
-    server = LiveReloadServer(builder=build, host=host, port=port, root=str(root))
-    try:
-        try:
-            server.server_bind()
-            server.server_activate()
-        except OSError as e:
-            option = "--host" if isinstance(e, socket.gaierror) else "--port"
-            raise ServeError(
-                f"cannot serve on {host}:{port}: {e.strerror or e}; choose another {option}"
-            ) from e
-        # serve() binds the socket itself, which is bound already.
-        server.server_bind = server.server_activate = lambda: None  # type: ignore[method-assign]  # on purpose: no second bind
-        serve_request = server.serve_request
-
-        def checked_request(environ: dict[str, Any], start_response: Any) -> Any:
-            path = environ.get("PATH_INFO", "")
-            if "\0" in path or ".." in path.split("/"):
-                start_response("400 Bad Request", [("Content-Type", "text/plain")])
-                return [b"400 Bad Request"]
-            return _with_overlay(serve_request, overlay(), environ, start_response)
-
-        server.set_app(checked_request)
-        for path in watch:
-            server.watch(str(path))
-        address = f"[{host}]" if ":" in host else host
-        ready(f"http://{address}:{server.server_address[1]}/")
-        # Blocks until interrupted, as `mkdocs serve` does.
-        server.serve()  # type: ignore[no-untyped-call]  # MkDocs leaves serve() unannotated
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-
-
-def _with_overlay(app: Any, overlay: str, environ: dict[str, Any], start_response: Any) -> Any:
-    """The WSGI response of `app`, with `overlay` before an HTML page's `</body>`."""
-    if not overlay:
-        return app(environ, start_response)
-    answer: dict[str, Any] = {}
-
-    def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        answer.update(status=status, headers=headers)
-        return lambda data: None
-
-    body = b"".join(app(environ, hold))
-    headers = answer["headers"]
-    if any(k.lower() == "content-type" and "text/html" in v for k, v in headers):
-        body = body.replace(b"</body>", overlay.encode() + b"</body>", 1)
-        headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
-    start_response(answer["status"], headers)
-    return [body]

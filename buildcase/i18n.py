@@ -1,8 +1,12 @@
 """Fixed labels, numbers and dates in the proposal's language.
 
 A language is a message catalog in the templates' `i18n/` folder: the English text of every
-fixed label mapped to its translation. English needs no messages. Numbers, money and dates
-are written by Babel for the language's locale (`formatting`).
+fixed label mapped to its translation. A label that stands for a key is named `family:key`
+(`moment:before`, `headline:ask-gain`): a template prints `_("moment:" ~ key)` for a key
+that compute chose, so a table of labels lives once, in each catalog, English's too; a
+family asked for in two forms has two (`moment:` for a heading, `moment-in-sentence:`).
+Other labels need no English messages. Numbers, money and dates are written by Babel for
+the language's locale (`formatting`), a count's noun in the form its plural rule asks for.
 """
 
 from __future__ import annotations

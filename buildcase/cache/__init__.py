@@ -1,0 +1,1 @@
+"""What buildcase keeps between runs: private cache folders, and compiled templates in them."""

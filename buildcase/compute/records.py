@@ -1,0 +1,242 @@
+"""Compute, records: the data shapes the modules of compute hand one another.
+
+A figure and its source (`statistics` makes them), a benefit's value and a risk's cost in
+one scenario (`money`), each benefit, risk, goal, audience and objection with what it links
+to (`views`), and what an audience is told of the impact map (`impact`). They live here,
+below the modules that compute them, so that those modules import them and each other
+without a circle. Shapes that only one module makes and reads stay in it (the `Ramp` in
+`money`, the `Impact` in `impact`, the `Decision` in `briefing`, the results' comparisons in
+`results`), and the `Case` that gathers them all is in the package's `__init__`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from buildcase.models.plan import Measure, Phase
+from buildcase.models.quantities import Percent
+from buildcase.models.sections import (  # fmt: skip
+    Audience,
+    Behaviour,
+    Benefit,
+    Goal,
+    Objection,
+    Risk,
+)
+
+
+def is_census(n: int | None, population: int | None) -> bool:
+    """Whether n respondents are the whole population (all 24 team leads answered)."""
+    return n is not None and n > 0 and n == population
+
+
+# --- figures and their sources (statistics) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A statistic ready to quote, with what makes it traceable: its n or its source."""
+
+    id: str
+    anchor: str  # on the Evidence page
+    value: Percent | int
+    label: str
+    n: int | None = None  # survey respondents behind the figure
+    population: int | None = None
+    source: str | None = None  # external evidence: who published it
+    year: int | None = None
+    url: str | None = None
+    compare: Percent | int | None = None
+    margin: float | None = None  # 95% margin of error, in percentage points
+    internal: bool = False  # the organization's own records (evidence[].internal), not research
+
+    @property
+    def is_survey(self) -> bool:
+        return self.source is None
+
+    @property
+    def census(self) -> bool:
+        """Every member of the population answered: there is no margin of error to show."""
+        return is_census(self.n, self.population)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where quoted figures come from: our survey (with its n) or one external study."""
+
+    survey: bool
+    n: int | None = None  # survey respondents
+    population: int | None = None
+    source: str | None = None  # external: who published it; internal: the system or report
+    year: int | None = None
+    url: str | None = None
+    internal: bool = False  # the organization's own records, beside the survey
+
+    @property
+    def census(self) -> bool:
+        return is_census(self.n, self.population)
+
+
+# --- values in one scenario (money) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenefitValue:
+    """One benefit's value in one scenario, after the Phillips adjustments."""
+
+    gross: float
+    attribution: float  # share credited to training, 0..1
+    confidence: float  # the author's confidence, 0..1
+    adjusted: float  # gross x attribution x confidence
+    share: float | None = None  # of all benefits' adjusted value, 0..1
+
+
+@dataclass(frozen=True)
+class RiskValue:
+    """One risk's cost in one scenario."""
+
+    likelihood: float  # chance per year, 0..1
+    impact: float
+    expected: float  # likelihood x impact, per year
+    reduction: float | None  # how much training cuts the likelihood, 0..1
+    residual: float | None  # expected loss left after training
+    avoided: float | None  # expected - residual
+
+
+@dataclass
+class Scenario:
+    """The money case in one scenario (conservative, likely or optimistic)."""
+
+    scenario: str
+    cost: float | None
+    benefits: dict[str, BenefitValue]  # by benefit anchor
+    risks: dict[str, RiskValue]  # by risk anchor
+    annual_benefit: float | None  # adjusted benefits, per year
+    avoided_loss: float | None  # risk losses training avoids, per year
+    annual_gain: float | None  # annual_benefit + avoided_loss
+    expected_loss: float | None  # cost of doing nothing, per year
+    residual_loss: float | None  # what is left of it after training
+    horizon_years: int
+    discount_rate: float | None
+    gain_over_horizon: float | None  # present value where a discount rate is given
+    roi: float | None  # percent
+    benefit_cost_ratio: float | None
+    net_value: float | None  # gain over the horizon minus cost (NPV when discounted)
+    payback_months: float | None  # on the same basis as the gain: discounted where a rate is
+    net_by_month: tuple[float, ...] = ()  # cumulative net value at months 0, 1, 2 ... for charts
+
+
+# --- what each part links to (views) --------------------------------------------------------
+
+
+@dataclass
+class BenefitView:
+    anchor: str
+    benefit: Benefit
+    goals: list[Goal]
+    figures: list[Figure]
+    value: BenefitValue | None = None  # in the case the summary leads with
+
+
+@dataclass
+class RiskView:
+    anchor: str
+    risk: Risk
+    goals: list[Goal]
+    figures: list[Figure]
+    value: RiskValue | None = None  # in the case the summary leads with
+
+
+@dataclass
+class GoalView:
+    anchor: str
+    goal: Goal
+    benefits: list[BenefitView]
+    risks: list[RiskView]
+
+
+@dataclass
+class ObjectionView:
+    objection: Objection
+    theme: str  # the author's, or guessed from the words of the concern
+
+
+@dataclass
+class AudienceView:
+    anchor: str  # also the page: audience-<id>.md
+    audience: Audience
+    benefits: list[BenefitView]
+    risks: list[RiskView]
+    goals: list[Goal]
+    objections: list[ObjectionView]
+    chosen: str  # how benefits and risks were chosen: "author", "goals" or "all"
+    figures: list[Figure] = field(default_factory=list)  # the numbers behind them
+    # what their people will do differently and the hours asked of them (format 1.1)
+    impact: AudienceImpact | None = None
+
+
+@dataclass
+class Edition:
+    """What one handout says: the executives' edition, or one written to a department head."""
+
+    file: str  # handout.pdf, handout-<audience id>.pdf
+    audience: AudienceView | None
+    benefits: list[BenefitView]
+    risks: list[RiskView]
+    headline: list[Figure]
+    objections: list[ObjectionView]
+    sources: list[Source]
+    notes: dict[str, int]  # figure id -> its source's note number
+    view_notes: dict[str, list[int]]  # benefit or risk anchor -> note numbers
+    annual_benefit: float | None  # of its benefits, in the lead case
+    expected_loss: float | None  # of its risks, in the lead case
+
+
+@dataclass
+class MeasureView:
+    measure: Measure
+    status: str | None  # "met", "missed" or None while not measured
+
+
+@dataclass
+class PhaseView:
+    phase: Phase
+    start_week: float
+    end_week: float
+
+
+# --- what an audience is told of the impact map (impact) ------------------------------------
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """One behaviour of the map, with the results it leads to and the goals they serve."""
+
+    anchor: str
+    behaviour: Behaviour
+    benefits: list[BenefitView]
+    goals: list[Goal]
+
+
+@dataclass(frozen=True)
+class HoursAsked:
+    """The time asked of one group: people x hours each, and its cost where known."""
+
+    who: str
+    when: str | None  # before, during or after; None for the participants' own time
+    people: int | None
+    hours_each: float | None
+    total: float | None  # people x hours each, where both are given
+    cost: float | None  # total x request.hourly_cost, where both are given
+    does: str | None = None  # what they do in that time (a support entry's `does`)
+
+
+@dataclass(frozen=True)
+class AudienceImpact:
+    """What one audience is told: what their people will do differently, and the hours
+    asked of them (the support entries naming them), with what that time costs."""
+
+    rows: list[ImpactRow]
+    asked: list[HoursAsked]
+    hours: float | None  # their groups' hours in all, where any is known
+    cost: float | None  # what those hours cost, with request.hourly_cost

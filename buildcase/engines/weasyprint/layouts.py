@@ -1,0 +1,150 @@
+"""The handout laid out with some of its optional parts hidden, as often as fitting it
+takes: its HTML parsed once for all of them, and its stylesheets and fonts once per process
+for every handout that has the same ones.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from buildcase.engines.weasyprint.fetcher import (
+    Forbidden,
+    Places,
+    Stamp,
+    confined_fetcher,
+    url_stamp,
+)
+from buildcase.logs import captured_warnings
+
+
+class Layouts:
+    """The handout laid out with some of its optional parts hidden, as often as fitting
+    it takes, from one parse of its HTML and stylesheets kept from earlier handouts."""
+
+    def __init__(self, html: str, base_dir: Path, allowed_dirs: list[Path]):
+        import weasyprint
+
+        self.weasyprint = weasyprint
+        self.fetcher = confined_fetcher(weasyprint, allowed_dirs)
+        base_url = base_dir.as_uri() + "/"
+        split = _parsed_stylesheets(html, base_url, allowed_dirs)
+        self.parsed: _Parsed | None = split[1] if split else None
+        body = split[0] if split else html
+        self.source = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
+
+    def lay_out(self, hidden: list[int]) -> Any:
+        """The layout with the optional parts of these ranks hidden."""
+        sheets = [*self.parsed.sheets] if self.parsed else []
+        if hidden:
+            sheets.append(self.weasyprint.CSS(string=hiding_css(hidden)))
+        if self.parsed is None:
+            return self.source.render(stylesheets=sheets)
+        fonts, counters = self.parsed.fonts, self.parsed.counters
+        return self.source.render(stylesheets=sheets, font_config=fonts, counter_style=counters)
+
+    def refused(self) -> list[str]:
+        """What the fetcher refused, for the stylesheets (even when parsed earlier) too."""
+        return [*(self.parsed.refused() if self.parsed else []), *self.fetcher.refused]
+
+    def refuse_forbidden(self) -> None:
+        """Raise the RenderError of the first file of the proposal folder that the handout
+        asked for and may not load, if any. (A parse that asked for one is never kept.)"""
+        forbidden = [*(self.parsed.forbidden if self.parsed else []), *self.fetcher.forbidden]
+        if forbidden:
+            raise forbidden[0].error()
+
+    def parse_warnings(self) -> list[str]:
+        """What WeasyPrint warned of when it parsed the stylesheets, maybe earlier."""
+        return list(self.parsed.warnings) if self.parsed else []
+
+
+def hiding_css(ranks: list[int]) -> str:
+    """A stylesheet hiding the optional parts of these ranks. Given to WeasyPrint as a
+    user stylesheet, whose `!important` no author rule can override."""
+    return "".join(f'[data-optional="{n}"] {{ display: none !important; }}' for n in ranks)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A handout's stylesheets, parsed once for every handout that has the same ones."""
+
+    sheets: list[Any]  # weasyprint.CSS, in the order of the <style> elements
+    fonts: Any  # the FontConfiguration their @font-face rules loaded the fonts into
+    counters: Any  # the CounterStyle their @counter-style rules went into
+    fetches: tuple[tuple[str, Stamp], ...]  # each URL they asked for, and its stamp then
+    warnings: list[str]  # what WeasyPrint warned of while parsing them
+    forbidden: list[Forbidden]  # files of the proposal folder they may not load
+
+    def refused(self) -> list[str]:
+        return [url for url, stamp in self.fetches if stamp is None]
+
+    def still_fetched_alike(self, places: Places) -> bool:
+        """Whether a parse for these places would fetch the very same files and refuse the
+        same URLs: handouts of other proposals, with other folders, share the parse."""
+        return _fonts_on_disk(self.fonts) and all(
+            url_stamp(url, places) == stamp for url, stamp in self.fetches
+        )
+
+
+def _fonts_on_disk(fonts: Any) -> bool:
+    """Whether the copies of the fonts WeasyPrint made when it parsed @font-face are still
+    there: they are in the temporary folder, which a build makes private to itself and
+    removes at its end. (The private `_folder` of WeasyPrint's FontConfiguration; were it
+    renamed, nothing would be kept, and tests/test_handout_stylesheets.py would say so.)"""
+    folder: Any = getattr(fonts, "_folder", False)
+    return folder is None or (folder is not False and Path(folder).is_dir())
+
+
+STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_PARSED: dict[tuple[Any, ...], _Parsed] = {}
+atexit.register(_PARSED.clear)  # font copies are removed while the interpreter still can
+PARSED_KEPT = 8  # sets of stylesheets a process keeps (each proposal's brand makes one)
+
+
+def _parsed_stylesheets(
+    html: str, base_url: str, allowed_dirs: list[Path]
+) -> tuple[str, _Parsed] | None:
+    """The handout without its <style> elements and those stylesheets parsed, once per
+    process; or None where taking them out of the document could change the cascade.
+
+    WeasyPrint parses a document's stylesheets and loads their fonts at every layout, a
+    third of the time of one. Parsed stylesheets can be kept if given as user stylesheets,
+    whose rules then lose to the `style` attributes as rules in <style> do, as long as no
+    <link> or other stylesheet stays in the document and no rule says `!important`."""
+    texts = STYLE.findall(html)
+    if (
+        not texts
+        or len(texts) != len(re.findall(r"<style\b", html, re.I))
+        or re.search(r"<link\b", html, re.I)
+        or any("!important" in text for text in texts)
+    ):
+        return None
+    key = (tuple(texts), base_url)
+    parsed = _PARSED.pop(key, None)
+    if parsed is None or not parsed.still_fetched_alike(Places.of(allowed_dirs)):
+        parsed = _parse(texts, base_url, allowed_dirs)
+    while len(_PARSED) >= PARSED_KEPT:
+        del _PARSED[next(iter(_PARSED))]  # the one used longest ago
+    if not parsed.forbidden:  # the handout fails: nothing to keep it for
+        _PARSED[key] = parsed
+    return STYLE.sub("", html), parsed
+
+
+def _parse(texts: list[str], base_url: str, allowed_dirs: list[Path]) -> _Parsed:
+    """Stylesheets parsed as WeasyPrint parses a document's <style> elements, through a
+    fetcher confined as the document's is, and what they fetched."""
+    import weasyprint
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = confined_fetcher(weasyprint, allowed_dirs)
+    fonts, counters = FontConfiguration(), CounterStyle()
+    with captured_warnings("weasyprint") as warnings:
+        options = {"font_config": fonts, "counter_style": counters, "url_fetcher": fetcher}
+        sheets = [weasyprint.CSS(string=text, base_url=base_url, **options) for text in texts]
+    fetches = tuple(fetcher.asked)
+    return _Parsed(sheets, fonts, counters, fetches, list(warnings), list(fetcher.forbidden))

@@ -1,0 +1,172 @@
+"""The charts of a case: each chart's figures taken from the computed case, labelled in
+the proposal's language and drawn by its module in `charts`.
+
+Nothing here works out a figure: compute has, and the charts only lay figures out. A chart
+is left out where its figures are missing.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from buildcase.compute import Case
+from buildcase.markup import plain_text
+from buildcase.models.quantities import Percent
+from buildcase.render.charts.bars import Bar, bar_chart
+from buildcase.render.charts.impact_map import MapBehaviour, MapResult, impact_map
+from buildcase.render.charts.payback import payback_chart
+from buildcase.render.charts.risk import risk_chart
+from buildcase.render.charts.svg import GAIN, LOSS, TRAINING, whole
+from buildcase.render.charts.timeline import timeline_chart
+from buildcase.render.formatting import Formatter
+
+
+def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
+    """The charts of this case, by name; a chart is left out when its figures are missing."""
+    charts = {
+        "survey": _survey_chart(case, fmt),
+        "risks": _risk_chart(case, fmt),
+        "cost": _cost_chart(case, fmt),
+        "payback": _payback_chart(case, fmt),
+        "impact": _impact_chart(case, fmt),
+        "timeline": _timeline_chart(case, fmt),
+    }
+    return {name: chart for name, chart in charts.items() if chart is not None}
+
+
+def _survey_chart(case: Case, fmt: Formatter) -> Markup | None:
+    """The survey's shares on a 0-100% axis, each with its 95% margin of error."""
+    survey = [
+        (f, f.value) for f in case.figures.values() if f.is_survey and isinstance(f.value, Percent)
+    ]
+    if not (survey and case.proposal.survey):  # survey figures come from the survey
+        return None
+    bars = [
+        Bar(
+            plain_text(f.label),
+            share.value,
+            None if f.margin is None else max(share.value - f.margin, 0),
+            None if f.margin is None else min(share.value + f.margin, 100),
+            fmt.margin(f),
+        )
+        for f, share in survey
+    ]
+    title = (
+        case.proposal.survey.title + ": " + fmt._("share of respondents, with 95% margins of error")
+    )
+    return bar_chart(
+        bars, title, "survey", scale_max=100, axis=fmt._("Share of respondents"),
+        ticks=lambda v: fmt.share(v / 100),
+    )  # fmt: skip
+
+
+def _risk_chart(case: Case, fmt: Formatter) -> Markup | None:
+    """The risks the leading scenario sizes, by likelihood and impact."""
+    sized = [
+        (r.risk.title, v.likelihood, v.impact, v.expected)
+        for r in case.risks
+        if (v := case.lead.risks.get(r.anchor))
+    ]
+    return risk_chart(sized, fmt.money, fmt._, fmt.compact_money) if sized else None
+
+
+def _cost_chart(case: Case, fmt: Formatter) -> Markup | None:
+    """The training's cost against the cost of doing nothing and the gain, where there
+    are at least two of them to compare."""
+    money = _money_bars(case, fmt)
+    if not money:
+        return None
+    title = fmt._("Cost of training against the cost of doing nothing")
+    return bar_chart(money, title, "cost", axis=fmt._("Amount"), ticks=fmt.compact_money)
+
+
+def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
+    """The one-off cost and the yearly flows, each value saying which it is."""
+    low, likely, high = (case.scenarios[n] for n in ("conservative", "likely", "optimistic"))
+    bars = []
+    if likely.cost is not None:
+        bars.append(
+            Bar(
+                fmt._("Training, once"),
+                likely.cost,
+                text=whole(f"{fmt.money(likely.cost)} {fmt._('once')}"),
+                color=TRAINING,
+            )
+        )
+    for attribute, label, color in (
+        ("expected_loss", "Doing nothing: expected loss a year", LOSS),
+        ("annual_gain", "Training: gain a year", GAIN),
+    ):
+        value = getattr(likely, attribute)
+        if value is None:
+            continue
+        lo, hi = getattr(low, attribute), getattr(high, attribute)
+        ranged = case.has_ranges and lo != hi
+        text = f"{fmt.money(lo)}–{fmt.money(hi)}" if ranged else fmt.money(value)
+        bars.append(
+            Bar(
+                fmt._(label),
+                value,
+                lo if ranged else None,
+                hi if ranged else None,
+                whole(f"{text} {fmt._('a year')}"),
+                color,
+            )
+        )
+    return bars if len(bars) > 1 else []
+
+
+def _payback_chart(case: Case, fmt: Formatter) -> Markup | None:
+    """The net value month by month over the horizon, on the basis the table gives."""
+    lead = case.lead
+    if not lead.net_by_month:
+        return None
+    # The line ends at the horizon, at the net value the table gives; it runs on (dashed)
+    # only to show a payback that comes after the horizon.
+    horizon = 12 * lead.horizon_years
+    basis = (
+        fmt._("Net present value so far, discounted at {rate}").format(
+            rate=fmt.share(lead.discount_rate)
+        )
+        if lead.discount_rate
+        else fmt._("Net value so far, not discounted")
+    )
+    paid_later = lead.payback_months is not None and lead.payback_months > horizon
+    months = lead.net_by_month if paid_later else lead.net_by_month[: horizon + 1]
+    return payback_chart(
+        months, lead.payback_months, fmt.money, fmt._, fmt.number, horizon=horizon,
+        axis=basis, compact=fmt.compact_money,
+    )  # fmt: skip
+
+
+def _impact_chart(case: Case, fmt: Formatter) -> Markup | None:
+    """The impact map: each behaviour, the results it leads to and the goals they serve,
+    joined by their positions in the case's lists."""
+    impact = case.impact
+    if not impact.rows:
+        return None
+    results = {id(v): k for k, v in enumerate(impact.benefits)}
+    goals = {g.id: j for j, g in enumerate(impact.goals)}
+    behaviours = [
+        MapBehaviour(
+            plain_text(r.behaviour.learns or ""),
+            plain_text(r.behaviour.who),
+            plain_text(r.behaviour.moment),
+            plain_text(r.behaviour.action),
+            tuple(results[id(v)] for v in r.benefits),
+        )
+        for r in impact.rows
+    ]
+    benefits = [
+        MapResult(plain_text(v.benefit.title), tuple(goals[g.id] for g in v.goals if g.id in goals))
+        for v in impact.benefits
+    ]
+    return impact_map(behaviours, benefits, [plain_text(g.title) for g in impact.goals], fmt._)
+
+
+def _timeline_chart(case: Case, fmt: Formatter) -> Markup | None:
+    """The plan's phases by their weeks."""
+    if not case.timeline:
+        return None
+    phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
+    return timeline_chart(phases, fmt._)

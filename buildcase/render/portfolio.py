@@ -1,0 +1,56 @@
+"""The portfolio: the index of every proposal in an output folder, each written in its own
+language and currency from the values its output recorded (`pipeline.portfolio_entry`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from buildcase.i18n import language
+from buildcase.models.parsers import parse_date, parse_duration
+from buildcase.render.environment import environment_for, render_template
+from buildcase.render.formatting import Formatter
+
+
+def render_portfolio(entries: dict[str, dict[str, Any]], search_path: list[Path]) -> str:
+    """The index of every proposal in an output folder, newest first, each written in its
+    own language and currency from the values its output recorded."""
+    ordered = sorted(
+        entries.items(), key=lambda item: (item[1].get("date", ""), item[0]), reverse=True
+    )
+    listed = [(slug, portfolio_row(e)) for slug, e in ordered if e.get("title")]
+    return render_template(environment_for(search_path), "portfolio.html.j2", {"entries": listed})
+
+
+def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """One proposal's line in the portfolio: its recorded values, formatted."""
+    lang = language(entry.get("lang") or "en")
+    fmt, _ = Formatter(entry.get("currency") or "USD", lang), lang.gettext
+    budget, participants, duration = (entry.get(k) for k in ("budget", "participants", "duration"))
+    ask = [
+        fmt.money(budget) if budget is not None else None,
+        f"{fmt.count(participants)} {_('participants')}" if participants else None,
+        fmt.duration(parse_duration(duration)) if duration else None,
+    ]
+    status, results = entry.get("status"), entry.get("results")
+    return {
+        **entry,
+        "results": _results_texts(results, fmt) if isinstance(results, dict) else None,
+        "ask": " · ".join(a for a in ask if a),
+        "date_text": fmt.date(parse_date(entry["date"])) if entry.get("date") else "",
+        "status_text": _(f"status:{status}").capitalize() if status else None,
+    }
+
+
+def _results_texts(results: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
+    """The results recorded by this buildcase (`compute.results`), with their texts."""
+    _ = fmt._
+    return {
+        **results,
+        "stage_text": _(f"stage:{results['stage']}"),
+        "recommendation_text": _(f"recommendation:{results['recommendation']}"),
+        "roi_text": _("{achieved} against {promised} forecast").format(
+            achieved=fmt.percent(results["roi_achieved"]),
+            promised=fmt.percent(results["roi_promised"]),
+        ),
+    }
