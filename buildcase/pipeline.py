@@ -171,6 +171,7 @@ def site_task(
         brand_css=str(rendered.brand_css),
         language=proposal.language,
         description=str(escape(plain_text(proposal.summary))),
+        slug=case.slug,
     )
 
 

@@ -40,6 +40,7 @@ class SiteTask:
     brand_css: str = ""
     language: str = "en"
     description: str = ""  # HTML-escaped: the meta description search engines show
+    slug: str = ""  # the proposal's folder: its site is published at <site_url>/<slug>/
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def make_site(task: SiteTask) -> list[str]:
         brand_css=task.brand_css,
         language=task.language,
         description=task.description,
+        slug=task.slug,
     )
 
 

@@ -153,6 +153,12 @@ class Formatter:
     def points(self, margin: float) -> str:
         return f"± {self.number(margin, 1)} {self._('pts')}"
 
+    def sentence(self, text: str) -> str:
+        """`text` ended with a full stop, unless it ends with one already: an abbreviation's
+        full stop ends the sentence too (German `± 1,7 Pkt.`, not `Pkt..`). Markup stays
+        Markup."""
+        return text if text.endswith(".") else text + "."
+
     def census(self, n: int) -> str:
         """Where every member of the population answered: `all 24 answered`, no margin."""
         return self._("all {n} answered").format(n=self.count(n))

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -32,6 +33,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from buildcase.errors import Location, RenderError, WorkspaceError
 from buildcase.logs import captured_warnings
+from buildcase.render.qr import site_address
 from buildcase.workspace.trust import safe_config
 
 ASSETS = "assets/buildcase"
@@ -55,12 +57,14 @@ def build_site(
     brand_css: str = "",
     language: str = "en",
     description: str = "",
+    slug: str = "",
 ) -> list[str]:
     """Build the site into `site_dir`; returns MkDocs' warnings.
 
     `epoch` is the build time the site states (its sitemap), so that rebuilding the same
     proposal gives the same bytes. `logo` and `brand_css` (CSS custom properties) brand
-    it; `language` sets Material's own labels (search, navigation).
+    it; `language` sets Material's own labels (search, navigation). `slug` is the folder
+    the site is published in, under the workspace's `site_url`.
     """
     # MkDocs reads the pages from a folder: made beside the site, inside the build's work
     # folder, so that a killed build's is removed with it instead of staying in /tmp.
@@ -72,7 +76,7 @@ def build_site(
             (docs_dir / name).write_text(text, encoding="utf-8")
         _copy_assets(assets_dir, docs_dir / ASSETS)
         brand = _brand_files(docs_dir, logo, brand_css)
-        overrides = site_overrides(base_config, nav, site_name, language, brand, description)
+        overrides = site_overrides(base_config, nav, site_name, language, brand, description, slug)
         if "custom_dir" not in overrides["theme"]:  # a workspace's own custom_dir wins
             overrides["theme"]["custom_dir"] = str(assets_dir.parent / "overrides")
         with captured_warnings("mkdocs") as warnings, _source_date_epoch(epoch):
@@ -138,6 +142,7 @@ def site_overrides(
     language: str = "en",
     brand: dict[str, str] | None = None,
     description: str = "",
+    slug: str = "",
 ) -> dict[str, Any]:
     """What buildcase sets on top of the base configuration, for one proposal's site.
 
@@ -184,7 +189,22 @@ def site_overrides(
         "repo_url": "",  # Material would call a code host's API (None would be ignored)
         "edit_uri": "",
         "watch": [],
+        **_published_url(base, slug),
     }
+
+
+def _published_url(base: dict[str, Any], slug: str) -> dict[str, str]:
+    """`site_url` as the proposal's own folder under the workspace's, `<site_url>/<slug>/`
+    (as the handout prints it, `render.qr`), for the sitemap and the canonical links:
+    each proposal is published in its own folder. A `site_url` MkDocs would refuse is
+    left as written, for MkDocs to say so."""
+    url = base.get("site_url")
+    if not slug or not isinstance(url, str):
+        return {}
+    parts = urlsplit(url.strip())
+    if not (parts.scheme and parts.netloc):
+        return {}
+    return {"site_url": site_address(url.strip(), slug)}
 
 
 @contextmanager
