@@ -43,6 +43,11 @@ def money(value: float) -> str:
     return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
 
 
+def english() -> Formatter:
+    """The numbers a chart is given to write with, in English: a chart writes none itself."""
+    return Formatter("USD", language("en"))
+
+
 def case_of(folder: Path) -> tuple[Case, Formatter]:
     case = build_case(check_proposal(folder)[0], folder.name)
     return case, Formatter(case.proposal.currency, language(case.proposal.language))
@@ -153,7 +158,7 @@ def test_bubble_areas_are_in_the_ratio_of_the_expected_losses() -> None:
 
 def test_a_tiny_risk_keeps_its_true_size_and_gets_its_number_beside_it() -> None:
     risks = [("Big", 0.5, 1_000_000, 500_000), ("Tiny", 0.1, 10_000, 1_000)]
-    svg = parsed(risk_chart(risks, money))
+    svg = parsed(risk_chart(risks, money, english().share, english().number))
     big, tiny = sorted((c for c in circles(svg) if c.attrib.get("fill-opacity")),
                        key=lambda c: -float(c.attrib["r"]))  # fmt: skip
     ratio = (float(tiny.attrib["r"]) / float(big.attrib["r"])) ** 2
@@ -231,7 +236,7 @@ def test_the_payback_line_ends_at_the_net_value_of_the_table(folder: Path) -> No
 
 def test_a_payback_after_the_horizon_is_shown_dashed_beyond_it() -> None:
     net = [-1200.0 + 100 * m for m in range(19)]  # pays back at month 12, horizon 6
-    svg = parsed(payback_chart(net, 12.0, money, horizon=6))
+    svg = parsed(payback_chart(net, 12.0, money, english().number, horizon=6))
     line = next(p for p in svg.iter(f"{SVG}path") if p.attrib.get("class") == "bc-chart__net")
     assert len(re.findall(r"[\d.]+ [\d.]+", line.attrib["d"])) == 7
     assert any(p.attrib.get("stroke-dasharray") == "6 5" for p in svg.iter(f"{SVG}path"))
@@ -251,7 +256,7 @@ def _box(t: ET.Element) -> tuple[float, float, float, float]:
 @pytest.mark.parametrize("months", [11.0, 6.0, 3.0])
 def test_the_payback_label_never_meets_the_end_label(months: float) -> None:
     net = [-92000.0 + 92000 / months * m for m in range(13)]  # pays back at `months`
-    svg = parsed(payback_chart(net, months, money))
+    svg = parsed(payback_chart(net, months, money, english().number))
     labels = {t.text: _box(t) for t in texts(svg)}
     paid = labels[next(k for k in labels if k and k.startswith("Paid back after"))]
     end = labels[money(net[12])]

@@ -9,12 +9,15 @@ from buildcase.compute import build_case
 from buildcase.compute.money import (
     Ramp,
     benefit_value,
+    chart_months,
     gain_over_horizon,
+    net_by_month,
     payback_months,
     return_on_investment,
     risk_value,
+    yearly_range,
 )
-from buildcase.compute.statistics import margin_of_error
+from buildcase.compute.statistics import margin_bounds, margin_of_error
 from buildcase.models.quantities import Estimate, Percent
 from buildcase.models.sections import Benefit, Risk
 from buildcase.validate.survey import share_of_answers
@@ -165,6 +168,24 @@ def test_reference_stats_carry_their_margins(case) -> None:  # type: ignore[no-u
     assert case.figures["altimeter-policy"].margin is None  # external evidence has none
 
 
+def test_a_margin_of_error_runs_from_none_to_all_at_most() -> None:
+    assert margin_bounds(65, 1.7) == pytest.approx((65 - 1.7, 65 + 1.7))  # 63.3 to 66.7
+    assert margin_bounds(3, 4.1) == pytest.approx((0, 3 + 4.1))  # not -1.1%
+    assert margin_bounds(98, 3.5) == pytest.approx((98 - 3.5, 100))  # not 101.5%
+    assert margin_bounds(79, 0) == (79, 79)  # a census: no margin
+
+
+def test_survey_figures_carry_the_ends_of_their_margins(case, ranged) -> None:  # type: ignore[no-untyped-def]
+    # 65% of 2,400 of 11,000: 1.96 x sqrt(.65 x .35 / 2400) x sqrt(8600 / 10999) = 1.687 pts
+    friends = case.figures["asked-by-friends"]
+    assert (friends.low, friends.high) == pytest.approx((65 - 1.687, 65 + 1.687), abs=0.001)
+    external = case.figures["altimeter-policy"]
+    assert (external.low, external.high) == (None, None)  # no margin, no ends
+    folder = PROPOSALS / "support-coaching-programme"
+    census = build_case(check_proposal(folder)[0], folder.name).figures["leads-no-time"]
+    assert census.census and (census.low, census.high) == (79, 79)  # all 24 answered
+
+
 def test_share_of_answers_ignores_blanks_case_and_spaces() -> None:
     assert share_of_answers(["Yes", " yes", "No", "", "YES "], ["Yes"]) == (75.0, 4)
     assert share_of_answers(["", " "], ["Yes"]) == (0.0, 0)
@@ -180,6 +201,41 @@ def test_three_scenarios_from_ranges(ranged) -> None:  # type: ignore[no-untyped
     assert low.avoided_loss == pytest.approx(0.25 * 1_500_000 * 0.5)
     assert ranged.has_ranges and ranged.lead is low
     assert low.roi < likely.roi < high.roi
+
+
+def test_a_yearly_figure_is_a_range_where_the_cases_differ(ranged, case) -> None:  # type: ignore[no-untyped-def]
+    low, high = ranged.scenarios["conservative"], ranged.scenarios["optimistic"]
+    # stalled-cloud 25% / 55% x 1,500,000, with 30% x 600,000 and 70% x 250,000 in both
+    assert yearly_range(low.expected_loss, high.expected_loss, ranged.has_ranges) == (
+        pytest.approx(0.25 * 1_500_000 + 0.30 * 600_000 + 0.70 * 250_000),  # 730,000
+        pytest.approx(0.55 * 1_500_000 + 0.30 * 600_000 + 0.70 * 250_000),  # 1,180,000
+    )
+    assert yearly_range(300_000, 300_000, True) is None  # the cases agree: one value
+    assert yearly_range(100, 200, False) is None  # no estimate is a range
+    assert yearly_range(None, 200, True) is None
+    lead = case.lead  # no ranges: every case the same
+    assert yearly_range(lead.expected_loss, lead.expected_loss, case.has_ranges) is None
+
+
+def test_the_payback_series_runs_to_the_horizon_or_past_a_later_payback() -> None:
+    assert chart_months(12, 9.9) == 12  # paid back within the horizon: to the horizon
+    assert chart_months(12, 12.0) == 12  # paid back at the horizon: not after it
+    assert chart_months(12, None) == 12  # never paid back
+    assert chart_months(12, 14.2) == 15 + 3  # after it: three months past the payback
+    assert chart_months(12, 118.5) == 120  # no further than ten years
+    # $150,000 repaid by $10,000 a month from day one: at month 15, after a 12-month horizon
+    paid = payback_months(150_000, 120_000)
+    assert paid == pytest.approx(15)
+    series = net_by_month(150_000, 120_000, Ramp(0, 0), None, chart_months(12, paid))
+    assert len(series) == 18 + 1  # months 0 to 18
+    assert series[0] == -150_000 and series[12] == pytest.approx(12 * 10_000 - 150_000)
+    assert series[-1] == pytest.approx(18 * 10_000 - 150_000)  # $30,000
+
+
+def test_the_horizon_in_months(case, ranged) -> None:  # type: ignore[no-untyped-def]
+    assert case.lead.horizon_months == 12 * 1  # the reference: one year, paid back at 9.9
+    assert len(case.lead.net_by_month) == 12 + 1  # months 0 to 12, no further
+    assert ranged.lead.horizon_months == 12 * 3  # financials.horizon_years: 3
 
 
 def test_transfer_gap(ranged) -> None:  # type: ignore[no-untyped-def]

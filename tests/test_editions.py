@@ -210,7 +210,7 @@ def test_a_language_with_no_catalog_fails_clearly(workspace: Path) -> None:
 def every_label() -> set[str]:
     """Every fixed label the templates and the code ask to translate."""
     labels: set[str] = set()
-    sources = [*(ROOT / "templates").rglob("*.j2"), *(ROOT / "buildcase").glob("*.py")]
+    sources = [*(ROOT / "templates").rglob("*.j2"), *(ROOT / "buildcase").rglob("*.py")]
     for path in sources:
         labels |= {
             m[1] or m[2]

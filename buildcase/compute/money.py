@@ -122,6 +122,7 @@ def money_in_scenario(
     )
     settings = proposal.financials
     years = settings.horizon_years if settings else 1
+    horizon = 12 * years  # in months
     rate = settings.discount_rate.fraction if settings and settings.discount_rate else None
     ramp = gain_ramp(proposal)
     over_horizon = None if gain is None else gain_over_horizon(gain, years, rate, ramp)
@@ -137,13 +138,14 @@ def money_in_scenario(
         expected_loss=expected,
         residual_loss=residual,
         horizon_years=years,
+        horizon_months=horizon,
         discount_rate=rate,
         gain_over_horizon=over_horizon,
         roi=return_on_investment(over_horizon, cost),
         benefit_cost_ratio=benefit_cost_ratio(over_horizon, cost),
         net_value=None if over_horizon is None or cost is None else over_horizon - cost,
         payback_months=payback,
-        net_by_month=net_by_month(cost, gain, ramp, rate, chart_months(years, payback)),
+        net_by_month=net_by_month(cost, gain, ramp, rate, chart_months(horizon, payback)),
     )
 
 
@@ -230,9 +232,24 @@ def payback_months(
     return None
 
 
-def chart_months(years: int, payback: float | None) -> int:
-    """How far the payback chart runs: the horizon, or past the payback point."""
-    return min(max(12 * years, math.ceil(payback or 0) + 3), LONGEST_PAYBACK_MONTHS)
+def chart_months(horizon: int, payback: float | None) -> int:
+    """How far the payback chart runs, in months: to the horizon, where the net value the
+    tables state is reached; past it only where payback comes after it, to three months
+    beyond the payback, so that the reader sees it paid back."""
+    if payback is not None and payback > horizon:
+        return min(math.ceil(payback) + 3, LONGEST_PAYBACK_MONTHS)
+    return min(horizon, LONGEST_PAYBACK_MONTHS)
+
+
+def yearly_range(
+    conservative: float | None, optimistic: float | None, ranges: bool
+) -> tuple[float, float] | None:
+    """A yearly figure as a range, from its conservative case to its optimistic one: where
+    the estimates are ranges (`ranges`, `has_ranges`) and the two cases differ. None
+    where the figure is one value, as it is in every case where no estimate is a range."""
+    if not ranges or conservative is None or optimistic is None or conservative == optimistic:
+        return None
+    return conservative, optimistic
 
 
 def net_by_month(

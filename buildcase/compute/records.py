@@ -49,6 +49,9 @@ class Figure:
     compare: Percent | int | None = None
     margin: float | None = None  # 95% margin of error, in percentage points
     internal: bool = False  # the organization's own records (evidence[].internal), not research
+    # the 95% interval's ends, in percent, within 0-100 (`statistics.margin_bounds`)
+    low: float | None = None
+    high: float | None = None
 
     @property
     def is_survey(self) -> bool:
@@ -117,13 +120,16 @@ class Scenario:
     expected_loss: float | None  # cost of doing nothing, per year
     residual_loss: float | None  # what is left of it after training
     horizon_years: int
+    horizon_months: int  # the horizon as payback and the payback chart count it
     discount_rate: float | None
     gain_over_horizon: float | None  # present value where a discount rate is given
     roi: float | None  # percent
     benefit_cost_ratio: float | None
     net_value: float | None  # gain over the horizon minus cost (NPV when discounted)
     payback_months: float | None  # on the same basis as the gain: discounted where a rate is
-    net_by_month: tuple[float, ...] = ()  # cumulative net value at months 0, 1, 2 ... for charts
+    # cumulative net value at months 0, 1, 2 ... as the payback chart draws it: to the
+    # horizon, or on past it where payback comes later (`money.chart_months`)
+    net_by_month: tuple[float, ...] = ()
 
 
 # --- what each part links to (views) --------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from buildcase.compute import Case
+from buildcase.compute.money import yearly_range
 from buildcase.markup import plain_text
 from buildcase.models.quantities import Percent
 from buildcase.render.charts.bars import Bar, bar_chart
@@ -42,21 +43,14 @@ def _survey_chart(case: Case, fmt: Formatter) -> Markup | None:
     if not (survey and case.proposal.survey):  # survey figures come from the survey
         return None
     bars = [
-        Bar(
-            plain_text(f.label),
-            share.value,
-            None if f.margin is None else max(share.value - f.margin, 0),
-            None if f.margin is None else min(share.value + f.margin, 100),
-            fmt.margin(f),
-        )
-        for f, share in survey
+        Bar(plain_text(f.label), share.value, f.low, f.high, fmt.margin(f)) for f, share in survey
     ]
     title = (
         case.proposal.survey.title + ": " + fmt._("share of respondents, with 95% margins of error")
     )
     return bar_chart(
-        bars, title, "survey", scale_max=100, axis=fmt._("Share of respondents"),
-        ticks=lambda v: fmt.share(v / 100),
+        bars, title, "survey", lambda v: fmt.share(v / 100), scale_max=100,
+        axis=fmt._("Share of respondents"),
     )  # fmt: skip
 
 
@@ -67,7 +61,9 @@ def _risk_chart(case: Case, fmt: Formatter) -> Markup | None:
         for r in case.risks
         if (v := case.lead.risks.get(r.anchor))
     ]
-    return risk_chart(sized, fmt.money, fmt._, fmt.compact_money) if sized else None
+    if not sized:
+        return None
+    return risk_chart(sized, fmt.money, fmt.share, fmt.number, fmt._, fmt.compact_money)
 
 
 def _cost_chart(case: Case, fmt: Formatter) -> Markup | None:
@@ -77,7 +73,7 @@ def _cost_chart(case: Case, fmt: Formatter) -> Markup | None:
     if not money:
         return None
     title = fmt._("Cost of training against the cost of doing nothing")
-    return bar_chart(money, title, "cost", axis=fmt._("Amount"), ticks=fmt.compact_money)
+    return bar_chart(money, title, "cost", fmt.compact_money, axis=fmt._("Amount"))
 
 
 def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
@@ -100,19 +96,10 @@ def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
         value = getattr(likely, attribute)
         if value is None:
             continue
-        lo, hi = getattr(low, attribute), getattr(high, attribute)
-        ranged = case.has_ranges and lo != hi
-        text = f"{fmt.money(lo)}–{fmt.money(hi)}" if ranged else fmt.money(value)
-        bars.append(
-            Bar(
-                fmt._(label),
-                value,
-                lo if ranged else None,
-                hi if ranged else None,
-                whole(f"{text} {fmt._('a year')}"),
-                color,
-            )
-        )
+        spread = yearly_range(getattr(low, attribute), getattr(high, attribute), case.has_ranges)
+        lo, hi = spread or (None, None)
+        text = fmt.money(value) if spread is None else f"{fmt.money(lo)}–{fmt.money(hi)}"
+        bars.append(Bar(fmt._(label), value, lo, hi, whole(f"{text} {fmt._('a year')}"), color))
     return bars if len(bars) > 1 else []
 
 
@@ -121,9 +108,8 @@ def _payback_chart(case: Case, fmt: Formatter) -> Markup | None:
     lead = case.lead
     if not lead.net_by_month:
         return None
-    # The line ends at the horizon, at the net value the table gives; it runs on (dashed)
-    # only to show a payback that comes after the horizon.
-    horizon = 12 * lead.horizon_years
+    # The line ends at the horizon, at the net value the table gives; compute runs the
+    # series on past it (dashed) only to show a payback that comes after the horizon.
     basis = (
         fmt._("Net present value so far, discounted at {rate}").format(
             rate=fmt.share(lead.discount_rate)
@@ -131,11 +117,9 @@ def _payback_chart(case: Case, fmt: Formatter) -> Markup | None:
         if lead.discount_rate
         else fmt._("Net value so far, not discounted")
     )
-    paid_later = lead.payback_months is not None and lead.payback_months > horizon
-    months = lead.net_by_month if paid_later else lead.net_by_month[: horizon + 1]
     return payback_chart(
-        months, lead.payback_months, fmt.money, fmt._, fmt.number, horizon=horizon,
-        axis=basis, compact=fmt.compact_money,
+        lead.net_by_month, lead.payback_months, fmt.money, fmt.number, fmt._,
+        horizon=lead.horizon_months, axis=basis, compact=fmt.compact_money,
     )  # fmt: skip
 
 
@@ -169,4 +153,4 @@ def _timeline_chart(case: Case, fmt: Formatter) -> Markup | None:
     if not case.timeline:
         return None
     phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
-    return timeline_chart(phases, fmt._)
+    return timeline_chart(phases, fmt.number, fmt._)

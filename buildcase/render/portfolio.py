@@ -19,7 +19,22 @@ def render_portfolio(entries: dict[str, dict[str, Any]], search_path: list[Path]
         entries.items(), key=lambda item: (item[1].get("date", ""), item[0]), reverse=True
     )
     listed = [(slug, portfolio_row(e)) for slug, e in ordered if e.get("title")]
-    return render_template(environment_for(search_path), "portfolio.html.j2", {"entries": listed})
+    context: dict[str, object] = {"entries": listed, **_counts(len(listed))}
+    return render_template(environment_for(search_path), "portfolio.html.j2", context)
+
+
+def _counts(n: int) -> dict[str, str]:
+    """How many proposals the page lists, with its noun, as its heading and its description
+    say it. The page's own labels are English, whatever language each proposal is written
+    in, so an English Formatter writes them (it writes no amount: its currency is never
+    shown). Written here rather than by `fmt.count_of` in the template: a template's count
+    nouns must be in every catalogue (tests/test_wording.py), and these are never shown in
+    another language."""
+    fmt = Formatter("USD", language("en"))
+    return {
+        "proposals": fmt.count_of(n, "proposal", "proposals"),
+        "training_proposals": fmt.count_of(n, "training proposal", "training proposals"),
+    }
 
 
 def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:

@@ -64,19 +64,20 @@ class _Axis:
         return _LEFT + _SPAN * value / self.top
 
 
-def bar_chart(bars: Sequence[Bar], title: str, slug: str, scale_max: float | None = None,
-              axis: str = "", ticks: Callable[[float], str] | None = None) -> Markup:  # fmt: skip
+def bar_chart(bars: Sequence[Bar], title: str, slug: str, ticks: Callable[[float], str],
+              scale_max: float | None = None, axis: str = "") -> Markup:  # fmt: skip
     """Horizontal bars, each under its label, its value beside its end (inside the bar,
     in white, where there is no room beside it); a whisker from low to high where a
     value is a range. Below, the axis from 0 to `scale_max` (or the largest value, rounded
-    up to a round step), its ticks written by `ticks`, and its title `axis`."""
+    up to a round step), its ticks written by `ticks` (a function of the Formatter's: the
+    chart writes no number itself), and its title `axis`."""
     scale = _axis(bars, scale_max)
     body: list[str] = []
     y = 4.0
     for bar in bars:
         drawn, y = _bar(bar, y, scale)
         body += drawn
-    drawn, y = _value_axis(scale, y, ticks or (lambda v: f"{v:g}"), axis)
+    drawn, y = _value_axis(scale, y, ticks, axis)
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars)
     return chart_svg(y + 8, title, desc, body + drawn, slug)
 

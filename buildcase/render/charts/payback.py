@@ -4,7 +4,7 @@ the net value at the horizon, with the month it is paid back marked."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -18,6 +18,7 @@ from buildcase.render.charts.svg import (
     WIDTH,
     Gettext,
     Money,
+    Number,
     chart_svg,
     element,
     nice_step,
@@ -55,9 +56,9 @@ class _Plot:
 
 
 def payback_chart(
-    net_by_month: Sequence[float], payback: float | None, money: Money, _: Gettext = untranslated,
-    number: Callable[[float, int], str] = lambda x, d: f"{x:.{d}f}",
-    horizon: int | None = None, axis: str = "", compact: Money | None = None,
+    net_by_month: Sequence[float], payback: float | None, money: Money, number: Number,
+    _: Gettext = untranslated, horizon: int | None = None, axis: str = "",
+    compact: Money | None = None,
 ) -> Markup:  # fmt: skip
     """Cumulative net value month by month, as computed: the cost up front, then the gain as
     it ramps up with the people trained.
@@ -65,7 +66,8 @@ def payback_chart(
     The solid line runs to `horizon` (months; the end of the series where not given) and
     ends at the net value over it, labelled; where the series runs on past the horizon (to
     show a payback after it), the rest is dashed. `axis` names the basis (discounted or
-    not) above the plot."""
+    not) above the plot. Amounts are written by `money` (`compact` on the axis), months by
+    `number`: the Formatter's."""
     months = len(net_by_month) - 1
     horizon = months if horizon is None else max(0, min(horizon, months))
     start, final = net_by_month[0], net_by_month[horizon]
@@ -75,13 +77,13 @@ def payback_chart(
     plot = _Plot(8 + max(text_width(axis_money(v), SMALL) for v in values), low, high, months)
     body = [text_element(0, 14, axis or _("Net value so far"), TEXT, weight=600)]
     body += _value_axis(plot, values, axis_money)
-    body += _month_axis(plot, _)
+    body += _month_axis(plot, number, _)
     body += _net_lines(plot, net_by_month, horizon)
     # direct labels: the cost up front, and the net value at the horizon
     body += _start_label(plot, start, money(start))
     body += _end_label(plot, horizon, final, money(final))
     desc = _("Starts at {start}; reaches {end} after {months} months").format(
-        start=money(start), end=money(final), months=horizon
+        start=money(start), end=money(final), months=number(horizon, 0)
     )
     if payback is not None and 0 < payback <= months:
         paid = _("Paid back after {months} months").format(months=number(payback, 1))
@@ -115,14 +117,15 @@ def _value_axis(plot: _Plot, values: list[float], axis_money: Money) -> list[str
     return body
 
 
-def _month_axis(plot: _Plot, _: Gettext) -> list[str]:
+def _month_axis(plot: _Plot, number: Number, _: Gettext) -> list[str]:
     """The months under the plot, every 3, 6 or 12 as the series is long, and its title."""
     body: list[str] = []
     tick = 3 if plot.months <= 24 else 6 if plot.months <= 48 else 12
     for m in range(0, plot.months + 1, tick):
         d = f"M{plot.x_of(m):.2f} {_TOP + _PLOT_H}v5"
         body.append(element("path", d=d, stroke="currentColor", fill="none"))
-        body.append(text_element(plot.x_of(m), _TOP + _PLOT_H + 19, str(m), SMALL, "middle"))
+        month = number(m, 0)
+        body.append(text_element(plot.x_of(m), _TOP + _PLOT_H + 19, month, SMALL, "middle"))
     title = _("Months from the start")
     body.append(
         text_element(plot.left + plot.width / 2, _TOP + _PLOT_H + 38, title, TEXT, "middle", 600)

@@ -18,6 +18,8 @@ from buildcase.render.charts.svg import (
     WIDTH,
     Gettext,
     Money,
+    Number,
+    Share,
     chart_svg,
     element,
     nice_step,
@@ -49,30 +51,34 @@ class _Plot:
 
 
 def risk_chart(
-    risks: Sequence[Risk], money: Money, _: Gettext = untranslated, compact: Money | None = None
-) -> Markup:
+    risks: Sequence[Risk], money: Money, share: Share, number: Number,
+    _: Gettext = untranslated, compact: Money | None = None,
+) -> Markup:  # fmt: skip
     """Risks by likelihood (across) and impact (up); a bubble's area is its expected loss.
 
     `risks` holds (title, likelihood 0..1, impact, expected loss) per risk. Each bubble
     carries its number, inside it or, where it is too small to hold it, beside it; below
-    the plot each number is listed with its risk and its expected loss.
+    the plot each number is listed with its risk and its expected loss. Amounts are
+    written by `money` (`compact` on the axis), likelihoods by `share`, the risks' numbers
+    by `number`: the Formatter's.
     """
     step = nice_step(max([r[2] for r in risks] + [1.0]) * 1.1 / 4)
     tick_labels = [(compact or money)(step * i) for i in range(5)]
     left = 8 + max(text_width(t, SMALL) for t in tick_labels)
     plot = _Plot(left, step * 4, max([r[3] for r in risks] + [1e-9]))
-    body = _frame(plot, tick_labels, _)
+    body = _frame(plot, tick_labels, [share(i / 4) for i in range(5)], _)
     numbered = list(enumerate(risks, start=1))
     # the largest first, so that a small bubble is never hidden under a large one
     for i, risk in sorted(numbered, key=lambda r: -r[1][3]):
-        body += _bubble(plot, i, risk)
-    legend, y = _legend(risks, _TOP + _PLOT_H + 50, money, _)
-    desc = _description(risks, money, _)
+        body += _bubble(plot, number(i, 0), risk)
+    legend, y = _legend(risks, _TOP + _PLOT_H + 50, money, number, _)
+    desc = _description(risks, money, share, _)
     return chart_svg(y, _("Risks by likelihood and impact"), desc, body + legend, "risks")
 
 
-def _frame(plot: _Plot, tick_labels: list[str], _: Gettext) -> list[str]:
-    """The plot's box, its grid, the likelihood and impact ticks and the axes' titles."""
+def _frame(plot: _Plot, tick_labels: list[str], likelihoods: list[str], _: Gettext) -> list[str]:
+    """The plot's box, its grid, the likelihood ticks (0%, 25% ... 100%) and the impact
+    ticks, and the axes' titles."""
     body = [text_element(0, 14, _("Impact if it happens"), TEXT, weight=600)]
     body.append(
         element(
@@ -85,7 +91,7 @@ def _frame(plot: _Plot, tick_labels: list[str], _: Gettext) -> list[str]:
             right = plot.left + plot.width
             grid = f"M{x:.2f} {_TOP}V{_TOP + _PLOT_H}M{plot.left:.2f} {y:.2f}H{right:.2f}"
             body.append(element("path", d=grid, stroke=GRID, stroke_dasharray="3 3", fill="none"))
-        body.append(text_element(x, _TOP + _PLOT_H + 18, f"{i * 25}%", SMALL, "middle"))
+        body.append(text_element(x, _TOP + _PLOT_H + 18, likelihoods[i], SMALL, "middle"))
         body.append(text_element(plot.left - 6, y + 5, tick_labels[i], SMALL, "end"))
     title = _("Likelihood per year")
     body.append(
@@ -94,7 +100,7 @@ def _frame(plot: _Plot, tick_labels: list[str], _: Gettext) -> list[str]:
     return body
 
 
-def _bubble(plot: _Plot, number: int, risk: Risk) -> list[str]:
+def _bubble(plot: _Plot, number: str, risk: Risk) -> list[str]:
     """A risk's bubble and its number: inside it, or beside it on the side with room
     where the bubble is too small to hold it."""
     _title, likelihood, impact, loss = risk
@@ -112,18 +118,20 @@ def _bubble(plot: _Plot, number: int, risk: Risk) -> list[str]:
         stroke_width=1,
     )
     if radius >= 11:
-        return [circle, text_element(cx, cy + 5, str(number), SMALL, "middle", 700, "#ffffff")]
+        return [circle, text_element(cx, cy + 5, number, SMALL, "middle", 700, "#ffffff")]
     if cx + radius + 16 <= plot.left + plot.width:
-        return [circle, text_element(cx + radius + 4, cy + 5, str(number), SMALL, "start", 700)]
-    return [circle, text_element(cx - radius - 4, cy + 5, str(number), SMALL, "end", 700)]
+        return [circle, text_element(cx + radius + 4, cy + 5, number, SMALL, "start", 700)]
+    return [circle, text_element(cx - radius - 4, cy + 5, number, SMALL, "end", 700)]
 
 
-def _legend(risks: Sequence[Risk], y: float, money: Money, _: Gettext) -> tuple[list[str], float]:
+def _legend(
+    risks: Sequence[Risk], y: float, money: Money, number: Number, _: Gettext
+) -> tuple[list[str], float]:
     """Under the plot, each number with its risk and its expected loss; and the y below."""
     body: list[str] = []
     for i, (title, _likelihood, _impact, loss) in enumerate(risks, start=1):
         body.append(element("circle", cx=10, cy=y + 8.5, r=10, fill=LOSS))
-        body.append(text_element(10, y + 13.5, str(i), SMALL, "middle", 700, "#ffffff"))
+        body.append(text_element(10, y + 13.5, number(i, 0), SMALL, "middle", 700, "#ffffff"))
         text = f"{title}: {whole(money(loss) + ' ' + _('a year'))}"
         for line in wrapped_lines(text, WIDTH - 28):
             body.append(text_element(28, y + 13, line))
@@ -132,10 +140,10 @@ def _legend(risks: Sequence[Risk], y: float, money: Money, _: Gettext) -> tuple[
     return body, y
 
 
-def _description(risks: Sequence[Risk], money: Money, _: Gettext) -> str:
+def _description(risks: Sequence[Risk], money: Money, share: Share, _: Gettext) -> str:
     """The chart's text alternative: every risk with its likelihood, impact and loss."""
     return "; ".join(
-        f"{t}: {round(lk * 100)}% {_('a year')}, {_('impact')} {money(im)}, "
+        f"{t}: {share(lk)} {_('a year')}, {_('impact')} {money(im)}, "
         f"{_('expected loss')} {money(lo)} {_('a year')}"
         for t, lk, im, lo in risks
     )

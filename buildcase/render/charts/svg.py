@@ -23,7 +23,11 @@ FONT_FAMILY = "Inter, Helvetica, Arial, sans-serif"
 TRAINING, LOSS, GAIN, GRID = "#3949ab", "#b71c1c", "#1b7f5c", "#c9ced8"
 NBSP = "\u00a0"  # keeps a value whole when a label is wrapped
 
-Money = Callable[[float], str]
+# The Formatter's functions a chart writes its numbers with (`render.formatting`): a chart
+# writes no number itself, so a German chart reads `25 %`, `1,5` and `1,5 Mio. €`.
+Money = Callable[[float], str]  # `money`, or `compact_money` for an axis
+Share = Callable[[float], str]  # `share`: a fraction 0..1 as a percent
+Number = Callable[[float, int], str]  # `number`: a value to so many decimals
 Gettext = Callable[[str], str]
 
 
@@ -130,6 +134,13 @@ def wrapped_lines(
         else:
             lines.append(word)
     return lines or [""]
+
+
+def decimals(value: float, most: int = 2) -> int:
+    """The fewest decimals that write `value` as it is, up to `most`: a week 6 has none,
+    a tick at 2.5 one and a tick at 0.25 two (a tick summed from steps, 0.6000000000000001,
+    is 0.6)."""
+    return next((d for d in range(most) if abs(round(value, d) - value) < 1e-9), most)
 
 
 def nice_step(raw: float) -> float:
