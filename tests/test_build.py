@@ -378,3 +378,24 @@ def test_stats_computed_from_survey_data_say_so(built: BuildReport) -> None:
         "44% of agents are unsure how to settle a billing dispute without escalating it (computed from responses.csv"
         in evidence
     )
+
+
+def test_build_one_is_the_pipeline_as_a_library(workspace: Path) -> None:
+    """`pipeline.build_one`, as the README offers it: one proposal through every stage, into
+    the output folder whose lock the caller holds, and the same output `build` makes."""
+    from buildcase.engines import InlineEngines
+    from buildcase.pipeline import Options, build_one
+    from buildcase.write.staging import locked_output
+
+    folder = write_proposal(workspace, MINIMAL)
+    out = workspace / "library"
+    with locked_output(out):
+        built = build_one(folder, Options(workspace, out), InlineEngines())
+    assert built.slug == "p" and built.folder == out / "p"
+    assert "Onboarding training" in (out / "p" / "index.html").read_text(encoding="utf-8")
+    assert (out / "p" / "handout.pdf").read_bytes().startswith(b"%PDF")
+    report = build([folder], workspace, workspace / "site")
+    assert [b.slug for b in report.built] == ["p"]
+    assert (workspace / "site" / "p" / "handout.pdf").read_bytes() == (
+        out / "p" / "handout.pdf"
+    ).read_bytes()
