@@ -273,10 +273,13 @@ def read_file_at(folder: int, name: str, limit: int, private: bool = False) -> b
         os.close(fd)
 
 
-def write_new_file_at(folder: int, name: str, data: bytes, durable: bool = False) -> None:
-    """A new file `name` (0600) holding `data` in the folder open at `folder`: never an
-    existing file, nor a link's target. With `durable`, on disk before this returns."""
-    fd = os.open(name, _CREATE_FLAGS, 0o600, dir_fd=folder)
+def write_new_file_at(
+    folder: int, name: str, data: bytes, durable: bool = False, mode: int = 0o600
+) -> None:
+    """A new file `name` (0600, unless `mode` says otherwise, less the umask) holding `data`
+    in the folder open at `folder`: never an existing file, nor a link's target
+    (FileExistsError where anything stands). With `durable`, on disk before this returns."""
+    fd = os.open(name, _CREATE_FLAGS, mode, dir_fd=folder)
     try:
         view = memoryview(data)
         while view:

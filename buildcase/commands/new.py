@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from buildcase.cache.folders import temporary_name, write_new_file_at
 from buildcase.commands.schema import schema_text
 from buildcase.errors import WorkspaceError
 from buildcase.workspace import default_templates_dir
@@ -93,7 +93,6 @@ def write_schemas(proposals: Path, opened: int) -> None:
 # from an open folder by a single name, never following a link (`dir_fd` and O_NOFOLLOW);
 # `path` is the same place, for messages only.
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @contextmanager
@@ -132,16 +131,11 @@ def _write_new_file(parent: int, path: Path, text: str, *, keep_existing: bool =
     nothing stands, not even a link. Where something does: left as it is if
     `keep_existing`, else WorkspaceError."""
     try:
-        fd = os.open(path.name, _NEW_FILE, 0o666, dir_fd=parent)
+        write_new_file_at(parent, path.name, text.encode("utf-8"), mode=0o666)
     except FileExistsError:
         if keep_existing:
             return
         raise WorkspaceError(f"{path} already exists; buildcase new never overwrites") from None
-    except OSError as e:
-        raise WorkspaceError(f"cannot write {path}: {e.strerror}") from None
-    try:
-        with open(fd, "w", encoding="utf-8") as f:
-            f.write(text)
     except OSError as e:
         raise WorkspaceError(f"cannot write {path}: {e.strerror}") from None
 
@@ -151,7 +145,7 @@ def _rewrite_file(parent: int, path: Path, text: str) -> None:
     new file is written beside it and renamed over it, so that the old file (and whatever
     shares its contents through a hard link) is never written into."""
     _refuse_unless_file(parent, path)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temporary = path.with_name(temporary_name(path.name))
     _write_new_file(parent, temporary, text)
     try:
         os.replace(temporary.name, path.name, src_dir_fd=parent, dst_dir_fd=parent)
