@@ -189,7 +189,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     for folder in folders:
         try:
-            _, warnings = check_proposal(folder, args.strict, Path.cwd())
+            _, warnings = check_proposal(folder, args.strict, Path.cwd(), layout=True)
         except ProposalInvalid as e:
             _print_problems(e.problems)
             failed += 1
@@ -224,11 +224,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     for built in report.built:
         for warning in built.warnings:
             say(warning)
+        _print_problems(built.left_out.values())  # handouts too long: the rest is published
         where = display_path(built.folder)
+        handout = f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}), "
+        left_out = f"; left out: {', '.join(built.left_out)}" if built.left_out else ""
         say(
             f"built {built.slug}: {where}/index.html ({built.pages} pages), "
-            f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}), {where}/present.html "
-            f"in {built.seconds:.1f} s",
+            f"{'' if 'handout.pdf' in built.left_out else handout}{where}/present.html "
+            f"in {built.seconds:.1f} s{left_out}",
             out=True,
         )
     for failed in report.failed:
@@ -237,12 +240,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     if report.portfolio_error:
         _print_error(report.portfolio_error)
     total = len(report.built) + len(report.skipped) + len(report.failed)
+    too_long = report.left_out
     say(
         f"{plural(total, 'proposal')} into {display_path(report.out)}/ in {report.seconds:.1f} s: "
-        f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed",
+        f"{len(report.built)} built, {len(report.skipped)} unchanged, {len(report.failed)} failed"
+        + (f", {plural(too_long, 'handout')} too long left out" if too_long else ""),
         out=True,
     )
-    return EXIT_ERRORS if report.failed or report.portfolio_error else EXIT_OK
+    return EXIT_ERRORS if report.failed or report.portfolio_error or too_long else EXIT_OK
 
 
 def _print_error(error: BuildcaseError) -> None:

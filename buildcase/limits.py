@@ -90,6 +90,8 @@ MAX_ENTRIES: dict[tuple[str, ...], tuple[int, str]] = {
     ("objections",): (50, "more is more than a reader can weigh"),
     ("audiences",): (12, "each audience gets a handout and a page of its own"),
     ("audiences", "cares_about"): (12, "the handout shows them on one line"),
+    ("audiences", "ask"): (6, "what we need from a head leads their two-page handout"),
+    ("audiences", "kpis"): (6, "their numbers follow their asks on the handout's first page"),
     ("survey", "stats", "answers"): (50, "more than any question offers"),
     ("behaviours",): (25, "the impact map draws every one"),
     ("support",): (30, "the plan's before/during/after table shows every one"),

@@ -8,31 +8,44 @@ returned `Job` waits for them and writes the output atomically (6). The schedule
 (`commands/build.py`) prepares several proposals while the engines work, and the live
 preview (`commands/serve.py`) publishes the site before the handouts follow; both call
 `prepare`, so every command builds a proposal the same way.
+
+A handout too long for two pages fails alone: the rest is published without it and without
+the links to it, and the build names it, located at what to shorten (`Built.left_out`).
+One known too long before any layout (the bound of `compute.handout_length`, or an earlier
+layout of the same inputs) is not laid out; where the layout finds one, the site is made
+again without the links. Neither a page too many nor an earlier build's is published.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import re
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 
 from buildcase.compute import Case, build_case
-from buildcase.compute.checks import case_problems, only_warnings
+from buildcase.compute.checks import (
+    case_problems,
+    laid_out_too_long,
+    only_warnings,
+    proven_too_long,
+)
 from buildcase.compute.results import results_summary
 from buildcase.engines import Engines, HandoutTask, SiteTask, make_handout, make_site
-from buildcase.engines.weasyprint import HandoutTooLong
-from buildcase.errors import Location, RenderError, WorkspaceError, problem_text
-from buildcase.load import load_proposal
+from buildcase.engines.weasyprint import HandoutTooLong, Length
+from buildcase.engines.weasyprint.lengths import known_lengths, remember_lengths
+from buildcase.errors import Location, Problem, RenderError, WorkspaceError, problem_text
+from buildcase.load import LoadedProposal, load_proposal
 from buildcase.markup import plain_text, title_html
 from buildcase.models.quantities import PartialDate
-from buildcase.render.case import Rendered, render_case
 from buildcase.validate import validate_proposal
 from buildcase.workspace import base_config, default_templates_dir, own_templates, template_dirs
 from buildcase.workspace.config import read_site_url
@@ -41,7 +54,11 @@ from buildcase.write.fingerprint import input_fingerprint
 from buildcase.write.output import output_error, publish
 from buildcase.write.staging import discard, new_staging_folder
 
+if TYPE_CHECKING:  # rendering is imported where a proposal is rendered: `check` seldom does
+    from buildcase.render.case import Rendered
+
 HANDOUT = "handout.pdf"
+LEFT_OUT = "it was left out of the output, and no page links to it, until it fits"
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class Built:
     handout_pages: int
     warnings: list[str]
     seconds: float
+    left_out: dict[str, Problem] = field(default_factory=dict)  # too long: file -> error
 
 
 def build_one(folder: Path, options: Options, engines: Engines) -> Built:
@@ -95,23 +113,23 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
     found = case_problems(case, source, options.workspace)
     problems = only_warnings([*problems, *found], options.strict)
     refuse_unknown_audience(case, options.audience, folder)
+    lengths = lengths_fingerprint(folder, options)  # a handout too long, known before layout
+    known = known_too_long(case, source, options, known_lengths(lengths), LEFT_OUT)
     # 4. Render: the site's pages, the handouts' HTML and the decks, from the same case.
     logo = logo_file(folder, case)
-    rendered = render_case(
-        case,
-        template_dirs(folder, options.workspace),
-        options.paper or proposal.paper,
-        pdf_date(source_epoch(proposal.date)),
-        options.audience,
-        logo.as_uri() if logo else None,
-        own_templates(folder),
-        site_url=read_site_url(base_config(options.workspace)),
-        internal=options.internal,
-    )
-    # 5. Engines: MkDocs makes the site and WeasyPrint the handouts, into a staging folder.
+    rendered = render_for(case, folder, options, logo)
+    # 5. Engines: MkDocs makes the site and WeasyPrint the handouts, into a staging folder;
+    # a handout known to be too long is not laid out, and the site does not link to it.
+    left_out = {name: p for name, p in known.items() if name in rendered.handouts}
     staged = new_staging_folder(options.out, folder.name)
-    handouts = submit_handouts(engines, rendered, folder, options)
-    site = engines.submit(make_site, site_task(case, rendered, staged, logo, options))
+    made = {name: html for name, html in rendered.handouts.items() if name not in left_out}
+    handouts = submit_handouts(engines, made, folder, options)
+    task = site_task(case, rendered, staged, logo, options, without=left_out)
+    site = engines.submit(make_site, task)
+
+    def locate(name: str, length: Length) -> Problem:
+        return laid_out_too_long(case, source.source, name, length.pages, length.longest, LEFT_OUT)
+
     return Job(
         folder=folder,
         out=options.out,
@@ -124,7 +142,65 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
         started=started,
         summary=portfolio_entry(case),
         decks=rendered.decks,
+        left_out=left_out,
+        remake=Remake(engines, task, locate, lengths, list(rendered.handouts)),
     )
+
+
+def render_for(case: Case, folder: Path, options: Options, logo: Path | None) -> Rendered:
+    """Stage 4 for `options`: every page, handout and deck of the case."""
+    from buildcase.render.case import render_case
+
+    return render_case(
+        case,
+        template_dirs(folder, options.workspace),
+        options.paper or case.proposal.paper,
+        pdf_date(source_epoch(case.proposal.date)),
+        options.audience,
+        logo.as_uri() if logo else None,
+        own_templates(folder),
+        site_url=read_site_url(base_config(options.workspace)),
+        internal=options.internal,
+    )
+
+
+def lengths_fingerprint(folder: Path, options: Options) -> str:
+    """What the handouts of `folder` are made from, for `engines.weasyprint.lengths`: the
+    same for `check` and for a `build` with the same paper, whatever else it is asked."""
+    return input_fingerprint(
+        folder,
+        template_dirs(folder, options.workspace),
+        base_config(options.workspace),
+        f"handouts paper={options.paper} internal={options.internal}",
+    )
+
+
+def known_too_long(
+    case: Case, loaded: LoadedProposal, options: Options, known: dict[str, Length], then: str
+) -> dict[str, Problem]:
+    """The handouts known to be too long without a layout, by file name, each a warning
+    located at what to shorten: by the bound, or by an earlier layout (`known`)."""
+    search_path = template_dirs(loaded.folder, options.workspace)
+    found = proven_too_long(case, loaded.source, search_path, then)
+    for name, length in known.items():
+        if not length.fits and name not in found:
+            found[name] = laid_out_too_long(
+                case, loaded.source, name, length.pages, length.longest, then
+            )
+    return found
+
+
+def without_links(pages: dict[str, str], files: Iterable[str]) -> dict[str, str]:
+    """The site's pages without their links to `files` (handouts left out), each taken out
+    whole (`<a ... href="FILE" ...>...</a>`), nor a row of buttons left empty."""
+    names = "|".join(re.escape(name) for name in files)
+    if not names:
+        return pages
+    link = re.compile(rf'<a\b[^>]*\bhref="(?:{names})"[^>]*>.*?</a>', re.S)
+    return {name: EMPTY_ROW.sub("", link.sub("", text)) for name, text in pages.items()}
+
+
+EMPTY_ROW = re.compile(r'<p class="bc-actions">\s*</p>\n?')
 
 
 def refuse_unknown_audience(case: Case, audience: str | None, folder: Path) -> None:
@@ -143,25 +219,31 @@ def logo_file(folder: Path, case: Case) -> Path | None:
 
 
 def submit_handouts(
-    engines: Engines, rendered: Rendered, folder: Path, options: Options
+    engines: Engines, handouts: dict[str, str], folder: Path, options: Options
 ) -> dict[str, Future[Any]]:
-    """Each handout to WeasyPrint, which may load files of the proposal folder (first: the
-    strict one) and of the template folders."""
-    assets = default_templates_dir() / "assets"
-    allowed = [folder, *template_dirs(folder, options.workspace)]
+    """Each handout's HTML to WeasyPrint."""
     return {
-        name: engines.submit(make_handout, HandoutTask(html_text, assets, allowed))
-        for name, html_text in rendered.handouts.items()
+        name: engines.submit(make_handout, handout_task(html_text, folder, options))
+        for name, html_text in handouts.items()
     }
 
 
+def handout_task(html: str, folder: Path, options: Options) -> HandoutTask:
+    """A handout for WeasyPrint (to make, or for `check` to measure), which may load files
+    of the proposal folder (first: the strict one) and of the template folders."""
+    assets = default_templates_dir() / "assets"
+    return HandoutTask(html, assets, [folder, *template_dirs(folder, options.workspace)])
+
+
 def site_task(
-    case: Case, rendered: Rendered, staged: Path, logo: Path | None, options: Options
-) -> SiteTask:
+    case: Case, rendered: Rendered, staged: Path, logo: Path | None, options: Options,
+    without: Iterable[str] = (),
+) -> SiteTask:  # fmt: skip
+    """The site of the rendered case, for MkDocs; without links to the handouts `without`."""
     proposal = case.proposal
     return SiteTask(
         base_config=base_config(options.workspace),
-        pages=rendered.pages,
+        pages=without_links(rendered.pages, without),
         nav=rendered.nav,
         site_name=title_html(proposal.title),  # MkDocs and Material do not escape it
         assets_dir=default_templates_dir() / "assets",
@@ -186,6 +268,18 @@ def inputs_fingerprint(folder: Path, options: Options) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Remake:
+    """What a job needs to make its site again without links to a handout its layout finds
+    too long, to say where to shorten it, and to keep what its layouts found."""
+
+    engines: Engines
+    site: SiteTask
+    locate: Callable[[str, Length], Problem]  # a handout too long -> its warning, located
+    lengths: str  # the fingerprint its handouts' lengths are kept under
+    files: list[str]  # its handouts, in the order they are reported
+
+
 @dataclass
 class Job:
     """One proposal on its way: prepared here, its site and handouts made by the engines,
@@ -201,15 +295,24 @@ class Job:
     handouts: dict[str, Future[Any]]  # file name -> its handout, the executives' first
     started: float
     summary: dict[str, Any]  # what the portfolio index says of this proposal
+    remake: Remake
     decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML, ready
+    left_out: dict[str, Problem] = field(default_factory=dict)  # too long: file -> warning
 
     def finish(self) -> Built:
-        """Wait for the site and every handout; publish them together, or leave the old
-        output alone."""
+        """Wait for the site and every handout; publish them together, less the handouts
+        too long for two pages, or leave the old output alone."""
 
         try:
             site_warnings = self.site.result()
-            handouts = {name: self.handout(name, future) for name, future in self.handouts.items()}
+            handouts, too_long = {}, {}
+            for name, future in self.handouts.items():
+                try:
+                    handouts[name] = future.result()
+                except HandoutTooLong as e:
+                    too_long[name] = Length(e.pages, e.longest)
+            if too_long:  # the site links to them: made again without those links
+                site_warnings = self.site_without([*self.left_out, *too_long])
             # 6. Write: the handouts join the site, and the whole is swapped into place.
             for name, handout in handouts.items():
                 (self.staged / name).write_bytes(handout.pdf)
@@ -221,7 +324,19 @@ class Job:
         except BaseException:
             discard(self.staged)
             raise
-        target = publish(self.staged, self.out, self.folder.name, self.fingerprint, self.summary)
+        made = {name: Length(handout.pages) for name, handout in handouts.items()}
+        remember_lengths(self.remake.lengths, {**made, **too_long})
+        found = {n: self.remake.locate(n, length) for n, length in too_long.items()}
+        self.left_out = {
+            n: p for n in self.remake.files if (p := self.left_out.get(n) or found.get(n))
+        }
+        target = publish(
+            self.staged,
+            self.out,
+            self.folder.name,
+            "" if self.left_out else self.fingerprint,  # not current: built again next time
+            self.published_summary(),
+        )
         warnings = [
             *self.warnings,
             *(f"{self.folder}: site: {w}" for w in site_warnings),
@@ -235,12 +350,28 @@ class Job:
             pages,
             warnings,
             time.perf_counter() - self.started,
+            {name: problem.as_error() for name, problem in self.left_out.items()},
         )
+
+    def site_without(self, files: list[str]) -> list[str]:
+        """The site made again without links to `files`, into a new staging folder (the one
+        made with them discarded); its warnings."""
+        discard(self.staged)
+        self.staged = new_staging_folder(self.out, self.folder.name)
+        pages = without_links(self.remake.site.pages, files)
+        task = replace(self.remake.site, pages=pages, site_dir=self.staged)
+        warnings: list[str] = self.remake.engines.submit(make_site, task).result()
+        return warnings
+
+    def published_summary(self) -> dict[str, Any]:
+        """What the portfolio index lists: the handouts published, not those left out."""
+        listed = self.summary.get("handouts") or []
+        return {**self.summary, "handouts": [h for h in listed if h[0] not in self.left_out]}
 
     def publish_site(self, previous: Path) -> list[str]:
         """For the live preview: publish the site as soon as it is made, keeping the
-        handouts of `previous` until the new ones follow; its warnings, or an error with
-        the staging folder gone."""
+        handouts of `previous` until the new ones follow; its warnings (and the handouts
+        left out as too long), or an error with the staging folder gone."""
 
         try:
             site_warnings = self.site.result()
@@ -254,20 +385,21 @@ class Job:
             raise output_error(e, self.out / self.folder.name) from e
         finally:
             discard(self.staged)  # published by now, or not to be
-        return [*self.warnings, *(f"{self.folder}: site: {w}" for w in site_warnings)]
+        return [
+            *self.warnings,
+            *(f"{self.folder}: site: {w}" for w in site_warnings),
+            *(problem_text(problem) for problem in self.left_out.values()),
+        ]
 
     def handout(self, name: str, future: Future[Any]) -> Any:
-        """The handout `name` once made; RenderError, located, when it runs too long."""
+        """The handout `name` once made; RenderError, located at what to shorten, when it
+        runs too long."""
 
         try:
             return future.result()
         except HandoutTooLong as e:
-            raise RenderError(
-                Location(self.folder / ROOT_FILE),
-                f"{name} runs to {e.pages} pages; at most 2 fit on the table. "
-                f"The longest part is {e.longest or 'unknown'}: shorten it rather than "
-                "have buildcase shrink the text",
-            ) from None
+            problem = self.remake.locate(name, Length(e.pages, e.longest))
+            raise RenderError(problem.location, f"{problem.field}: {problem.message}") from None
 
 
 def portfolio_entry(case: Case) -> dict[str, Any]:

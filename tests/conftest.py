@@ -90,3 +90,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.get_closest_marker(tier) for tier in SLOW_TIERS
         ):
             item.add_marker(pytest.mark.slow)
+
+
+# --- format 1.2's department heads, built once for every test that reads them ------------
+
+DEPARTMENTS = ROOT / "tests" / "proposals" / "departments"
+
+
+@pytest.fixture(scope="session")
+def departments_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/proposals/departments built through the command line, once a session: the
+    site, its handouts and decks, for tests to read (never to change)."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("departments-site")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "buildcase", "build", str(DEPARTMENTS), "--out", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out / DEPARTMENTS.name
+
+
+def is_approved(folder: Path) -> bool:
+    """Whether an example's budget is already approved (format 1.2, `request.approved`):
+    its outputs ask for commitments, never for money."""
+    import yaml
+
+    data = yaml.safe_load((folder / "proposal.yaml").read_text(encoding="utf-8"))
+    request = data.get("request") or {}
+    return bool(request.get("approved"))

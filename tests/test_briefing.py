@@ -13,7 +13,7 @@ import pytest
 
 from buildcase.commands.build import build
 
-from .conftest import MINIMAL, PROPOSALS, ROOT, run_cli, write_proposal
+from .conftest import MINIMAL, PROPOSALS, ROOT, is_approved, run_cli, write_proposal
 from .test_editions import pdf_of, text_of
 
 EXAMPLES = sorted(p for p in PROPOSALS.iterdir() if (p / "proposal.yaml").is_file())
@@ -71,6 +71,11 @@ def test_every_example_leads_with_the_decision(examples: Path) -> None:
             r"<h1[^>]*>(.*?)</h1>", (examples / folder.name / "index.html").read_text()
         )
         assert title is not None
+        if is_approved(folder):  # format 1.2: the commitments lead, money is not asked
+            assert title[1].startswith("Budget approved on "), title[1]
+            assert "What we need from each department head" in start, folder.name
+            assert "Approve" not in start and "We ask for" not in start, folder.name
+            continue
         assert re.match(
             r"Approve [$£€]?[\d,]+: returns [$£€]?[\d,]+ a year, paid back in ", title[1]
         )
@@ -86,6 +91,10 @@ def test_every_department_page_leads_with_the_decision_and_says_whose_figures(
     assert len(pages) >= 3
     for page in pages:
         text = text_of(page)
+        if is_approved(PROPOSALS / page.parent.name):  # their asks lead; no money asked
+            assert text.index("What we need from you") < text.index("What you care about")
+            assert "We ask for" not in text and "Approve" not in text, page.name
+            continue
         assert "We ask for" in text and "Paid back in" in text, page.name
         assert "(the whole programme)" in text, page.name  # the return is not theirs alone
         assert 'href="handout-' in page.read_text()

@@ -268,9 +268,14 @@ def test_a_handout_that_would_run_long_names_its_longest_part(workspace: Path) -
     )
     folder = write_proposal(workspace, text)
     report = build([folder], workspace, workspace / "site")
-    message = str(report.failed[0].error)
-    assert "handout.pdf runs to" in message and "The longest part is the two columns" in message
-    assert not (workspace / "site" / "p").exists()
+    # Since issue 25 that handout alone is left out: the proposal is built without it.
+    assert report.failed == [] and report.left_out == 1
+    problem = report.built[0].left_out["handout.pdf"]
+    assert problem.severity == "error" and problem.field == "benefits"
+    assert "handout.pdf runs to" in problem.message
+    assert "The longest part is the two columns" in problem.message
+    assert (workspace / "site" / "p" / "index.html").is_file()
+    assert not (workspace / "site" / "p" / "handout.pdf").exists()
 
 
 def test_templates_are_overridden_by_workspace_then_proposal(workspace: Path) -> None:

@@ -341,6 +341,25 @@ survey:
       value: 40%
 """
 
+# Two department heads, each asked for something, with {a} and {b} of the participants.
+HEADS = """\
+audiences:
+  - id: ops
+    title: Head of Operations
+    cares_about: [output]
+    message: Your teams keep their starters
+    participants: {a}
+    ask:
+      - do: Release your starters for a morning
+  - id: hr
+    title: Head of HR
+    cares_about: [retention]
+    message: Fewer starters leave
+    participants: {b}
+    ask:
+      - do: Share the leavers' exit interviews
+"""
+
 # A proposal for each warning: MINIMAL with what makes it fire, the start of the message,
 # and the topic it must name. Cases under tests/bad/must-work are named by their folder.
 CASES: dict[str, tuple[str, str, str]] = {
@@ -424,6 +443,30 @@ CASES: dict[str, tuple[str, str, str]] = {
     "results-spent": ("", "70,000 USD spent is more than", "write-results"),
     "stat-respondents-without-population": ("", "has its own respondents but no population", "margin-of-error"),
     "misnamed-section-file": (MINIMAL, "this file is not read; did you mean benefits.yaml?", "section-files"),
+    "audiences-more-participants": (
+        MINIMAL + "request:\n  participants: 100\n" + HEADS.format(a=80, b=40),
+        "the audiences' `participants` add up to 120, more than the 100", "department-asks",
+    ),
+    "approved-asks-nothing": (
+        MINIMAL + "request:\n  budget: 9000\n  approved: 2026-10-01\n",
+        "the budget is approved and no audience has an `ask`", "budget-approved",
+    ),
+    "handout-too-long": (  # 12 benefits of 2,990 characters: the bound proves it, unlaid out
+        MINIMAL.replace(
+            "  - title: New starters stay longer\n    goals: [retention]\n",
+            "".join(
+                f"  - title: Benefit {i}\n    detail: {'Starters stay. ' * 199}\n"
+                "    goals: [retention]\n" for i in range(12)
+            ),
+        ),
+        "handout.pdf runs to at least", "handout-length",
+    ),
+    "attribution-above-closable": (
+        MINIMAL.replace("    goals: [retention]\n", "    goals: [retention]\n    attribution: 90%\n", 1)
+        + "need:\n  gap: Starters leave\n  causes:\n    - {cause: skills, share: 60%}\n"
+        "    - {cause: management, share: 40%}\n",
+        "90% of this gain is credited to training, but training can close 60%", "need-causes",
+    ),
 }  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from buildcase.validate import validate_proposal
 from buildcase.workspace import template_dirs
 from buildcase.workspace.config import read_site_url
 
-from .conftest import PROPOSALS, REFERENCE, ROOT
+from .conftest import PROPOSALS, REFERENCE, ROOT, is_approved
 from .test_handout_print import struct_elements
 
 EXAMPLES = sorted(p.name for p in PROPOSALS.iterdir() if (p / "proposal.yaml").is_file())
@@ -138,6 +138,14 @@ def test_page_one_of_every_handout_leads_with_the_decision(built: list[Built]) -
         with pdfplumber.open(b.pdf) as pdf:
             first = pdf.pages[0]
             text = page_text(first)
+            if is_approved(PROPOSALS / b.pdf.parent.name):
+                # Format 1.2: the budget is approved; the commitments lead, nothing asks
+                # for money, and a head's edition leads with what we need from them.
+                assert "Budget approved on" in text[:600], (b.name, text[:600])
+                assert "Approve" not in text, b.name
+                if b.audience:
+                    assert text.find("What we need from you") < text.find("What's in it for")
+                continue
             # The action line, with the decision date, before anything else but the masthead.
             action = re.search(
                 r"Approve (\S+): returns (\S+) a year, paid back in ([\d.]+ months)", text

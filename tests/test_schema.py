@@ -39,15 +39,16 @@ NOT_EXPRESSIBLE = {
     "references": (
         "behaviour-unknown-benefit dangling-audience-benefit dangling-audience-risk "
         "dangling-benefit-evidence dangling-benefit-goal dangling-risk-goal "
-        "results-unknown-benefit"
+        "results-unknown-benefit evidence-unknown-audience kpi-unknown-benefit"
     ),
     "unique ids": (
         "duplicate-benefit-ids duplicate-goal-ids duplicate-risk-ids duplicate-stat-ids "
-        "stat-and-evidence-share-an-id"
+        "stat-and-evidence-share-an-id need-cause-listed-twice"
     ),
     "numbers compared": (
         "respondents-above-population respondents-above-population-four-stats "
-        "stat-population-below-survey-respondents stat-respondents-above-population"
+        "stat-population-below-survey-respondents stat-respondents-above-population "
+        "kpi-target-other-kind need-causes-not-100"
     ),
     "durations as time": "duration-over-ten-years duration-infinite",
     "not a number": "money-nan",
@@ -62,7 +63,7 @@ NOT_EXPRESSIBLE = {
         "logo-svg-attribute-image-set logo-svg-style-escaped-import logo-svg-style-escaped-url "
         "results-follow-up-no-such-column"
     ),
-    "one field or another": "results-follow-up-without-applied",
+    "one field or another": "results-follow-up-without-applied need-cause-and-causes",
 }
 ACCEPTED = {case for cases in NOT_EXPRESSIBLE.values() for case in cases.split()}
 

@@ -4,8 +4,10 @@ It takes the output folder's lock, skips the proposals whose inputs have not cha
 keeps a window of proposals in flight (this process prepares the next while the engines'
 workers make the earlier ones), renews workers whose memory grew, publishes each proposal
 as it comes back, and writes the portfolio index. A failed proposal does not stop the
-others. This is buildcase as a library: the command line only parses options and calls
-`build`.
+others, and a handout too long for two pages does not stop the rest of its proposal: it is
+published without that handout (`Built.left_out`; `BuildReport.left_out` counts them), and
+the command fails naming it. This is buildcase as a library: the command line only parses
+options and calls `build`.
 """
 
 from __future__ import annotations
@@ -43,9 +45,14 @@ class BuildReport:
     portfolio: Path | None = None  # out/index.html, written when several proposals are built
     portfolio_error: BuildcaseError | None = None  # why it could not be (not buildcase's)
 
+    @property
+    def left_out(self) -> int:
+        """Handouts too long for two pages, left out of proposals otherwise published."""
+        return sum(len(built.left_out) for built in self.built)
+
 
 # Called after each proposal: (proposals done, of how many, its folder, "built",
-# "unchanged" or "failed").
+# "built, a handout left out", "unchanged" or "failed").
 Progress = Callable[[int, int, Path, str], None]
 
 
@@ -145,8 +152,9 @@ def _stop(engines: Engines) -> None:
 
 def _finish(job: Job, report: BuildReport, done: Callable[[Path, str], None]) -> None:
     try:
-        report.built.append(job.finish())
-        done(job.folder, "built")
+        built = job.finish()
+        report.built.append(built)
+        done(job.folder, "built, a handout left out" if built.left_out else "built")
     except BuildcaseError as e:
         report.failed.append(Failed(job.folder, e))
         done(job.folder, "failed")

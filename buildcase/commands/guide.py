@@ -100,6 +100,24 @@ TOPICS: dict[str, Topic] = {
         "Count your organization's own records as your own (`internal: true`)",
     ),
     "no-time": _page("how-to/no-time.md", 'Answer "we have no time"'),
+    "department-heads": _page(
+        "how-to/department-heads.md", "Ask department heads for their help (format 1.2)"
+    ),
+    "department-asks": Topic(
+        "how-to/department-heads.md",
+        "1-ask-for-what-you-need-in-hours-and-dates",
+        "Ask each department head for what you need, in hours and dates",
+    ),
+    "budget-approved": Topic(
+        "how-to/department-heads.md",
+        "3-when-the-budget-is-already-approved",
+        "When the budget is already approved: ask for commitments, not money",
+    ),
+    "need-causes": Topic(
+        "how-to/department-heads.md",
+        "4-split-the-need-between-training-and-management",
+        "Split the need between what training can close and what it cannot",
+    ),
     "inexperience-and-fear": _page(
         "how-to/inexperience-and-fear.md", 'Answer "inexperience" and "fear of failure"'
     ),
@@ -132,6 +150,11 @@ TOPICS: dict[str, Topic] = {
         "Write the results down: trained, spent, as of",
     ),
     "commands": _page("reference/commands.md", "Commands and options"),
+    "handout-length": Topic(
+        "reference/commands.md",
+        "a-handout-too-long-for-two-pages",
+        "A handout too long for two pages: what to cut, and what build does meanwhile",
+    ),
     "format": _page("proposal-format.md", "The proposal format"),
     "section-files": Topic(
         "proposal-format.md", "where-it-lives", "Where a proposal lives: its folder and files"

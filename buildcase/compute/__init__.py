@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from buildcase.compute.briefing import Decision, decision
+from buildcase.compute.departments import commitments, department_asks, kpi_view, need_split
 from buildcase.compute.impact import Impact, build_impact
 from buildcase.compute.money import (
     SCENARIOS,
@@ -31,10 +32,12 @@ from buildcase.compute.money import (
 from buildcase.compute.records import (
     AudienceView,
     BenefitView,
+    Commitments,
     Edition,
     Figure,
     GoalView,
     MeasureView,
+    NeedSplit,
     ObjectionView,
     PhaseView,
     RiskView,
@@ -43,7 +46,6 @@ from buildcase.compute.records import (
 from buildcase.compute.results import ResultsView, results_view
 from buildcase.compute.statistics import headline_figures, quotable_figures
 from buildcase.compute.views import (
-    audience_figures,
     audience_views,
     benefit_anchor,
     campaign_status,
@@ -91,6 +93,8 @@ class Case:
     ramp: Ramp  # when the gain arrives, the same in every scenario
     decision: Decision  # what is asked today and what it returns, reconciled
     impact: Impact  # the need, the impact map and the hours asked (format 1.1)
+    need_split: NeedSplit | None = None  # the need's causes with their shares (format 1.2)
+    commitments: Commitments | None = None  # what an approved budget now needs (format 1.2)
     results: ResultsView | None = None  # what happened against the forecast, once reported
     wording: Wording = field(init=False)  # what the outputs say where a choice is made
 
@@ -134,10 +138,12 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         r.value = lead.risks.get(r.anchor)
     headline = headline_figures(proposal, figures)
     objections = [ObjectionView(o, o.theme or guess_theme(o.concern)) for o in proposal.objections]
-    audiences = audience_views(proposal, benefits, risks, objections)
+    audiences = audience_views(proposal, benefits, risks, objections, figures)
     impact = build_impact(proposal, benefits)
     for a in audiences:
         a.impact = impact.for_audience(a.audience.id)
+        a.asks = department_asks(a.audience, proposal)
+        a.kpis = [kpi_view(k, benefits) for k in a.audience.kpis]
     case = Case(
         proposal=proposal,
         slug=slug,
@@ -158,7 +164,7 @@ def build_case(proposal: Proposal, slug: str) -> Case:
                     a,
                     a.benefits,
                     a.risks,
-                    audience_figures(a),
+                    a.figures,
                     a.objections,
                 )
                 for a in audiences
@@ -182,6 +188,8 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         decision=decision(proposal, lead, "conservative" if ranged else "likely"),
         impact=impact,
         results=results_view(proposal, benefits, lead, figures),
+        need_split=need_split(proposal),
+        commitments=commitments(proposal, audiences),
     )
     case.wording = case_wording(case)
     return case

@@ -38,6 +38,7 @@ class Decision:
     participants: int | None
     weeks: float | None
     decide_by: PartialDate | None
+    approved: PartialDate | None  # the budget is approved: commitments are asked, not money
     cost: float | None  # what the return is computed on (the scenario's cost)
     annual_gain: float | None  # benefits credited + losses avoided, a year
     annual_benefit: float | None
@@ -72,6 +73,7 @@ def decision(proposal: Proposal, lead: Scenario, lead_name: str) -> Decision:
         participants=request.participants if request else None,
         weeks=request.duration.weeks if request and request.duration else None,
         decide_by=request.decision_by if request else None,
+        approved=request.approved if request else None,
         cost=lead.cost,
         annual_gain=lead.annual_gain,
         annual_benefit=lead.annual_benefit,

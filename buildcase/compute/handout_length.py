@@ -3,21 +3,24 @@
 A handout may take two pages, and laying one out is what costs: WeasyPrint takes about a
 tenth of a second a page. A proposal within every limit can still hold 25 benefits and 25
 risks of 3,000 characters each, whose handouts the build laid out on 52 pages each (6 s;
-20 s with 12 audiences) before it could refuse them, while `check` passed it. So `check`
-and `build` measure here, from the computed case, the text each handout shows, set in the
-handout's own font at the sizes of its stylesheet (templates/handout/handout.css), and
-refuse a handout that cannot fit, in the same words, before anything is laid out.
+20 s with 12 audiences) before it could find them too long. So `check` and `build` measure
+here, from the computed case, the text each handout shows, set in the handout's own font
+at the sizes of its stylesheet (templates/handout/handout.css): a handout that cannot fit
+is reported without being laid out. It never stops the rest of a build: `check` warns of
+it, and `build` publishes everything else, leaves that handout out and fails naming it.
 
-The measure is a lower bound, so that no handout that would fit is refused: text is set as
-tightly as it could be (each line filled to its last glyph, each glyph at its narrowest in
-the handout's fonts and kerned as closely as any pair can be), each part at its smallest
-(one line where it may take several), no space counted for page breaks, the optional
-charts (which a long handout leaves out) not at all, and on the paper, A4 or letter, that
-holds the most. A handout it lets through that the layout then finds too long is still
-refused, after its layout, as before (`handout.HandoutTooLong`).
+The measure is a lower bound, so that no handout that would fit is reported: text is set
+as tightly as it could be (each line filled to its last glyph, each glyph at its narrowest
+in the handout's fonts and kerned as closely as any pair can be), each part at its
+smallest (one line where it may take several), no space counted for page breaks, the
+optional charts (which a long handout leaves out) not at all, and on the paper, A4 or
+letter, that holds the most. It cannot tell that a handout fits: a handout it lets through
+is laid out (by `check`, through the engines, and by `build`), and one that the layout
+finds too long is reported in the same words (`compute.checks.too_long_problem`), located
+by the part the layout found longest.
 
 It knows buildcase's own handout only: where a proposal or its workspace brings its own
-handout templates, which may set the text at any size, nothing is refused here.
+handout templates, which may set the text at any size, only the layout tells.
 """
 
 from __future__ import annotations
@@ -28,14 +31,12 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from buildcase.compute import Case
 from buildcase.compute.records import Edition, RiskView
-from buildcase.errors import Problem
-from buildcase.load import Path_, SourceMap, field_path
+from buildcase.load import Path_
 from buildcase.markup import plain_text
 from buildcase.models.sections import Behaviour, Proposal
 from buildcase.workspace import default_templates_dir
@@ -173,7 +174,8 @@ def handout_parts(case: Case, edition: Edition, paper: Paper) -> list[Part]:
     width = paper.width
     parts = [
         Part("the title", ("title",), _masthead(case.proposal, width)),
-        Part("the decision", ("request",), _decision(case)),
+        *_needs(case, edition, width),
+        Part("the decision", ("request",), _decision(case) + _decision_more(case, edition, width)),
         *_opening(case, edition, width),
         _key_numbers(edition),
         _columns(edition, width),
@@ -202,6 +204,46 @@ def _opening(case: Case, edition: Edition, width: float) -> list[Part]:
         rows = 8 + lines * BODY.line  # under a heading
         parts.append(Part("what your people will do differently", ("behaviours",), rows))
     return parts
+
+
+def _needs(case: Case, edition: Edition, width: float) -> list[Part]:
+    """What we need from a department head, then what it does to their numbers (format
+    1.2): first on their edition, each a table of a row a line high at least, under a
+    heading; the asks in a box, with a line of their people's time under the table."""
+    a = edition.audience
+    if a is None:
+        return []
+    index = case.proposal.audiences.index(a.audience)
+    head = SMALLEST.line + 1.6  # a table's head, with its paddings
+    parts = []
+    if a.asks:
+        rows = sum(text_lines(_plain(v.ask.do), TABLE, width - 7) * TABLE.line + 2 for v in a.asks)
+        time = TABLE.line + 1.2 if a.impact and a.impact.hours is not None else 0
+        height = 4.5 + Type(12, 1.25).line + 1.5 + head + rows + time + 3  # box, h2, margin
+        parts.append(Part("what we need from you", ("audiences", index, "ask"), height))
+    if a.kpis:
+        rows = len(a.kpis) * (TABLE.line + 2)
+        height = HEADING.line + 1.5 + head + rows + 3
+        parts.append(Part("what it does to your numbers", ("audiences", index, "kpis"), height))
+    return parts
+
+
+def _decision_more(case: Case, edition: Edition, width: float) -> float:
+    """What the decision's box holds beside its figures (format 1.2): on the executives'
+    edition of an approved budget, a row for each department head asked and a line of
+    their people's time; on every edition, the need split between what training can
+    close and what it cannot, a paragraph of small text with the author's notes."""
+    more = 0.0
+    asked = [a for a in case.audiences if a.asks]
+    if edition.audience is None and case.commitments is not None and asked:
+        more += SMALLEST.line + 1.6 + len(asked) * (TABLE.line + 2) + 1.5
+        more += TABLE.line + 2 if case.commitments.hours is not None else 0
+    if case.need_split is not None:
+        words = [c.note or "" for c in case.need_split.parts]
+        words += [f"{s.who} {s.does}" for c in case.need_split.parts for s in c.addressed_by]
+        text = _plain(" ".join(words))
+        more += max(1, text_lines(text, SMALL, width - 7)) * SMALL.line + 0.5
+    return more
 
 
 def _key_numbers(edition: Edition) -> Part:
@@ -350,27 +392,6 @@ def fewest_pages(case: Case, edition: Edition) -> tuple[int, list[Part]]:
             best = (pages, parts)
     assert best is not None, "there is a paper"
     return best
-
-
-def handout_length_problems(
-    case: Case, source: SourceMap, search_path: list[Path]
-) -> Iterator[Problem]:
-    """An error for each edition of the handout that cannot fit its two pages, located at
-    the section to shorten; none where the handout's templates are not buildcase's own."""
-    if handout_templates_overridden(search_path):
-        return
-    for edition in case.editions:
-        pages, parts = fewest_pages(case, edition)
-        if pages <= MAX_PAGES:
-            continue
-        longest = max(parts, key=lambda part: part.height)
-        yield Problem(
-            source.key(longest.field),
-            field_path(longest.field),
-            f"{edition.file} runs to at least {pages} pages; at most {MAX_PAGES} fit on the "
-            f"table. The longest part is {longest.name}: shorten it rather than have "
-            "buildcase shrink the text",
-        )
 
 
 def handout_templates_overridden(search_path: list[Path]) -> bool:

@@ -28,6 +28,7 @@ class Impact:
     total_cost: float | None = None  # their cost, beside the budget, never added to it
     audience_rows: dict[str, list[ImpactRow]] = field(default_factory=dict)
     audience_asked: dict[str, list[HoursAsked]] = field(default_factory=dict)
+    audience_participants: dict[str, HoursAsked] = field(default_factory=dict)
 
     @property
     def has_support(self) -> bool:
@@ -49,15 +50,20 @@ class Impact:
         return self.audience_rows.get(audience_id, [])
 
     def for_audience(self, audience_id: str) -> AudienceImpact:
-        """What this audience's people will do differently and the hours asked of them."""
+        """What this audience's people will do differently and the hours asked of them:
+        their own participants' time and the support entries naming them, never the
+        programme's whole."""
         asked = self.audience_asked.get(audience_id, [])
-        hours = [g.total for g in asked if g.total is not None]
-        costs = [g.cost for g in asked if g.cost is not None]
+        own = self.audience_participants.get(audience_id)
+        groups = [*asked, *([own] if own else [])]
+        hours = [g.total for g in groups if g.total is not None]
+        costs = [g.cost for g in groups if g.cost is not None]
         return AudienceImpact(
             self.rows_for(audience_id),
             asked,
             sum(hours) if hours else None,
             sum(costs) if costs else None,
+            own,
         )
 
 
@@ -67,7 +73,13 @@ def hours_asked(
 ) -> HoursAsked:  # fmt: skip
     total = people * hours if people is not None and hours is not None else None
     cost = total * rate if total is not None and rate is not None else None
-    return HoursAsked(who, when, people, hours, total, cost, does)
+    shown_rate = rate if cost is not None else None
+    return HoursAsked(who, when, people, hours, total, cost, does, shown_rate)
+
+
+def _rate_of(support: Support, rate: float | None) -> float | None:
+    """What an hour of a group's time costs: its own rate (format 1.2), else the request's."""
+    return support.hourly_cost if support.hourly_cost is not None else rate
 
 
 def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
@@ -89,7 +101,9 @@ def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
     results = [b for b in benefits if b.benefit.id in used]
     reached = {g.id for row in rows for g in row.goals}
     rate = p.request.hourly_cost if p.request else None
-    groups = [hours_asked(s.who, s.when, s.people, s.hours, rate, s.does) for s in p.support]
+    groups = [
+        hours_asked(s.who, s.when, s.people, s.hours, _rate_of(s, rate), s.does) for s in p.support
+    ]
     participants = None
     if p.request and p.request.hours_per_participant is not None:
         participants = hours_asked(
@@ -114,6 +128,11 @@ def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
         impact.audience_rows[audience.id] = [
             row for row in rows if audience.id in row.behaviour.audiences
         ]
+        hours_each = p.request.hours_per_participant if p.request else None
+        if audience.participants is not None:
+            impact.audience_participants[audience.id] = hours_asked(
+                "", None, audience.participants, hours_each, rate
+            )
         impact.audience_asked[audience.id] = [
             group for group, s in zip(groups, p.support, strict=True) if audience.id in s.audiences
         ]

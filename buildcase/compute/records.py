@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from buildcase.models.plan import Measure, Phase
-from buildcase.models.quantities import Percent
+from buildcase.models.plan import Measure, Phase, Support
+from buildcase.models.quantities import PartialDate, Percent
 from buildcase.models.sections import (  # fmt: skip
+    Ask,
     Audience,
     Behaviour,
     Benefit,
     Goal,
+    Kpi,
     Objection,
     Risk,
 )
@@ -179,6 +181,8 @@ class AudienceView:
     figures: list[Figure] = field(default_factory=list)  # the numbers behind them
     # what their people will do differently and the hours asked of them (format 1.1)
     impact: AudienceImpact | None = None
+    asks: list[AskView] = field(default_factory=list)  # what we need from them (format 1.2)
+    kpis: list[KpiView] = field(default_factory=list)  # what it does to their numbers
 
 
 @dataclass
@@ -235,6 +239,7 @@ class HoursAsked:
     total: float | None  # people x hours each, where both are given
     cost: float | None  # total x request.hourly_cost, where both are given
     does: str | None = None  # what they do in that time (a support entry's `does`)
+    rate: float | None = None  # what an hour of theirs costs, where the cost is known
 
 
 @dataclass(frozen=True)
@@ -246,3 +251,69 @@ class AudienceImpact:
     asked: list[HoursAsked]
     hours: float | None  # their groups' hours in all, where any is known
     cost: float | None  # what those hours cost, with request.hourly_cost
+    # their participants' own time: audiences[].participants x request.hours_per_participant
+    participants: HoursAsked | None = None
+
+
+# --- what we need from a department head, and their numbers (departments, format 1.2) ----
+
+
+@dataclass(frozen=True)
+class AskView:
+    """One ask of a department head, with the time it names and what that time costs. The
+    time an ask names is told, not added: the cost counts `request` and `support` only."""
+
+    ask: Ask
+    own: bool  # hours without people: the head's own time
+    total: float | None  # people x hours, or the head's own hours
+    cost: float | None  # total x request.hourly_cost
+
+
+@dataclass(frozen=True)
+class KpiView:
+    """One of a head's own numbers, from baseline to target, and the benefit it moves."""
+
+    kpi: Kpi
+    higher: bool  # the target is above the baseline: up is better
+    benefit: BenefitView | None  # the benefit named, with its value in the lead case
+    unit: str | None = None  # printed after each value; None where the value says it (62%)
+
+
+@dataclass(frozen=True)
+class CausePart:
+    """One cause of the gap, its share, and whether training can close it."""
+
+    cause: str
+    share: Percent
+    note: str | None
+    closable: bool  # skills, knowledge or confidence: training can close it
+    addressed_by: list[Support]  # the support entries that work on it (`addresses`)
+
+
+@dataclass(frozen=True)
+class NeedSplit:
+    """The need's causes (`need.causes`): which share training can close, which not."""
+
+    parts: list[CausePart]
+    closable: float  # percent of the gap training can close
+    other: float  # percent it cannot, left to managers, process or tools
+
+    @property
+    def closable_parts(self) -> list[CausePart]:
+        return [c for c in self.parts if c.closable]
+
+    @property
+    def other_parts(self) -> list[CausePart]:
+        return [c for c in self.parts if not c.closable]
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """What an approved budget now needs: the heads asked, the asks, their people's time."""
+
+    approved: PartialDate
+    heads: int  # audiences with at least one ask
+    asks: int
+    hours: float | None  # every audience's people's hours (participants and support)
+    cost: float | None
+    by: PartialDate | None  # the latest date an ask gives

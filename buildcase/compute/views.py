@@ -53,6 +53,7 @@ def audience_views(
     benefits: list[BenefitView],
     risks: list[RiskView],
     objections: list[ObjectionView],
+    figures: dict[str, Figure],
 ) -> list[AudienceView]:
     """Each department head's benefits and risks: those the author chose for them, else
     those serving the goals they answer for, else all of them."""
@@ -73,14 +74,23 @@ def audience_views(
             chosen, bs, rs = "all", benefits, risks
         theirs = [o for o in objections if a.id in o.objection.audiences]
         view = AudienceView(f"audience-{a.id}", a, bs, rs, goals, theirs, chosen)
-        view.figures = audience_figures(view)
+        view.figures = audience_figures(view, tagged_figures(proposal, a.id, figures))
         views.append(view)
     return views
 
 
-def audience_figures(audience: AudienceView) -> list[Figure]:
-    """The numbers that matter to one audience: those behind their benefits and risks."""
-    seen: dict[str, Figure] = {}
+def tagged_figures(
+    proposal: Proposal, audience_id: str, figures: dict[str, Figure]
+) -> list[Figure]:
+    """The evidence the author tagged for this audience (`evidence[].audiences`)."""
+    return [figures[e.id] for e in proposal.evidence if audience_id in e.audiences]
+
+
+def audience_figures(audience: AudienceView, tagged: list[Figure]) -> list[Figure]:
+    """The numbers that matter to one audience: the evidence tagged for them, then the
+    figures their benefits and risks cite; nothing else (another team's survey figures
+    are not "the numbers that matter to you")."""
+    seen: dict[str, Figure] = {f.id: f for f in tagged}
     views: list[BenefitView | RiskView] = [*audience.benefits, *audience.risks]
     for view in views:
         for figure in view.figures:
@@ -103,14 +113,41 @@ def edition(
     )  # fmt: skip
 
 
+# The cues of each concern, in English, then in German (an objection is its author's, in
+# the proposal's language). A German cue is no part of an English word (not `termin`, in
+# `determine`; not `personal`), so that an English objection is read as it was before.
 _THEME_WORDS = {
-    "not-my-job": ("not my job", "not our job", "hr's job", "someone else", "why me", "my role"),
-    "time": ("time", "busy", "hours", "minutes", "schedule", "calendar"),
-    "capacity": ("target", "quota", "capacity", "queue", "staff", "cover", "workload", "away from"),
-    "failure": ("fail", "not met", "doesn't work", "does not work", "wrong", "risk of"),
-    "cost": ("cost", "budget", "expensive", "money", "afford", "price", "spend"),
-    "inexperience": ("never", "experience", "how to", "don't know", "do not know", "new to"),
-}
+    "not-my-job": (
+        "not my job", "not our job", "hr's job", "someone else", "why me", "my role",
+        "nicht mein job", "nicht meine aufgabe", "nicht unsere aufgabe", "aufgabe von hr",
+        "sache von hr", "der personalabteilung", "jemand anderes", "jemand anders",
+        "warum ich", "nicht zuständig", "meine rolle",
+    ),
+    "time": (
+        "time", "busy", "hours", "minutes", "schedule", "calendar",
+        "zeit", "stunden", "minuten", "kalender", "beschäftigt",
+    ),
+    "capacity": (
+        "target", "quota", "capacity", "queue", "staff", "cover", "workload", "away from",
+        "ziele", "zielvorgabe", "vorgaben", "kapazität", "warteschlange", "zu wenig personal",
+        "unterbesetzt", "vertretung", "arbeitslast", "auslastung", "ausgelastet", "abwesen",
+        "vom arbeitsplatz",
+    ),
+    "failure": (
+        "fail", "not met", "doesn't work", "does not work", "wrong", "risk of",
+        "scheiter", "misserfolg", "fehlschlag", "nicht erreicht", "funktioniert nicht",
+        "klappt nicht", "falsch", "fehler", "risiko", "blamier",
+    ),
+    "cost": (
+        "cost", "budget", "expensive", "money", "afford", "price", "spend",
+        "kosten", "teuer", "geld", "nicht leisten", "preis", "ausgaben",
+    ),
+    "inexperience": (
+        "never", "experience", "how to", "don't know", "do not know", "new to",
+        "noch nie", "erfahrung", "unerfahren", "wie man", "weiß nicht", "wissen nicht",
+        "keine ahnung", "neu in", "neu im", "neu für",
+    ),
+}  # fmt: skip
 
 
 def guess_theme(concern: str) -> str:

@@ -66,7 +66,8 @@ class Wording:
     decks: the keys of the sentences and labels to print, the flags that say which
     sentence applies, and the lists a page shows in the order it shows them."""
 
-    action: str | None  # the decision's sentence: ask-gain-payback, ask-gain, ask; None: no ask
+    action: str | None  # the decision's sentence: ask-gain-payback, ask-gain, ask, commitments
+    # (the budget is approved: what each head is asked for); None: nothing asked
     conservative: bool  # every figure shown is the conservative case, and says so
     scenario_names: list[str]  # the scenarios a table of figures shows, in order
     has_money: bool  # a gain or a cost of doing nothing is computed: the business case
@@ -118,7 +119,10 @@ def case_wording(case: Case) -> Wording:
 def action(d: Decision) -> str | None:
     """Which sentence asks for the decision: the fullest the figures allow (the ask, what
     it returns a year, when it pays back), down to the ask alone; None when nothing is
-    asked. The catalogues' `headline:` and `decision-line:` keys hold the sentences."""
+    asked. The catalogues' `headline:` and `decision-line:` keys hold the sentences. A
+    budget already approved is never asked for again: the commitments are."""
+    if d.approved is not None:
+        return "commitments"
     if d.ask is None:
         return None
     if d.annual_gain is None:

@@ -181,6 +181,14 @@ class PoolEngines:
         self.pool.join()
 
     def terminate(self) -> None:
+        """Stop the workers at once. Each is killed (SIGKILL) before the pool's own
+        SIGTERM: a worker that took a SIGTERM in the instant after its fork, before its
+        default handling was restored, could ignore the next and hang the join for ever.
+        A worker holds nothing to clean up: the parent stages and publishes every file."""
+        for process in list(getattr(self.pool, "_pool", ())):
+            with contextlib.suppress(OSError, AttributeError, ValueError):
+                if process.exitcode is None:
+                    process.kill()
         self.pool.terminate()
         self.pool.join()
 

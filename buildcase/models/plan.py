@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, PlainValidator
+from pydantic import BeforeValidator, Field, PlainValidator
 from pydantic.json_schema import WithJsonSchema
 
 from buildcase.limits import max_entries
 from buildcase.models.base import Model
-from buildcase.models.parsers import describe, parse_choice
+from buildcase.models.parsers import as_list, describe, parse_choice
 from buildcase.models.values import (
     Count,
     Date,
@@ -31,9 +31,12 @@ from buildcase.models.values import (
 )
 
 __all__ = [
+    "CAUSES",
+    "CAUSES_FOR_MANAGERS",
     "DECISIONS",
     "MOMENTS",
     "Campaign",
+    "Cause",
     "Consulted",
     "Decision",
     "DecisionStatus",
@@ -45,8 +48,23 @@ __all__ = [
     "ReportBack",
     "Request",
     "Support",
+    "parse_cause",
     "parse_decision",
     "parse_moment",
+]
+
+
+# Why a gap exists. Training can close the first three; the others it cannot alone.
+CAUSES = ("skills", "knowledge", "confidence", "motivation", "process", "tools", "management")
+CAUSES_FOR_MANAGERS = ("motivation", "process", "tools", "management")
+
+
+def parse_cause(value: Any) -> str:
+    return parse_choice(value, CAUSES)
+
+
+Cause = Annotated[
+    str, PlainValidator(parse_cause), WithJsonSchema(choice_schema(CAUSES, "Why the gap exists"))
 ]
 
 
@@ -76,6 +94,11 @@ class Request(Model):
         None,
         description="What an hour of people's time costs: the cost of the hours asked is "
         "shown beside the budget, never added to it",
+    )
+    approved: Date | None = Field(
+        None,
+        description="When the board approved the budget: the proposal then asks for "
+        "commitments, not money (format 1.2)",
     )
 
 
@@ -193,8 +216,19 @@ class Support(Model):
     does: Text
     people: Count | None = Field(None, description="How many of them")
     hours: Hours | None = Field(None, description="Hours each")
+    hourly_cost: Money | None = Field(
+        None,
+        description="What an hour of these people's time costs, where it differs from "
+        "request.hourly_cost (managers' time, say) (format 1.2)",
+    )
     audiences: Ids = Field(
         default_factory=list,
         description="Audience ids whose people these are: their page and handout say what "
         "is asked of them, in hours",
+    )
+    addresses: Annotated[list[Cause], BeforeValidator(as_list)] = Field(
+        default_factory=list,
+        max_length=len(CAUSES),
+        description="The need's causes this entry works on, where training cannot close "
+        "them: motivation, process, tools or management",
     )

@@ -16,14 +16,26 @@ from pydantic.json_schema import WithJsonSchema
 
 from buildcase.limits import max_entries
 from buildcase.models.base import Model
-from buildcase.models.parsers import as_list, describe, parse_choice
-from buildcase.models.plan import Campaign, Financials, Measure, Phase, Request, Support
+from buildcase.models.parsers import as_list, describe
+from buildcase.models.plan import (
+    CAUSES,
+    CAUSES_FOR_MANAGERS,
+    Campaign,
+    Cause,
+    Financials,
+    Measure,
+    Phase,
+    Request,
+    Support,
+    parse_cause,
+)
 from buildcase.models.results import Results
 from buildcase.models.values import (
     Colour,
     Count,
     Currency,
     Date,
+    Hours,
     Id,
     Ids,
     Line,
@@ -44,14 +56,17 @@ __all__ = [
     "CAUSES",
     "CAUSES_FOR_MANAGERS",
     "OBJECTION_THEMES",
+    "Ask",
     "Audience",
     "Behaviour",
     "Benefit",
     "Branding",
+    "CauseShare",
     "Champion",
     "Cost",
     "Evidence",
     "Goal",
+    "Kpi",
     "Need",
     "Objection",
     "Person",
@@ -120,6 +135,11 @@ class Evidence(Model):
         description="The organization's own records (incident logs, HR, CRM), listed as "
         "our own data beside the survey rather than as external research",
     )
+    audiences: Ids = Field(
+        default_factory=list,
+        description="Audience ids this evidence is for: shown on their page and handout "
+        "beside the evidence their benefits and risks cite (format 1.2)",
+    )
 
 
 class Goal(Model):
@@ -172,6 +192,29 @@ class Cost(Model):
     amount: Money
 
 
+class Ask(Model):
+    """What we need from one department head, in their terms (format 1.2)."""
+
+    do: Text = Field(description="What we ask them to do, in one sentence")
+    people: Count | None = Field(None, description="How many of their people")
+    hours: Hours | None = Field(
+        None,
+        description="Hours each; without `people`, the head's own hours. Shown with the ask: "
+        "the time counted in the cost comes from `request` and `support`, never twice",
+    )
+    by: Date | None = Field(None, description="By when")
+
+
+class Kpi(Model):
+    """One of a department head's own numbers, and where training should move it."""
+
+    metric: Line
+    unit: Line | None = Field(None, description="How they write it: %, days, points")
+    baseline: MeasureValue = Field(description="A percent, count or amount today")
+    target: MeasureValue = Field(description="The same kind as baseline")
+    benefit: Id | None = Field(None, description="The id of the benefit whose value this moves")
+
+
 class Audience(Model):
     id: Id
     title: Title
@@ -185,6 +228,21 @@ class Audience(Model):
         default_factory=list,
         description="Goal ids this leader answers for; without chosen benefits and risks, "
         "those serving these goals are shown",
+    )
+    participants: Count | None = Field(
+        None,
+        description="How many of the programme's participants are theirs: their people's "
+        "hours are these x request.hours_per_participant (format 1.2)",
+    )
+    ask: list[Ask] = Field(
+        default_factory=list,
+        max_length=max_entries(("audiences", "ask")),
+        description="What we need from this leader: each ask, with people, hours and a date",
+    )
+    kpis: list[Kpi] = Field(
+        default_factory=list,
+        max_length=max_entries(("audiences", "kpis")),
+        description="Their own metrics, baseline -> target, tied to a benefit",
     )
     notes: Text | None = Field(
         None, description="Speaker notes: only in the presenter's notes of the slides"
@@ -246,17 +304,12 @@ class Branding(Model):
     accent: Colour | None = None
 
 
-CAUSES = ("skills", "knowledge", "confidence", "motivation", "process", "tools", "management")
-CAUSES_FOR_MANAGERS = ("motivation", "process", "tools", "management")
+class CauseShare(Model):
+    """One cause of the gap and its share of it (format 1.2)."""
 
-
-def parse_cause(value: Any) -> str:
-    return parse_choice(value, CAUSES)
-
-
-Cause = Annotated[
-    str, PlainValidator(parse_cause), WithJsonSchema(choice_schema(CAUSES, "Why the gap exists"))
-]
+    cause: Cause
+    share: PercentValue = Field(description="Its share of the gap; the shares add up to 100%")
+    note: Text | None = Field(None, description="The cause in the author's words")
 
 
 class Need(Model):
@@ -270,6 +323,12 @@ class Need(Model):
         None, description="Why the gap exists; motivation, process, tools and management "
         "are not fixed by training alone"
     )  # fmt: skip
+    causes: list[CauseShare] = Field(
+        default_factory=list,
+        max_length=len(CAUSES),
+        description="Several causes with their shares (instead of `cause`), e.g. "
+        "[{cause: skills, share: 60%}, {cause: management, share: 40%}]",
+    )
     seen_doing_it: bool | None = Field(
         None, description="Have we seen them do it right? If so, it is a management issue"
     )

@@ -40,7 +40,7 @@ def site_pages(case: Case, _: Callable[[str], str], *, internal: bool = False) -
         (case.results is not None, Page("results.md", _("Results"), "site/results.md.j2")),
         (True, Page("benefits.md", _("What's in it for us"), "site/benefits.md.j2")),
         (True, Page("risks.md", _("Risk if we don't"), "site/risks.md.j2")),
-        (bool(p.behaviours), Page("impact.md", _("What people will do differently"), "site/impact.md.j2")),  # noqa: E501
+        (bool(p.behaviours) or case.need_split is not None, Page("impact.md", _("What people will do differently"), "site/impact.md.j2")),  # noqa: E501
         (has_money, Page("case.md", _("The business case"), "site/case.md.j2")),
         (bool(p.survey or p.evidence), Page("evidence.md", _("Evidence"), "site/evidence.md.j2")),
         (True, Page("goals.md", _("Leadership goals"), "site/goals.md.j2")),

@@ -53,8 +53,18 @@ def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:
         "results": _results_texts(results, fmt) if isinstance(results, dict) else None,
         "ask": " · ".join(a for a in ask if a),
         "date_text": fmt.date(parse_date(entry["date"])) if entry.get("date") else "",
-        "status_text": _(f"status:{status}").capitalize() if status else None,
+        "status_text": _first_upper(_(f"status:{status}")) if status else None,
+        # The row's own labels, in its proposal's language (the page's are English).
+        "lang": lang.code,
+        "executives_text": _("Executives"),
+        "results_text": _("Results"),
     }
+
+
+def _first_upper(text: str) -> str:
+    """`text` as a label begins: its first letter upper case, the rest as written (German
+    nouns keep theirs: `Mit Bedingungen genehmigt`, which `str.capitalize` would lower)."""
+    return text[:1].upper() + text[1:]
 
 
 def _results_texts(results: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
@@ -64,6 +74,7 @@ def _results_texts(results: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
         **results,
         "stage_text": _(f"stage:{results['stage']}"),
         "recommendation_text": _(f"recommendation:{results['recommendation']}"),
+        "roi_label": _("Return in a year"),
         "roi_text": _("{achieved} against {promised} forecast").format(
             achieved=fmt.percent(results["roi_achieved"]),
             promised=fmt.percent(results["roi_promised"]),

@@ -19,6 +19,7 @@ from buildcase.errors import Problem, ProposalInvalid
 from buildcase.load import LoadedProposal
 from buildcase.models.sections import Proposal
 from buildcase.validate.advice import advice_warnings
+from buildcase.validate.departments import department_problems, department_warnings
 from buildcase.validate.kinds import kind_problems
 from buildcase.validate.results import results_problems, results_references
 from buildcase.validate.rules import (
@@ -59,11 +60,13 @@ def validate_proposal(
     problems += list(language_problems(proposal, loaded.source))
     problems += list(financials_problems(proposal, loaded.source))
     problems += list(need_problems(proposal, loaded.source))
+    problems += list(department_problems(proposal, loaded.source))
     proposal, data_problems = stats_from_data(proposal, loaded)
     problems += data_problems
     proposal, results_found = results_problems(proposal, loaded)
     problems += results_found
     problems += list(advice_warnings(proposal, loaded))
+    problems += list(department_warnings(proposal, loaded.source))
     problems = sorted(problems, key=lambda p: (p.location, p.field))
     if any(p.severity == "error" for p in problems):
         raise ProposalInvalid(_apply_strict(problems, strict))

@@ -138,8 +138,29 @@ def _empty_audience_columns(p: Proposal, source: SourceMap) -> Iterator[Problem]
 
 # --- version 1.1: the need, the impact map, the managers' part -------------------------
 
+# Who manages, in the words a `support` entry is written in: English or German (the
+# language of a proposal is its author's). German joins a role to its field in one word
+# (`Teamleiterinnen`, `Abteilungsleitung`) and writes the plural or the feminine after it
+# (`Teamleiter:innen`, `Vorgesetzten`). `-leitung` and `-leiter` are a manager's, except
+# in the words that only look like one (`Anleitung`: instructions, `Einleitung`, an
+# introduction, `Begleiter`: a companion), and `Führung` is, but not `Einführung` (the
+# roll-out) nor `Durchführung` (the running of it).
 _MANAGERS = re.compile(
-    r"\b(manager|managers|leader|leaders|lead|leads|supervisor|supervisors)\b", re.I
+    r"""
+    \b(?:manager|managers|leader|leaders|lead|leads|supervisor|supervisors)\b
+    | manager(?:in|innen|n|s)?\b                        # Manager, Teammanagerin
+    | \bteam-?leads?\b                                  # Teamlead, Team-Leads
+    | (?<!an)(?<!ein)(?<!ab)(?<!um)(?<!zu)(?<!über)(?<!weiter)(?<!beg)
+      leit(?:er|erin|erinnen|ern|ung|ungen)\b           # Teamleiter, Leitung, Schichtleiterin
+    | \bleitende[nr]?\b                                 # leitende Angestellte
+    | \bf(?:ü|ue)hrungs\w+                              # Führungskräfte, Fuehrungsteam
+    | \b(?:gesch(?:ä|ae)fts|unternehmens|team|abteilungs|bereichs)?f(?:ü|ue)hrung\b
+    | \bgesch(?:ä|ae)ftsf(?:ü|ue)hrer\w*                # Geschäftsführerin
+    | \bvorgesetzte[nr]?\b                              # Vorgesetzte, Vorgesetzten
+    | \bvorarbeiter\w*                                  # on the site or the shop floor
+    | chef(?:in|innen|s)?\b                             # Chefin, Abteilungschef
+    """,
+    re.I | re.X,
 )
 
 

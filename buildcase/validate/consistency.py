@@ -257,26 +257,52 @@ def pilot_budget(p: Proposal, source: SourceMap) -> Iterator[Problem]:
         )
 
 
-# A measure's `when` is text; these are the ways of writing it that say when it falls.
+# A measure's `when` is text, in English or German; these are the ways of writing it that
+# say when it falls.
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "eighteen": 18, "twenty-four": 24,
+    "ein": 1, "eine": 1, "einem": 1, "einen": 1, "einer": 1, "eines": 1, "zwei": 2,
+    "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+    "zehn": 10, "elf": 11, "zwölf": 12, "achtzehn": 18, "vierundzwanzig": 24,
 }  # fmt: skip
 _UNIT_MONTHS = {"day": 12 / 365.25, "week": 12 / 52, "month": 1.0, "quarter": 3.0, "year": 12.0}
-_AMOUNT = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_AMOUNT = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _UNIT = r"(day|week|month|quarter|year)s?"
 _ANCHOR = r"(?:the\s+)?(start|launch|pilot|roll[- ]?out|programme|program|training)\b"
 _AFTER = re.compile(rf"\b{_AMOUNT}\s+{_UNIT}\s+(?:after|from|following)\s+{_ANCHOR}", re.I)
 _FROM_START = re.compile(rf"^\s*(?:in|within|after)\s+{_AMOUNT}\s+{_UNIT}\s*$", re.I)
 _END_OF = re.compile(rf"\b(?:the\s+)?end\s+of\s+{_ANCHOR}", re.I)
+# German: `12 Monate nach dem Roll-out`, `in 18 Monaten`, `am Ende der Pilotphase`.
+_UNITS_DE = {"tag": "day", "woche": "week", "monat": "month", "quartal": "quarter", "jahr": "year"}
+_UNIT_DE = r"(tag|woche|monat|quartal|jahr)(?:es|en|e|n|s)?"
+_ANCHOR_DE = (
+    r"(start|beginn|launch|einführung|pilot\w*|roll[- ]?out\w*|programm\w*|schulung\w*|training\w*)"
+)
+_AFTER_DE = re.compile(
+    rf"\b{_AMOUNT}\s+{_UNIT_DE}\s+nach\s+(?:(?:dem|der|des)\s+)?{_ANCHOR_DE}", re.I
+)
+_FROM_START_DE = re.compile(
+    rf"^\s*(?:in|binnen|nach|innerhalb(?:\s+von)?)\s+{_AMOUNT}\s+{_UNIT_DE}\s*$", re.I
+)
+_END_OF_DE = re.compile(rf"\bende\s+(?:des|der)\s+{_ANCHOR_DE}", re.I)
+_WAYS = ((_AFTER, _FROM_START, _END_OF), (_AFTER_DE, _FROM_START_DE, _END_OF_DE))
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")
 _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 )  # fmt: skip
+_MONATE = (
+    "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+    "oktober", "november", "dezember",
+)  # fmt: skip
+_MONTH_NUMBERS = {name[:3]: i for names in (_MONTHS, _MONATE) for i, name in enumerate(names, 1)}
 _NAMED_DATE = re.compile(
-    r"\b(" + "|".join(m for name in _MONTHS for m in (name, name[:3])) + r")\.?\s+(\d{4})\b", re.I
+    r"\b("
+    + "|".join(m for name in (*_MONTHS, *_MONATE) for m in (name, name[:3]))
+    + r")\.?\s+(\d{4})\b",
+    re.I,
 )
 
 
@@ -284,9 +310,9 @@ def _anchor_months(p: Proposal, anchor: str) -> float | None:
     """Months from the start of the programme to the end of its pilot or of its roll-out."""
     anchor = anchor.lower()
     request = p.request
-    if anchor in ("start", "launch"):
+    if anchor in ("start", "launch", "beginn", "einführung"):
         return 0.0
-    if anchor == "pilot":
+    if anchor.startswith("pilot"):
         pilot = request.pilot if request else None
         return None if pilot is None else pilot.duration.weeks * _UNIT_MONTHS["week"]
     if request is not None and request.duration is not None:
@@ -297,7 +323,12 @@ def _anchor_months(p: Proposal, anchor: str) -> float | None:
 
 
 def _amount(text: str) -> float:
-    return _NUMBER_WORDS.get(text.lower()) or float(text)
+    return _NUMBER_WORDS.get(text.lower()) or float(text.replace(",", "."))
+
+
+def _unit_months(unit: str) -> float:
+    """A unit's months, the unit named in English or German (`jahr` of `Jahren`)."""
+    return _UNIT_MONTHS[_UNITS_DE.get(unit.lower(), unit.lower())]
 
 
 def _months_between(start: PartialDate, year: int, month: int, day: int | None) -> float:
@@ -308,23 +339,25 @@ def when_in_months(p: Proposal, when: str) -> float | None:
     """When a measure falls, in months from the proposal's date (the programme counted as
     starting then), where its `when` says: a date (`2027-06`, `June 2027`), a time after
     the start, the pilot or the roll-out (`12 months after roll-out`, `in 18 months`), or
-    the end of one (`end of roll-out`). None where it does not say (`for new hires`)."""
-    if match := _AFTER.search(when):
-        anchor = _anchor_months(p, match[3])
-        if anchor is None:
-            return None
-        return anchor + _amount(match[1]) * _UNIT_MONTHS[match[2].lower()]
-    if match := _FROM_START.match(when):
-        return _amount(match[1]) * _UNIT_MONTHS[match[2].lower()]
-    if match := _END_OF.search(when):
-        return _anchor_months(p, match[1])
+    the end of one (`end of roll-out`), in English or in German (`Juni 2027`, `12 Monate
+    nach dem Roll-out`, `Ende der Pilotphase`). None where it does not say (`for new hires`)."""
+    for after, from_start, end_of in _WAYS:
+        if match := after.search(when):
+            anchor = _anchor_months(p, match[3])
+            if anchor is None:
+                return None
+            return anchor + _amount(match[1]) * _unit_months(match[2])
+        if match := from_start.match(when):
+            return _amount(match[1]) * _unit_months(match[2])
+        if match := end_of.search(when):
+            return _anchor_months(p, match[1])
     if match := _ISO_DATE.search(when):
         month = int(match[2])
         if 1 <= month <= 12:
             day = int(match[3]) if match[3] else None
             return _months_between(p.date, int(match[1]), month, day)
     if match := _NAMED_DATE.search(when):
-        month = [m[:3] for m in _MONTHS].index(match[1][:3].lower()) + 1
+        month = _MONTH_NUMBERS[match[1][:3].lower()]
         return _months_between(p.date, int(match[2]), month, None)
     return None
 

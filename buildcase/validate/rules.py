@@ -96,6 +96,17 @@ def reference_problems(data: dict[str, Any], source: SourceMap) -> Iterator[Prob
                 if not ids and name in ("goals", "benefits", "risks", "audiences"):
                     continue  # the missing or empty section is the error to report
                 yield from _dangling((section, i, name), _refs(entry.get(name)), ids, kind, source)
+    for i, entry in sections["evidence"]:
+        kind, ids = known["audiences"]
+        if ids:
+            refs = _refs(entry.get("audiences"))
+            yield from _dangling(("evidence", i, "audiences"), refs, ids, kind, source)
+    for i, entry in sections["audiences"]:
+        for j, kpi in _entries(entry, "kpis"):
+            if isinstance(kpi.get("benefit"), str):
+                kind, ids = known["benefits"]
+                path = ("audiences", i, "kpis", j, "benefit")
+                yield from _dangling(path, [kpi["benefit"]], ids, kind, source, single=True)
     need = data.get("need")
     if isinstance(need, dict):
         kind, ids = known["evidence"]

@@ -32,6 +32,7 @@ from mkdocs.config import load_config
 from mkdocs.utils.yaml import yaml_load
 
 from buildcase.errors import Location, RenderError, WorkspaceError
+from buildcase.i18n import language as catalogue
 from buildcase.logs import captured_warnings
 from buildcase.render.qr import site_address
 from buildcase.workspace.trust import safe_config
@@ -155,6 +156,8 @@ def site_overrides(
     theme = dict(base.get("theme") or {"name": "material"})
     theme["font"] = False  # no web-font service: fonts ship with the site
     theme["language"] = language
+    if isinstance(theme.get("palette"), list):
+        theme["palette"] = _toggles_named(theme["palette"], language)
     brand = brand or {}
     if "logo" in brand:
         theme["logo"] = brand["logo"]
@@ -191,6 +194,20 @@ def site_overrides(
         "watch": [],
         **_published_url(base, slug),
     }
+
+
+def _toggles_named(palette: list[Any], language: str) -> list[Any]:
+    """The colour schemes with their toggles' names in the site's language: the base
+    configuration names them in English, as buildcase's labels are written, and Material
+    shows a name as it is. A name not in the catalogue (the user's own) stays as written."""
+    gettext = catalogue(language).gettext
+    named = []
+    for scheme in palette:
+        toggle = scheme.get("toggle") if isinstance(scheme, dict) else None
+        if isinstance(toggle, dict) and isinstance(toggle.get("name"), str):
+            scheme = {**scheme, "toggle": {**toggle, "name": gettext(toggle["name"])}}
+        named.append(scheme)
+    return named
 
 
 def _published_url(base: dict[str, Any], slug: str) -> dict[str, str]:

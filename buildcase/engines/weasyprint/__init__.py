@@ -1,12 +1,13 @@
 """The WeasyPrint engine: the handout's HTML -> a PDF of at most two pages.
 
 This package is the one place that imports WeasyPrint: here the handout is fitted to its
-pages and written, in `layouts` it is laid out (its stylesheets parsed once per process),
-and in `fetcher` what it may load is decided. WeasyPrint is imported only when a PDF is
-made (importing it costs about half a second), and it fetches nothing but files inside the
-folders it is given and `data:` URIs: a proposal handed over by someone else cannot pull
-`/etc/passwd` or a web address into it. WeasyPrint has no type hints, so its objects are
-typed `Any` here.
+pages and written, or only measured (`measure_handout`, for `check`), in `layouts` it is
+laid out (its stylesheets parsed once per process), in `fetcher` what it may load is
+decided, and in `lengths` what earlier layouts found is kept between runs. WeasyPrint is
+imported only when a handout is laid out (importing it costs about half a second), and it
+fetches nothing but files inside the folders it is given and `data:` URIs: a proposal
+handed over by someone else cannot pull `/etc/passwd` or a web address into it.
+WeasyPrint has no type hints, so its objects are typed `Any` here.
 """
 
 from __future__ import annotations
@@ -41,6 +42,36 @@ class HandoutTooLong(Exception):
 
     def __reduce__(self) -> tuple[type[HandoutTooLong], tuple[int, str | None]]:
         return (type(self), (self.pages, self.longest))
+
+
+@dataclass(frozen=True)
+class Length:
+    """How long a handout runs with every optional part left out, the shortest that
+    `render_handout` can make it without cutting text: it fits when `pages` is at most
+    MAX_PAGES. `longest` names its longest part (a `data-section`) where it does not fit."""
+
+    pages: int
+    longest: str | None = None
+
+    @property
+    def fits(self) -> bool:
+        return self.pages <= MAX_PAGES
+
+
+def measure_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Length:
+    """How long `html` runs, from one layout and no PDF: what `render_handout` would find,
+    for `check`. Every optional part is left out, as `_fitted` leaves them out one by one
+    until the handout fits: if it does not fit without any, it does not fit. What the
+    handout may not load is left out here too; `build` reports it."""
+    with captured_warnings("weasyprint"):
+        document = Layouts(html, base_dir, allowed_dirs).lay_out(optional_ranks(html))
+    pages = len(document.pages)
+    return Length(pages, _longest_section(document) if pages > MAX_PAGES else None)
+
+
+def measure_task(task: Any) -> Length:
+    """`measure_handout` as the engines run a task: a `buildcase.engines.HandoutTask`."""
+    return measure_handout(task.html, task.base_dir, task.allowed_dirs)
 
 
 def warm_up() -> None:

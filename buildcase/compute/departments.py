@@ -1,0 +1,92 @@
+"""Compute, departments: what a department head is asked for and what it does to their
+numbers (format 1.2), the need split into what training can close and what it cannot,
+and, once the budget is approved, the commitments the proposal now asks for.
+
+The hours an ask names are told beside it, never added to the cost: the time counted is
+the participants' (`request`) and the support groups' (`support`), so no hour is counted
+twice (format 1.2, `audiences[]`).
+"""
+
+from __future__ import annotations
+
+from buildcase.compute.records import (
+    AskView,
+    AudienceView,
+    BenefitView,
+    CausePart,
+    Commitments,
+    KpiView,
+    NeedSplit,
+)
+from buildcase.models.parsers import magnitude
+from buildcase.models.plan import CAUSES_FOR_MANAGERS
+from buildcase.models.quantities import Percent
+from buildcase.models.sections import Ask, Audience, Kpi, Proposal
+
+
+def ask_view(ask: Ask, rate: float | None) -> AskView:
+    """An ask's time: its people x hours each, or, without people, the head's own hours."""
+    own = ask.people is None and ask.hours is not None
+    hours, people = ask.hours, ask.people
+    total = hours * (people if people is not None else 1) if hours is not None else None
+    cost = total * rate if total is not None and rate is not None else None
+    return AskView(ask, own, total, cost)
+
+
+def kpi_view(kpi: Kpi, benefits: list[BenefitView]) -> KpiView:
+    by_id = {b.benefit.id: b for b in benefits if b.benefit.id}
+    higher = magnitude(kpi.target) >= magnitude(kpi.baseline)
+    benefit = by_id.get(kpi.benefit) if kpi.benefit else None
+    return KpiView(kpi, higher, benefit, kpi_unit(kpi))
+
+
+def kpi_unit(kpi: Kpi) -> str | None:
+    """The unit written after a KPI's values: the author's, unless a percent already
+    says it (`62%`, not `62% %`)."""
+    unit = (kpi.unit or "").strip()
+    if not unit or (unit == "%" and isinstance(kpi.baseline, Percent)):
+        return None
+    return unit
+
+
+def department_asks(audience: Audience, p: Proposal) -> list[AskView]:
+    rate = p.request.hourly_cost if p.request else None
+    return [ask_view(ask, rate) for ask in audience.ask]
+
+
+def need_split(p: Proposal) -> NeedSplit | None:
+    """The need's causes with their shares, where the author gives several (`causes`):
+    training can close skills, knowledge and confidence, not the rest."""
+    if p.need is None or not p.need.causes:
+        return None
+    parts = [
+        CausePart(
+            c.cause,
+            c.share,
+            c.note,
+            c.cause not in CAUSES_FOR_MANAGERS,
+            [s for s in p.support if c.cause in s.addresses],
+        )
+        for c in p.need.causes
+    ]
+    closable = sum(c.share.value for c in parts if c.closable)
+    return NeedSplit(parts, closable, sum(c.share.value for c in parts if not c.closable))
+
+
+def commitments(p: Proposal, audiences: list[AudienceView]) -> Commitments | None:
+    """Where the budget is approved, what the proposal asks for instead of money."""
+    if p.request is None or p.request.approved is None:
+        return None
+    asked = [a for a in audiences if a.asks]
+    impacts = [a.impact for a in audiences if a.impact is not None]
+    hours = [i.hours for i in impacts if i.hours is not None]
+    costs = [i.cost for i in impacts if i.cost is not None]
+    dates = [v.ask.by for a in audiences for v in a.asks if v.ask.by is not None]
+    return Commitments(
+        approved=p.request.approved,
+        heads=len(asked),
+        asks=sum(len(a.asks) for a in asked),
+        hours=sum(hours) if hours else None,
+        cost=sum(costs) if costs else None,
+        by=max(dates, key=lambda d: (d.year, d.month, d.day or 0)) if dates else None,
+    )
