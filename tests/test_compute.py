@@ -7,7 +7,6 @@ import pytest
 from buildcase.commands.check import check_proposal
 from buildcase.compute import build_case
 from buildcase.compute.money import (
-    Ramp,
     benefit_value,
     chart_months,
     gain_over_horizon,
@@ -17,6 +16,7 @@ from buildcase.compute.money import (
     risk_value,
     yearly_range,
 )
+from buildcase.compute.schedule import Ramp
 from buildcase.compute.statistics import margin_bounds, margin_of_error
 from buildcase.models.quantities import Estimate, Percent
 from buildcase.models.sections import Benefit, Risk
@@ -243,6 +243,10 @@ def test_transfer_gap(ranged) -> None:  # type: ignore[no-untyped-def]
     assert (t.planned_rate, t.baseline_rate) == (Percent(60), Percent(20))
     assert t.value_at_baseline == pytest.approx(t.value_at_plan * 20 / 60)
     assert t.difference == pytest.approx(t.value_at_plan * 40 / 60)
+    # on the case the summary leads with (the conservative one: estimates are ranges),
+    # never the likely case under a conservative headline (format 1.2, issue 26)
+    assert t.value_at_plan == ranged.lead.annual_benefit
+    assert ranged.lead.annual_benefit < ranged.likely.annual_benefit
 
 
 def test_headline_figures_are_the_most_cited(case) -> None:  # type: ignore[no-untyped-def]

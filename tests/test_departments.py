@@ -49,12 +49,15 @@ def test_each_ask_says_its_hours_and_their_cost(case: Case) -> None:
     assert release.ask.by == PartialDate(2027, 2, 26)
     assert (coach.total, coach.cost) == (None, None)  # an ask with no hours names none
     _, open_it = audience(case, "sales").asks
-    assert (open_it.total, open_it.cost, open_it.own) == (1, 1 * 40, True)  # their own hour
+    # the head's own hour, at the ask's own rate rather than the request's 40
+    assert (open_it.total, open_it.cost, open_it.own) == (1, 1 * 90, True)
 
 
 def test_a_kpi_is_tied_to_the_value_of_its_benefit(case: Case) -> None:
-    [fcr] = audience(case, "support").kpis
+    fcr, repeats = audience(case, "support").kpis
     assert fcr.higher and fcr.benefit is not None
+    # fewer repeat contacts is a lower number, and the same benefit: valued once, above
+    assert not repeats.higher and repeats.repeats and not fcr.repeats
     assert fcr.benefit.benefit.id == "fewer-repeats"
     assert fcr.benefit.value is not None
     # 180,000 a year x 60% attribution x 80% confidence (no ranges: the likely case)

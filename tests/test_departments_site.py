@@ -115,7 +115,7 @@ def test_a_heads_people_hours_are_their_own_never_the_programmes(departments_sit
     assert f"{programme + 14 * 8:,} hours" not in text
     # A head's own hours are their own time, not their people's.
     sales = page_text(departments_site, "audience-sales.html")
-    assert f"your own time: 1 hour, {money(1 * RATE)}" in sales
+    assert f"your own time: 1 hour, {money(1 * 90)}" in sales  # at the ask's own rate
     assert f"Your people's time in all: {60 * 6:,} hours, {money(60 * 6 * RATE)}" in sales
 
 

@@ -467,6 +467,27 @@ CASES: dict[str, tuple[str, str, str]] = {
         "    - {cause: management, share: 40%}\n",
         "90% of this gain is credited to training, but training can close 60%", "need-causes",
     ),
+    "time-not-costed": (
+        "", "the time of 1,200 people for 6 hours each and of 40 people for 2 hours each "
+        "(Managers) is not costed: give `request.hourly_cost`", "time-cost",
+    ),
+    "participants-without-hours": ("", "the time of 1,200 participants cannot be costed", "time-cost"),
+    "hours-without-participants": (
+        MINIMAL + "request:\n  hours_per_participant: 6\n  hourly_cost: 30\n",
+        "6 hours each, but of how many participants? Give `request.participants`:", "time-cost",
+    ),
+    "support-hours-without-people": (
+        MINIMAL + "support:\n  - {who: Managers, when: after, does: Check in, hours: 1.5}\n",
+        "1.5 hours each, but of how many people (Managers)? Give this entry's `people` and an "
+        "`hourly_cost`", "time-cost",
+    ),
+    "time-cost-without-time": (
+        MINIMAL + "financials:\n  time_cost: shown\n",
+        "`time_cost: shown`, but no one's time is costed", "time-cost",
+    ),
+    "benefits-last-the-horizon": (
+        "", "every benefit is counted for all 3 years at its full value", "benefits-over-years",
+    ),
 }  # fmt: skip
 
 

@@ -51,6 +51,7 @@ NOT_EXPRESSIBLE = {
         "kpi-target-other-kind need-causes-not-100"
     ),
     "durations as time": "duration-over-ten-years duration-infinite",
+    "percents as text": "benefit-decay-100",
     "not a number": "money-nan",
     "sections in files": (
         "missing-benefits missing-goals missing-prepared-by missing-risks "

@@ -78,6 +78,16 @@ TOPICS: dict[str, Topic] = {
         "6-hand-them-the-page-they-will-read",
         "A department head's own page and handout, and what fills its columns",
     ),
+    "time-cost": Topic(
+        "how-to/finance-head.md",
+        "7-count-peoples-time-in-the-cost-fully-loaded",
+        "Count people's time in the cost (fully loaded): hours, people and an hour's cost",
+    ),
+    "benefits-over-years": Topic(
+        "how-to/finance-head.md",
+        "8-tell-several-years-truly",
+        "Tell several years truly: yearly costs, and benefits that last or fade",
+    ),
     "survey-numbers": _page("how-to/survey-numbers.md", "Make your own numbers persuade"),
     "margin-of-error": Topic(
         "how-to/survey-numbers.md",

@@ -15,17 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from buildcase.compute.briefing import Decision, decision
-from buildcase.compute.departments import commitments, department_asks, kpi_view, need_split
+from buildcase.compute.departments import commitments, department_asks, kpi_views, need_split
 from buildcase.compute.impact import Impact, build_impact
 from buildcase.compute.money import (
     SCENARIOS,
-    Ramp,
     TransferGap,
     cost_before_pilot,
     cost_per_participant,
     gain_ramp,
     has_ranges,
     money_in_scenario,
+    programme_costs,
     total_cost,
     transfer_gap,
 )  # fmt: skip
@@ -44,6 +44,7 @@ from buildcase.compute.records import (
     Scenario,
 )  # fmt: skip
 from buildcase.compute.results import ResultsView, results_view
+from buildcase.compute.schedule import Ramp
 from buildcase.compute.statistics import headline_figures, quotable_figures
 from buildcase.compute.views import (
     audience_views,
@@ -126,8 +127,10 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         for i, r in enumerate(proposal.risks)
     ]
     cost = total_cost(proposal)
+    impact = build_impact(proposal, benefits)
+    costs = programme_costs(proposal, impact.total_cost)
     scenarios = {
-        name: money_in_scenario(proposal, benefits, risks, cost, name, point)
+        name: money_in_scenario(proposal, benefits, risks, costs, name, point)
         for name, point in SCENARIOS
     }
     ranged = has_ranges(proposal)
@@ -139,11 +142,10 @@ def build_case(proposal: Proposal, slug: str) -> Case:
     headline = headline_figures(proposal, figures)
     objections = [ObjectionView(o, o.theme or guess_theme(o.concern)) for o in proposal.objections]
     audiences = audience_views(proposal, benefits, risks, objections, figures)
-    impact = build_impact(proposal, benefits)
     for a in audiences:
         a.impact = impact.for_audience(a.audience.id)
         a.asks = department_asks(a.audience, proposal)
-        a.kpis = [kpi_view(k, benefits) for k in a.audience.kpis]
+        a.kpis = kpi_views(a.audience.kpis, benefits)
     case = Case(
         proposal=proposal,
         slug=slug,
@@ -173,7 +175,7 @@ def build_case(proposal: Proposal, slug: str) -> Case:
         status=campaign_status(proposal),
         scenarios=scenarios,
         has_ranges=ranged,
-        transfer=transfer_gap(proposal, figures, scenarios["likely"].annual_benefit),
+        transfer=transfer_gap(proposal, figures, lead.annual_benefit),  # the case that leads
         total_cost=cost,
         cost_per_participant=cost_per_participant(proposal, cost),
         pilot_cost=proposal.request.pilot.budget

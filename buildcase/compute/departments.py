@@ -25,7 +25,9 @@ from buildcase.models.sections import Ask, Audience, Kpi, Proposal
 
 
 def ask_view(ask: Ask, rate: float | None) -> AskView:
-    """An ask's time: its people x hours each, or, without people, the head's own hours."""
+    """An ask's time: its people x hours each, or, without people, the head's own hours;
+    costed at the ask's own rate, else the request's."""
+    rate = ask.hourly_cost if ask.hourly_cost is not None else rate
     own = ask.people is None and ask.hours is not None
     hours, people = ask.hours, ask.people
     total = hours * (people if people is not None else 1) if hours is not None else None
@@ -33,11 +35,18 @@ def ask_view(ask: Ask, rate: float | None) -> AskView:
     return AskView(ask, own, total, cost)
 
 
-def kpi_view(kpi: Kpi, benefits: list[BenefitView]) -> KpiView:
+def kpi_views(kpis: list[Kpi], benefits: list[BenefitView]) -> list[KpiView]:
+    """A head's numbers, each tied to the benefit it moves; a benefit two numbers move is
+    valued once, at the first (`repeats` on the others), so that no one adds it twice."""
     by_id = {b.benefit.id: b for b in benefits if b.benefit.id}
-    higher = magnitude(kpi.target) >= magnitude(kpi.baseline)
-    benefit = by_id.get(kpi.benefit) if kpi.benefit else None
-    return KpiView(kpi, higher, benefit, kpi_unit(kpi))
+    views, valued = [], set()
+    for kpi in kpis:
+        higher = magnitude(kpi.target) >= magnitude(kpi.baseline)
+        benefit = by_id.get(kpi.benefit) if kpi.benefit else None
+        views.append(KpiView(kpi, higher, benefit, kpi_unit(kpi), kpi.benefit in valued))
+        if kpi.benefit:
+            valued.add(kpi.benefit)
+    return views
 
 
 def kpi_unit(kpi: Kpi) -> str | None:

@@ -172,10 +172,11 @@ def handout_parts(case: Case, edition: Edition, paper: Paper) -> list[Part]:
     """The parts of one edition of the handout, top to bottom, each at its least height;
     in the order of handout.html.j2, and with the margins of handout.css, in mm."""
     width = paper.width
+    decision = _decision(case, edition) + _decision_more(case, edition, width)
     parts = [
         Part("the title", ("title",), _masthead(case.proposal, width)),
         *_needs(case, edition, width),
-        Part("the decision", ("request",), _decision(case) + _decision_more(case, edition, width)),
+        Part("the decision", ("request",), decision),
         *_opening(case, edition, width),
         _key_numbers(edition),
         _columns(edition, width),
@@ -277,11 +278,25 @@ def _masthead(p: Proposal, width: float) -> float:
     return text_height(_plain(p.title), TITLE, width) + 3 * SMALL.line + 7
 
 
-def _decision(case: Case) -> float:
-    """The box of the decision: its big figures, where it has any."""
+def _decision(case: Case, edition: Edition) -> float:
+    """The box of the decision: its big figures, where it has any; on the edition of a
+    department head asked for something, a line of them instead (the business case below
+    explains them). Under the figures, what the return is computed on (format 1.2, people's
+    time counted or left out): the split is never in a part a long handout drops, and
+    takes a line of the notes at the least."""
     d = case.decision
     figures = (d.ask, d.annual_gain, d.payback_months, d.expected_loss)
-    return DECISION_BOX + (BIG_FIGURES if any(f is not None for f in figures) else 0)
+    if not any(f is not None for f in figures):
+        return DECISION_BOX
+    if _compact(edition):
+        return DECISION_BOX + BODY.line  # the line holds the split too
+    basis = SMALL.line if case.wording.time_cost and d.roi is not None else 0.0
+    return DECISION_BOX + BIG_FIGURES + basis
+
+
+def _compact(edition: Edition) -> bool:
+    """Whether the decision is told in a line: on the edition of a head asked for something."""
+    return edition.audience is not None and bool(edition.audience.asks)
 
 
 def _columns(edition: Edition, page_width: float) -> Part:

@@ -14,48 +14,18 @@ from buildcase.compute.records import (
     RiskView,
     Scenario,
 )
+from buildcase.compute.schedule import (
+    LONGEST_PAYBACK_MONTHS,
+    MONTHS_A_WEEK,
+    Ramp,
+    Schedule,
+    Stream,
+)
 from buildcase.models.quantities import Estimate, Percent
 from buildcase.models.sections import Benefit, Proposal, Risk  # fmt: skip
 
 # The three cases, each reading the low, likely or high point of every range.
 SCENARIOS = (("conservative", "low"), ("likely", "likely"), ("optimistic", "high"))
-
-
-@dataclass(frozen=True)
-class Ramp:
-    """When the gain arrives: none until `start` months from the start of the programme,
-    then rising evenly to the full annual gain over `length` months, as people are
-    trained, and in full after. A CFO's first question is whether the programme pays
-    back before the people are trained; the gain must not run from day one."""
-
-    start_weeks: float  # from the start of the programme
-    length_weeks: float
-
-    @property
-    def start(self) -> float:
-        """In months, as payback is counted."""
-        return self.start_weeks * MONTHS_A_WEEK
-
-    @property
-    def length(self) -> float:
-        return self.length_weeks * MONTHS_A_WEEK
-
-    def full_months_by(self, month: float) -> float:
-        """Months' worth of the full monthly gain that has accrued by `month`."""
-        since = month - self.start
-        if since <= 0:
-            return 0.0
-        if since <= self.length:
-            return since * since / (2 * self.length)
-        return self.length / 2 + (since - self.length)
-
-    @property
-    def full_from(self) -> float:
-        return self.start + self.length
-
-    @property
-    def full_from_weeks(self) -> float:
-        return self.start_weeks + self.length_weeks
 
 
 @dataclass
@@ -97,11 +67,35 @@ def benefit_value(benefit: Benefit, point: str) -> BenefitValue | None:
     return BenefitValue(gross, attribution, confidence, gross * attribution * confidence)
 
 
+@dataclass(frozen=True)
+class Costs:
+    """What the programme costs, in its parts (format 1.2): the money paid once (the one-off
+    items, or the budget where none are itemised, and a pilot on top), the yearly items,
+    and people's time, which is part of the cost the return is computed on unless the
+    author chose to show it beside it (`financials.time_cost: shown`)."""
+
+    one_off: float | None
+    yearly: float | None  # a year, paid in every year of the horizon
+    time: float | None  # people's time at its hourly cost; None where not costed
+    time_counted: bool
+
+
+def programme_costs(proposal: Proposal, time: float | None) -> Costs:
+    """The costs of `proposal`, with `time` the cost of the hours asked (compute.impact)."""
+    first_year = total_cost(proposal)
+    yearly_items = [c.amount for c in proposal.costs if c.recurring == "yearly"]
+    yearly = sum(yearly_items) if yearly_items else None
+    one_off = None if first_year is None else first_year - (yearly or 0.0)
+    mode = proposal.financials.time_cost if proposal.financials else None
+    counted = time is not None and mode != "shown"
+    return Costs(one_off, yearly, time, counted)
+
+
 def money_in_scenario(
     proposal: Proposal,
     benefits: list[BenefitView],
     risks: list[RiskView],
-    cost: float | None,
+    costs: Costs,
     scenario: str,
     point: str,
 ) -> Scenario:
@@ -125,8 +119,24 @@ def money_in_scenario(
     horizon = 12 * years  # in months
     rate = settings.discount_rate.fraction if settings and settings.discount_rate else None
     ramp = gain_ramp(proposal)
-    over_horizon = None if gain is None else gain_over_horizon(gain, years, rate, ramp)
-    payback = payback_months(cost, gain, ramp, rate)
+    by_anchor = {b.anchor: b.benefit for b in benefits}
+    streams = [gain_stream(by_anchor[a], v.adjusted, ramp) for a, v in values.items()]
+    streams += [Stream(avoided)] if avoided else []
+    time = costs.time if costs.time_counted else None
+    schedule = None
+    if costs.one_off is not None or costs.yearly is not None or time is not None:
+        upfront = (costs.one_off or 0.0) + (time or 0.0)
+        schedule = Schedule(tuple(streams), ramp, upfront, costs.yearly or 0.0)
+    training = None
+    if costs.one_off is not None or costs.yearly is not None:
+        training = Schedule((), ramp, costs.one_off or 0.0, costs.yearly or 0.0)
+    cost = schedule.cost_over(years, rate) if schedule else None
+    training_cost = training.cost_over(years, rate) if training else None
+    over_horizon = None
+    if gain is not None:
+        over_horizon = Schedule(tuple(streams), ramp, 0.0).present_gain_by(horizon, rate)
+    payback = schedule.payback(rate) if schedule and gain and gain > 0 else None
+    chart = chart_months(horizon, payback)
     return Scenario(
         scenario=scenario,
         cost=cost,
@@ -145,8 +155,23 @@ def money_in_scenario(
         benefit_cost_ratio=benefit_cost_ratio(over_horizon, cost),
         net_value=None if over_horizon is None or cost is None else over_horizon - cost,
         payback_months=payback,
-        net_by_month=net_by_month(cost, gain, ramp, rate, chart_months(horizon, payback)),
+        net_by_month=schedule.net_by_month(chart, rate) if schedule and gain and gain > 0 else (),
+        training_cost=training_cost,
+        time_cost=costs.time,
+        time_counted=costs.time_counted,
+        yearly_cost=costs.yearly,
+        roi_without_time=return_on_investment(over_horizon, training_cost)
+        if costs.time_counted
+        else None,
     )
+
+
+def gain_stream(benefit: Benefit, annual: float, ramp: Ramp) -> Stream:
+    """A benefit's gain over time: fading by its `decay` a year, ending `lasts` after the
+    gain starts."""
+    decay = benefit.decay.fraction if benefit.decay else 0.0
+    ends = ramp.start + benefit.lasts.weeks * MONTHS_A_WEEK if benefit.lasts else None
+    return Stream(annual, decay, ends)
 
 
 def _with_share(value: BenefitValue, total: float) -> BenefitValue:
@@ -168,29 +193,12 @@ def gain_ramp(proposal: Proposal) -> Ramp:
     return Ramp(start, length)
 
 
-MONTHS_A_WEEK = 12 / 52
-LONGEST_PAYBACK_MONTHS = 120  # ten years: beyond that a programme does not pay back
-
-
-def cumulative_gain(annual_gain: float, ramp: Ramp, month: float, rate: float | None) -> float:
-    """The gain accrued by `month`; with a discount rate, its present value (each month's
-    gain discounted from that month's end)."""
-    monthly = annual_gain / 12
-    if not rate:
-        return monthly * ramp.full_months_by(month)
-    total, previous, k = 0.0, 0.0, 1
-    while k - 1 < month:
-        reached = monthly * ramp.full_months_by(min(k, month))
-        total += (reached - previous) / (1 + rate) ** (k / 12)
-        previous, k = reached, k + 1
-    return total
-
-
 def gain_over_horizon(
     annual_gain: float, years: int, discount_rate: float | None, ramp: Ramp | None = None
 ) -> float:
-    """The gain over the horizon as it ramps up; with a rate, its present value."""
-    return cumulative_gain(annual_gain, ramp or Ramp(0, 0), 12 * years, discount_rate)
+    """A steady annual gain over the horizon as it ramps up; with a rate, its present value."""
+    schedule = Schedule((Stream(annual_gain),), ramp or Ramp(0, 0), 0.0)
+    return schedule.present_gain_by(12 * years, discount_rate)
 
 
 def return_on_investment(gain: float | None, cost: float | None) -> float | None:
@@ -210,26 +218,11 @@ def payback_months(
     cost: float | None, annual_gain: float | None, ramp: Ramp | None = None,
     rate: float | None = None,
 ) -> float | None:  # fmt: skip
-    """Months until the gain, ramping up, repays the cost; None if it never does (within
-    ten years). Undiscounted it is solved exactly; discounted, month by month with the
-    last month interpolated."""
+    """Months until a steady gain, ramping up, repays a cost paid at the start; None if it
+    never does (within ten years)."""
     if cost is None or annual_gain is None or annual_gain <= 0:
         return None
-    ramp = ramp or Ramp(0, 0)
-    if not rate:
-        needed = cost / (annual_gain / 12)  # months of full gain
-        if ramp.length and needed <= ramp.length / 2:
-            months = ramp.start + math.sqrt(2 * ramp.length * needed)
-        else:
-            months = ramp.full_from + needed - ramp.length / 2
-        return months if months <= LONGEST_PAYBACK_MONTHS else None
-    before = 0.0
-    for month in range(1, LONGEST_PAYBACK_MONTHS + 1):
-        reached = cumulative_gain(annual_gain, ramp, month, rate)
-        if reached >= cost:
-            return month - 1 + (cost - before) / (reached - before)
-        before = reached
-    return None
+    return Schedule((Stream(annual_gain),), ramp or Ramp(0, 0), cost).payback(rate)
 
 
 def chart_months(horizon: int, payback: float | None) -> int:
@@ -259,9 +252,7 @@ def net_by_month(
     basis, so the chart draws the same figures the tables state."""
     if cost is None or not annual_gain or annual_gain <= 0:
         return ()
-    return tuple(
-        cumulative_gain(annual_gain, ramp, month, rate) - cost for month in range(months + 1)
-    )
+    return Schedule((Stream(annual_gain),), ramp, cost).net_by_month(months, rate)
 
 
 def total_cost(proposal: Proposal) -> float | None:
@@ -284,6 +275,44 @@ def pilot_on_top(proposal: Proposal) -> float | None:
     if pilot is None or pilot.included or pilot.budget is None:
         return None
     return pilot.budget
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """A cost item as the costs are listed (format 1.2): a yearly item says so, with what
+    it comes to over the horizon."""
+
+    item: str
+    amount: float  # as written: paid once, or paid in each year
+    yearly: bool
+    over_horizon: float  # the amount once, or in every year of the horizon (not discounted)
+
+
+def cost_rows(proposal: Proposal, years: int) -> list[CostRow]:
+    """The cost items as listed, each yearly one with its total over `years`."""
+    return [
+        CostRow(c.item, c.amount, c.recurring == "yearly", c.amount * years)
+        if c.recurring == "yearly"
+        else CostRow(c.item, c.amount, False, c.amount)
+        for c in proposal.costs
+    ]
+
+
+def items_over_years(proposal: Proposal, years: int) -> float | None:
+    """The cost items over the horizon, not discounted, where some item is paid yearly
+    (each yearly one in every year); None where every item is paid once."""
+    rows = cost_rows(proposal, years)
+    if not any(r.yearly for r in rows):
+        return None
+    return sum(r.over_horizon for r in rows)
+
+
+def cost_over_years(proposal: Proposal, years: int) -> float | None:
+    """The training's money over the horizon, not discounted, where some item is paid
+    yearly: the items over the years and the pilot on top; None where every item is paid
+    once (the total cost is then the whole of it)."""
+    items = items_over_years(proposal, years)
+    return None if items is None else items + (pilot_on_top(proposal) or 0.0)
 
 
 def cost_per_participant(proposal: Proposal, total: float | None) -> float | None:

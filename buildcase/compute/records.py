@@ -132,6 +132,14 @@ class Scenario:
     # cumulative net value at months 0, 1, 2 ... as the payback chart draws it: to the
     # horizon, or on past it where payback comes later (`money.chart_months`)
     net_by_month: tuple[float, ...] = ()
+    # format 1.2: `cost` is the fully loaded cost over the horizon (present value where
+    # discounted): the training's money (`training_cost`: one-off items, the pilot on top,
+    # yearly items in every year) plus people's time where it is counted
+    training_cost: float | None = None
+    time_cost: float | None = None  # people's time at its hourly cost, counted or not
+    time_counted: bool = False  # part of `cost` and so of every return figure
+    yearly_cost: float | None = None  # the yearly items, a year
+    roi_without_time: float | None = None  # the return on the training's money alone
 
 
 # --- what each part links to (views) --------------------------------------------------------
@@ -277,6 +285,7 @@ class KpiView:
     higher: bool  # the target is above the baseline: up is better
     benefit: BenefitView | None  # the benefit named, with its value in the lead case
     unit: str | None = None  # printed after each value; None where the value says it (62%)
+    repeats: bool = False  # its benefit is valued on an earlier number: not valued again
 
 
 @dataclass(frozen=True)

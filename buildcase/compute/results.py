@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 MET, MISSED, UNMEASURED = "met", "missed", "not measured"
+SMALL_SAMPLE = 30  # a share of fewer respondents is shown with its count: "8 of 14"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class BenefitResult:
     value: Comparison  # its value a year: forecast pro rata against realized
     status: str | None  # MET, MISSED or UNMEASURED (forecast, but nothing reported)
     lost: float | None  # forecast not realized (all of it when not measured)
+    over: float | None = None  # realized beyond the forecast: shown apart, never netted
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Application:
     baseline: Figure | None  # the share that applies training typically
     status: str | None  # against the plan's rate
     gap: float | None  # percentage points below the plan's rate, where it missed
+    count: int | None = None  # how many applied it, where fewer than 30 answered ("8 of 14")
 
     @property
     def census(self) -> bool:
@@ -87,9 +90,13 @@ class ResultsView:
     benefits: list[BenefitResult]
     cost: Comparison
     roi: Comparison  # percent: (value a year - cost) / cost
-    lost: float | None  # forecast value not realized, a year
+    lost: float | None  # the shortfalls added up, a year: never netted against `over`
     successes_value: float | None
     measures: list[MeasureView] = field(default_factory=list)  # those measured
+    # the losses training was to avoid, pro rata: part of the promise, and not measurable
+    # in `results`, so not realized (format 1.2, issue 26)
+    avoided: Comparison | None = None
+    over: float | None = None  # what benefits realized beyond their forecast, added up
 
     @property
     def missed(self) -> list[str]:
@@ -162,7 +169,8 @@ def application(
     if planned is not None:
         status = MET if actual.value >= planned.value else MISSED
         gap = planned.value - actual.value if status == MISSED else None
-    return Application(actual, n, results.trained, margin, planned, baseline, status, gap)
+    count = round(actual.fraction * n) if n is not None and n < SMALL_SAMPLE else None
+    return Application(actual, n, results.trained, margin, planned, baseline, status, gap, count)
 
 
 def results_view(
@@ -190,21 +198,24 @@ def results_view(
                 BenefitResult(view.anchor, b.id or "", b.title, value, UNMEASURED, value.promised)
             )
         else:
+            over = _over(value)
             rows.append(
                 BenefitResult(
-                    view.anchor, b.id or "", b.title, value, value.status, value.shortfall
+                    view.anchor, b.id or "", b.title, value, value.status, value.shortfall, over
                 )
             )
-    promised_total = _total([r.value.promised for r in rows])
+    avoided = None
+    if lead.avoided_loss and share is not None:
+        avoided = Comparison(up(lead.avoided_loss * share), None, None)
+    promised_total = _total([r.value.promised for r in rows] + [_promised(avoided)])
     achieved_total = _total([r.value.achieved for r in rows]) if realized else None
     if promised_total is not None and achieved_total is None:
         achieved_total = 0.0  # nothing measured: nothing realized can be claimed
     value = _compare_higher(promised_total, achieved_total)
-    lost = (
-        max(promised_total - achieved_total, 0.0)
-        if promised_total is not None and achieved_total is not None
-        else None
-    )
+    # What was lost: every shortfall, and the losses to avoid that no result shows, added
+    # up; a benefit that did better is shown apart (`over`), never subtracted from them.
+    lost = _total([r.lost for r in rows] + [_promised(avoided)])
+    over_forecast = _total([r.over for r in rows])
     budget, basis = budget_so_far(proposal, results, lead.cost)
     budget_shown = None if budget is None else down(budget)
     spent_shown = None if results.spent is None else up(results.spent)
@@ -234,6 +245,8 @@ def results_view(
         lost=lost,
         successes_value=down(sum(successes)) if successes else None,
         measures=[measure_view(m) for m in _measured(proposal.measures)],
+        avoided=avoided,
+        over=over_forecast,
     )
 
 
@@ -246,6 +259,17 @@ def results_summary(view: ResultsView) -> dict[str, Any]:
         "roi_achieved": view.roi.achieved,
         "recommendation": view.results.recommendation,
     }
+
+
+def _over(value: Comparison) -> float | None:
+    """What a figure achieved beyond its promise, where it did."""
+    if value.promised is None or value.achieved is None or value.achieved <= value.promised:
+        return None
+    return value.achieved - value.promised
+
+
+def _promised(comparison: Comparison | None) -> float | None:
+    return comparison.promised if comparison is not None else None
 
 
 def _total(values: list[float | None]) -> float | None:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from buildcase.compute.briefing import Decision
 from buildcase.compute.impact import Impact
+from buildcase.compute.money import CostRow, cost_over_years, cost_rows, items_over_years
 from buildcase.compute.records import (
     AudienceView,
     Edition,
@@ -24,6 +25,7 @@ from buildcase.compute.records import (
     HoursAsked,
     ImpactRow,
     MeasureView,
+    Scenario,
 )
 from buildcase.models.sections import Proposal
 
@@ -48,6 +50,9 @@ class Case(Protocol):
     cost_before_pilot: float | None
     decision: Decision
     impact: Impact
+
+    @property
+    def lead(self) -> Scenario: ...
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,11 @@ class Wording:
     research_figures: list[Figure]  # outside research, on the Evidence page
     margin_example: Figure | None  # the survey figure that shows how a margin is worked out
     hours_rows: list[HoursAsked]  # the hours table: the participants first, then each group
+    time_cost: str | None  # people's time: "counted" in the cost every return is computed
+    # on, or "shown" beside it and left out (format 1.2); None where it has no cost
+    cost_rows: list[CostRow]  # the cost items, a yearly one with its total over the horizon
+    items_over_years: float | None  # the items over the horizon, where one is paid yearly
+    cost_over_years: float | None  # and the pilot on top: the training's money, not discounted
     whose_people: dict[str, list[AudienceView]]  # by impact row anchor: whose people do it
     public_status: str | None  # the campaign's status, where the handout may state it
     measured: bool  # some measure has an actual: its result is shown
@@ -108,6 +118,10 @@ def case_wording(case: Case) -> Wording:
         research_figures=evidence_figures(case, internal=False),
         margin_example=margin_example(case),
         hours_rows=hours_rows(case.impact),
+        time_cost=time_cost(case.lead),
+        cost_rows=cost_rows(p, d.horizon_years),
+        items_over_years=items_over_years(p, d.horizon_years),
+        cost_over_years=cost_over_years(p, d.horizon_years),
         whose_people=whose_people(case),
         public_status=public_status(case),
         measured=any(m.status for m in case.measures),
@@ -170,6 +184,15 @@ def hours_rows(impact: Impact) -> list[HoursAsked]:
     """The rows of the hours table: the participants' own time first, then each group's."""
     first = [impact.participants] if impact.participants is not None else []
     return [*first, *impact.groups]
+
+
+def time_cost(lead: Scenario) -> str | None:
+    """How people's time stands to the return: "counted" in the cost it is computed on (the
+    split is shown wherever the cost is), "shown" beside it and left out (every return
+    then says so, and what the time is worth), or None where the time has no cost."""
+    if lead.time_cost is None:
+        return None
+    return "counted" if lead.time_counted else "shown"
 
 
 def whose_people(case: Case) -> dict[str, list[AudienceView]]:

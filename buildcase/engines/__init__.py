@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -181,16 +182,21 @@ class PoolEngines:
         self.pool.join()
 
     def terminate(self) -> None:
-        """Stop the workers at once. Each is killed (SIGKILL) before the pool's own
-        SIGTERM: a worker that took a SIGTERM in the instant after its fork, before its
-        default handling was restored, could ignore the next and hang the join for ever.
-        A worker holds nothing to clean up: the parent stages and publishes every file."""
-        for process in list(getattr(self.pool, "_pool", ())):
-            with contextlib.suppress(OSError, AttributeError, ValueError):
-                if process.exitcode is None:
-                    process.kill()
-        self.pool.terminate()
-        self.pool.join()
+        """Stop the workers at once. A worker that ignores the pool's SIGTERM (one that
+        took a signal in the instant after its fork, before its default handling was
+        back) would hang the join for ever: one still there after KILL_AFTER_S is killed.
+        Not before: a worker killed while it holds the task queue's lock would hang the
+        pool's own clean-up instead. A worker holds nothing else: the parent stages and
+        publishes every file."""
+        workers = list(getattr(self.pool, "_pool", ()))
+        timer = threading.Timer(KILL_AFTER_S, _kill, (workers,))
+        timer.daemon = True
+        timer.start()
+        try:
+            self.pool.terminate()
+            self.pool.join()
+        finally:
+            timer.cancel()
 
     def __enter__(self) -> PoolEngines:
         return self
@@ -203,6 +209,14 @@ class PoolEngines:
 
 
 MEMORY_FLOOR_MB = 600
+KILL_AFTER_S = 30  # a terminated worker still alive then is killed (`PoolEngines.terminate`)
+
+
+def _kill(workers: list[Any]) -> None:
+    for process in workers:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            if process.exitcode is None:
+                process.kill()
 
 
 def _measured(function: Callable[[Any], Any], task: Any) -> tuple[Any, int, int]:

@@ -35,6 +35,7 @@ __all__ = [
     "CAUSES_FOR_MANAGERS",
     "DECISIONS",
     "MOMENTS",
+    "TIME_COSTS",
     "Campaign",
     "Cause",
     "Consulted",
@@ -65,6 +66,20 @@ def parse_cause(value: Any) -> str:
 
 Cause = Annotated[
     str, PlainValidator(parse_cause), WithJsonSchema(choice_schema(CAUSES, "Why the gap exists"))
+]
+
+
+TIME_COSTS = ("counted", "shown")
+
+
+def parse_time_cost(value: Any) -> str:
+    return parse_choice(value, TIME_COSTS)
+
+
+TimeCost = Annotated[
+    str,
+    PlainValidator(parse_time_cost),
+    WithJsonSchema(choice_schema(TIME_COSTS, "Whether people's time is part of the cost")),
 ]
 
 
@@ -188,6 +203,12 @@ class Financials(Model):
     benefits_start: DurationValue | None = Field(
         None,
         description="When the first gain arrives, from the start; by default when the pilot ends",
+    )
+    time_cost: TimeCost | None = Field(
+        None,
+        description="`counted` (the default where request.hourly_cost is given): people's "
+        "time is part of the cost every return is computed on; `shown`: shown beside the "
+        "budget, left out of the return, and said so (format 1.2)",
     )
     benefits_ramp: DurationValue | None = Field(
         None,

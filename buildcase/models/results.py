@@ -18,6 +18,7 @@ __all__ = [
     "RECOMMENDATIONS",
     "STAGES",
     "FollowUp",
+    "NextAsk",
     "Obstacle",
     "RealizedBenefit",
     "Results",
@@ -86,6 +87,15 @@ class Obstacle(Model):
     )
 
 
+class NextAsk(Model):
+    """What the results ask leadership to decide next (format 1.2)."""
+
+    budget: Money | None = None
+    participants: Count | None = None
+    by: Date | None = None
+    condition: Text | None = Field(None, description="On what condition")
+
+
 class Results(Model):
     """Filled in after the pilot or the roll-out: the truth, told beside the forecast."""
 
@@ -104,4 +114,8 @@ class Results(Model):
         default_factory=list, max_length=max_entries(("results", "obstacles"))
     )
     recommendation: Recommendation = Field(description="scale, fix or stop")
+    ask: NextAsk | None = Field(
+        None, description="What the results ask leadership to decide next: budget, "
+        "participants, by, condition (format 1.2)"
+    )  # fmt: skip
     note: Text | None = Field(None, description="Why: what to change, or what explains a cost")

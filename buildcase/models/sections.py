@@ -16,7 +16,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from buildcase.limits import max_entries
 from buildcase.models.base import Model
-from buildcase.models.parsers import as_list, describe
+from buildcase.models.parsers import as_list, describe, parse_choice
 from buildcase.models.plan import (
     CAUSES,
     CAUSES_FOR_MANAGERS,
@@ -35,6 +35,7 @@ from buildcase.models.values import (
     Count,
     Currency,
     Date,
+    DurationValue,
     Hours,
     Id,
     Ids,
@@ -56,6 +57,7 @@ __all__ = [
     "CAUSES",
     "CAUSES_FOR_MANAGERS",
     "OBJECTION_THEMES",
+    "RECURRENCES",
     "Ask",
     "Audience",
     "Behaviour",
@@ -165,6 +167,16 @@ class Benefit(Model):
     confidence: PercentValue | None = Field(
         None, description="The author's confidence in the estimate (default 100%)"
     )
+    lasts: DurationValue | None = Field(
+        None,
+        description="How long the gain lasts once it starts (financials.benefits_start); "
+        "by default the whole horizon (format 1.2)",
+    )
+    decay: PercentValue | None = Field(
+        None,
+        description="How much of its annual value the gain loses each year: in year k it is "
+        "annual_value x (1 - decay)^(k-1) (format 1.2)",
+    )
     notes: Text | None = Field(
         None, description="Speaker notes: only in the presenter's notes of the slides"
     )
@@ -187,9 +199,35 @@ class Risk(Model):
     )
 
 
+RECURRENCES = ("one-off", "yearly")
+
+
+_RECURRENCE_WORDS = {"once": "one-off", "annual": "yearly", "annually": "yearly"}
+
+
+def parse_recurrence(value: Any) -> str:
+    """`yearly` or `one-off`; also `once`, `annual`, `annually`, `one off`."""
+    if isinstance(value, str):
+        text = " ".join(value.strip().lower().replace("_", " ").split()).replace(" ", "-")
+        value = _RECURRENCE_WORDS.get(text, text)
+    return parse_choice(value, RECURRENCES)
+
+
+Recurrence = Annotated[
+    str,
+    PlainValidator(parse_recurrence),
+    WithJsonSchema(choice_schema(RECURRENCES, "How often the cost is paid")),
+]
+
+
 class Cost(Model):
     item: Line
     amount: Money
+    recurring: Recurrence = Field(
+        "one-off",
+        description="`yearly`: paid in every year of financials.horizon_years (a licence, a "
+        "refresher); by default paid once (format 1.2)",
+    )
 
 
 class Ask(Model):
@@ -203,6 +241,11 @@ class Ask(Model):
         "the time counted in the cost comes from `request` and `support`, never twice",
     )
     by: Date | None = Field(None, description="By when")
+    hourly_cost: Money | None = Field(
+        None,
+        description="What an hour of these people's time costs, where it differs from "
+        "request.hourly_cost (a head's or managers' time)",
+    )
 
 
 class Kpi(Model):

@@ -72,7 +72,11 @@ def _cost_chart(case: Case, fmt: Formatter) -> Markup | None:
     money = _money_bars(case, fmt)
     if not money:
         return None
-    title = fmt._("Cost of training against the cost of doing nothing")
+    title = fmt._(
+        "Full cost against the cost of doing nothing"
+        if case.wording.time_cost == "counted"
+        else "Cost of training against the cost of doing nothing"
+    )
     return bar_chart(money, title, "cost", fmt.compact_money, axis=fmt._("Amount"))
 
 
@@ -81,14 +85,7 @@ def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
     low, likely, high = (case.scenarios[n] for n in ("conservative", "likely", "optimistic"))
     bars = []
     if likely.cost is not None:
-        bars.append(
-            Bar(
-                fmt._("Training, once"),
-                likely.cost,
-                text=whole(f"{fmt.money(likely.cost)} {fmt._('once')}"),
-                color=TRAINING,
-            )
-        )
+        bars.append(_cost_bar(case, fmt))
     for attribute, label, color in (
         ("expected_loss", "Doing nothing: expected loss a year", LOSS),
         ("annual_gain", "Training: gain a year", GAIN),
@@ -101,6 +98,23 @@ def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
         text = fmt.money(value) if spread is None else f"{fmt.money(lo)}–{fmt.money(hi)}"
         bars.append(Bar(fmt._(label), value, lo, hi, whole(f"{text} {fmt._('a year')}"), color))
     return bars if len(bars) > 1 else []
+
+
+def _cost_bar(case: Case, fmt: Formatter) -> Bar:
+    """The cost's bar, named for what it holds (format 1.2): people's time where it is
+    counted, and the horizon where an item is paid yearly; at the likely case, as the
+    flows beside it are."""
+    likely = case.likely
+    assert likely.cost is not None, "drawn only where there is a cost"
+    counted = case.wording.time_cost == "counted"
+    if likely.yearly_cost is not None:
+        years = fmt.years(likely.horizon_years)
+        label = "Training and people's time, over {years}" if counted else "Training, over {years}"
+        text = whole(fmt.money(likely.cost))
+        return Bar(fmt._(label).format(years=years), likely.cost, text=text, color=TRAINING)
+    label = "Training and people's time, once" if counted else "Training, once"
+    text = whole(f"{fmt.money(likely.cost)} {fmt._('once')}")
+    return Bar(fmt._(label), likely.cost, text=text, color=TRAINING)
 
 
 def _payback_chart(case: Case, fmt: Formatter) -> Markup | None:

@@ -47,18 +47,29 @@ def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:
         f"{fmt.count(participants)} {_('participants')}" if participants else None,
         fmt.duration(parse_duration(duration)) if duration else None,
     ]
-    status, results = entry.get("status"), entry.get("results")
+    results = entry.get("results") if isinstance(entry.get("results"), dict) else None
+    status, label = _status(entry.get("status"), results)
     return {
         **entry,
-        "results": _results_texts(results, fmt) if isinstance(results, dict) else None,
+        "status": status,
+        "results": _results_texts(results, fmt) if results else None,
         "ask": " · ".join(a for a in ask if a),
         "date_text": fmt.date(parse_date(entry["date"])) if entry.get("date") else "",
-        "status_text": _first_upper(_(f"status:{status}")) if status else None,
+        "status_text": _first_upper(_(label)) if label else None,
         # The row's own labels, in its proposal's language (the page's are English).
         "lang": lang.code,
         "executives_text": _("Executives"),
         "results_text": _("Results"),
     }
+
+
+def _status(decision: str | None, results: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """A proposal's status (its class on the page) and the catalogue key of its label: once
+    it has results, what they report ("Pilot reported", "Roll-out reported", "Complete";
+    format 1.2), in place of the campaign's decision, which they follow."""
+    if results and results.get("stage"):
+        return "reported", f"reported:{results['stage']}"
+    return decision, f"status:{decision}" if decision else None
 
 
 def _first_upper(text: str) -> str:

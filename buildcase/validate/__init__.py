@@ -3,7 +3,8 @@
 Pydantic checks each value's kind (`kinds` names its errors); `rules` adds what a schema
 cannot say (ids that must exist and be unique, a logo that must be an image inside the
 folder); `survey` fills in the stats computed from the survey's data; `advice` and
-`consistency` add the warnings: what is doubtful rather than wrong. Every problem is named
+`consistency` add the warnings: what is doubtful rather than wrong; `departments`, `years`
+and `results` the rules and warnings of formats 1.1 and 1.2. Every problem is named
 by file, line, column and field path.
 
 Validate reads the proposal only: it imports nothing from compute. The checks that need
@@ -31,6 +32,7 @@ from buildcase.validate.rules import (
     reference_problems,
 )
 from buildcase.validate.survey import stats_from_data
+from buildcase.validate.years import years_problems, years_warnings
 
 __all__ = ["validate_proposal"]
 
@@ -61,12 +63,14 @@ def validate_proposal(
     problems += list(financials_problems(proposal, loaded.source))
     problems += list(need_problems(proposal, loaded.source))
     problems += list(department_problems(proposal, loaded.source))
+    problems += list(years_problems(proposal, loaded.source))
     proposal, data_problems = stats_from_data(proposal, loaded)
     problems += data_problems
     proposal, results_found = results_problems(proposal, loaded)
     problems += results_found
     problems += list(advice_warnings(proposal, loaded))
     problems += list(department_warnings(proposal, loaded.source))
+    problems += list(years_warnings(proposal, loaded.source))
     problems = sorted(problems, key=lambda p: (p.location, p.field))
     if any(p.severity == "error" for p in problems):
         raise ProposalInvalid(_apply_strict(problems, strict))
