@@ -119,3 +119,16 @@ def test_the_department_fields_are_checked_through_the_command_line(
     assert code == 1
     # 180 + 60 of the 200 participants
     assert f"add up to {180 + 60:,}, more than the 200" in err
+
+
+def test_a_percent_kpi_says_its_percent_once() -> None:
+    from buildcase.compute.departments import kpi_unit
+    from buildcase.models.sections import Kpi
+
+    def unit(text: str, baseline: str | int) -> str | None:
+        return kpi_unit(Kpi.model_validate({"metric": "m", "unit": text, "baseline": baseline,
+                                            "target": baseline}))  # fmt: skip
+
+    assert unit("%", "54%") is None  # 54% → 60%, never "54% %"
+    assert unit("% of sellers", "54%") == "of sellers"  # 54% of sellers
+    assert unit("days", 12) == "days"

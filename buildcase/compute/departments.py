@@ -53,9 +53,9 @@ def kpi_unit(kpi: Kpi) -> str | None:
     """The unit written after a KPI's values: the author's, unless a percent already
     says it (`62%`, not `62% %`)."""
     unit = (kpi.unit or "").strip()
-    if not unit or (unit == "%" and isinstance(kpi.baseline, Percent)):
-        return None
-    return unit
+    if isinstance(kpi.baseline, Percent) and unit.startswith("%"):
+        unit = unit[1:].strip()  # "% of sellers" after 54% reads "54% of sellers"
+    return unit or None
 
 
 def department_asks(audience: Audience, p: Proposal) -> list[AskView]:
