@@ -238,10 +238,13 @@ def vary(files: dict[str, Any], rng: random.Random) -> None:
 
 
 def forget_benefit(files: dict[str, Any], benefit_id: str) -> None:
-    """Remove a dropped benefit's citations: audiences and behaviours list it, results
-    report on it; a behaviour left leading to no result goes too (format 1.1)."""
+    """Remove a dropped benefit's citations: audiences and behaviours list it, a head's
+    KPI moves it, results report on it; a behaviour left leading to no result goes too."""
     for audience in section(files, "audiences") or []:
         audience["benefits"] = [b for b in audience.get("benefits", []) if b != benefit_id]
+        for kpi in audience.get("kpis", []):  # format 1.2: the number stays, unvalued
+            if kpi.get("benefit") == benefit_id:
+                del kpi["benefit"]
     behaviours = section(files, "behaviours") or []
     for behaviour in behaviours:
         cited = behaviour.get("benefits", [])
