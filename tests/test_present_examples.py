@@ -265,7 +265,8 @@ def test_what_people_will_do_differently_follows_the_benefits(site: Path) -> Non
     assert [s["slide"] for s in plan] == ["plan", "support"]
     support = " ".join(plan[1]["text"].split())
     assert "192 hours" in support and "€45,952" in support  # 24 team leads × 8 hours
-    assert "beside the budget" in support
+    # format 1.2: the example gives an hourly cost, so the time is counted in the cost
+    assert "counted in the cost the return is computed on" in support
 
 
 def test_the_results_deck_reports_back_as_the_results_page_does(site: Path) -> None:
