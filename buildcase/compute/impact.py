@@ -1,8 +1,10 @@
 """Compute, impact: the impact map (learn -> do at the moment that matters -> results ->
 goals) and the hours the programme asks of people, with what that time costs.
 
-The hours asked are never added to the budget: their cost is shown beside it, so the
-"we have no time" objection is answered with a number and the budget stays what is asked.
+The hours asked are never added to the budget, which stays what is asked: their cost is
+told beside it, so the "we have no time" objection is answered with a number, and (format
+1.2) it is part of the cost the return is computed on (`money.programme_costs`), unless the
+author shows it apart (`financials.time_cost: shown`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class Impact:
     participants: HoursAsked | None  # the participants' own time away from work
     hourly_cost: float | None
     total_hours: float | None = None  # every group's and the participants' hours
-    total_cost: float | None = None  # their cost, beside the budget, never added to it
+    total_cost: float | None = None  # their cost: beside the budget, in the full cost
     audience_rows: dict[str, list[ImpactRow]] = field(default_factory=dict)
     audience_asked: dict[str, list[HoursAsked]] = field(default_factory=dict)
     audience_participants: dict[str, HoursAsked] = field(default_factory=dict)

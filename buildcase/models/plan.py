@@ -107,8 +107,8 @@ class Request(Model):
     )
     hourly_cost: Money | None = Field(
         None,
-        description="What an hour of people's time costs: the cost of the hours asked is "
-        "shown beside the budget, never added to it",
+        description="What an hour of people's time costs: the hours asked are costed at it, "
+        "beside the budget and in the cost the return is computed on (financials.time_cost)",
     )
     approved: Date | None = Field(
         None,
