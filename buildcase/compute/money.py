@@ -193,14 +193,6 @@ def gain_ramp(proposal: Proposal) -> Ramp:
     return Ramp(start, length)
 
 
-def gain_over_horizon(
-    annual_gain: float, years: int, discount_rate: float | None, ramp: Ramp | None = None
-) -> float:
-    """A steady annual gain over the horizon as it ramps up; with a rate, its present value."""
-    schedule = Schedule((Stream(annual_gain),), ramp or Ramp(0, 0), 0.0)
-    return schedule.present_gain_by(12 * years, discount_rate)
-
-
 def return_on_investment(gain: float | None, cost: float | None) -> float | None:
     """ROI % = (gain - cost) / cost x 100; undefined when nothing is spent or gained."""
     if gain is None or not cost:
@@ -212,17 +204,6 @@ def benefit_cost_ratio(gain: float | None, cost: float | None) -> float | None:
     if gain is None or not cost:
         return None
     return gain / cost
-
-
-def payback_months(
-    cost: float | None, annual_gain: float | None, ramp: Ramp | None = None,
-    rate: float | None = None,
-) -> float | None:  # fmt: skip
-    """Months until a steady gain, ramping up, repays a cost paid at the start; None if it
-    never does (within ten years)."""
-    if cost is None or annual_gain is None or annual_gain <= 0:
-        return None
-    return Schedule((Stream(annual_gain),), ramp or Ramp(0, 0), cost).payback(rate)
 
 
 def chart_months(horizon: int, payback: float | None) -> int:
@@ -243,16 +224,6 @@ def yearly_range(
     if not ranges or conservative is None or optimistic is None or conservative == optimistic:
         return None
     return conservative, optimistic
-
-
-def net_by_month(
-    cost: float | None, annual_gain: float | None, ramp: Ramp, rate: float | None, months: int
-) -> tuple[float, ...]:
-    """Cumulative net value (gain so far less the cost) at each month, on the payback's
-    basis, so the chart draws the same figures the tables state."""
-    if cost is None or not annual_gain or annual_gain <= 0:
-        return ()
-    return Schedule((Stream(annual_gain),), ramp, cost).net_by_month(months, rate)
 
 
 def total_cost(proposal: Proposal) -> float | None:
