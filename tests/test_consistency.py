@@ -326,9 +326,9 @@ def test_the_gain_is_shown_as_benefits_plus_losses_avoided() -> None:
     case, pages = rendered(SALES)
     lead = case.lead
     assert lead.annual_benefit and lead.avoided_loss
-    line = "Benefits credited + losses avoided = gain: $890,000 + $187,500 = $1,077,500 a year"
+    line = "Value of the benefits + losses avoided = gain: $890,000 + $187,500 = $1,077,500 a year"
     assert line in text(pages.pages["case.md"])
-    handout = "Return a year = benefits credited to training $890,000 + losses avoided $187,500"
+    handout = "Gain a year = value of the benefits $890,000 + losses avoided $187,500"
     assert handout in text(pages.handouts["handout.pdf"])
 
 

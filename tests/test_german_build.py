@@ -254,7 +254,7 @@ def test_a_german_row_of_the_portfolio_is_german(german: dict[str, Output]) -> N
     # A status begins with a capital, and keeps the German noun's (not `Mit bedingungen`).
     assert "Mit Bedingungen genehmigt" in rows.text
     # (107.750 - 36.000) / 36.000 = 199,3 %, the promise rounded up (compute/results.py)
-    assert "Ertrag in einem Jahr 115 % gegenüber 200 % Prognose" in rows.text
+    assert "Rendite (ROI), erstes Jahr 115 % gegenüber 200 % Prognose" in rows.text
     assert "Geschäftsleitung" in rows.text and "Ergebnisse" in rows.text
 
 

@@ -92,10 +92,11 @@ def test_no_count_of_months_follows_a_dative_preposition(german: dict[str, str])
 
 
 def test_the_payback_reads_as_german(german: dict[str, str]) -> None:
-    # The decision's sentence and its figure; the business case's payback, in words.
-    decision = "184.000 € genehmigen: bringt 300.000 € im Jahr, Amortisationsdauer 9,9 Monate"
+    # The decision's sentence and its figure, in the headline's whole months (9.9 months,
+    # rounded up: 10); the business case's payback, in words, to the tenth.
+    decision = "184.000 € genehmigen: Gewinn von 300.000 € pro Jahr, Amortisationsdauer 10 Monate"
     assert decision in german["index.md"] and decision in german["handout.pdf"]
-    assert "Amortisationsdauer 9,9 Monate" in german["present.html"]
+    assert "Amortisationsdauer 10 Monate" in german["present.html"]
     assert (
         "bis die Kosten von 184.000 € zurückgewonnen sind, dauert es 9,9 Monate."
         in german["case.md"]

@@ -375,7 +375,7 @@ def test_formatter_and_language_are_what_the_handout_uses() -> None:
     """The German catalogue translates the handout's own labels (no English left in them)."""
     de = language("de")
     for label in (
-        "Return a year",
+        "Gain a year",
         "Paid back in",
         "These figures are for the whole programme; the figures below are yours.",
         "The cost of doing nothing is each risk's likelihood × its impact, added up; it is not added to the return.",

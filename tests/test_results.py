@@ -322,7 +322,7 @@ def test_the_portfolio_shows_stage_return_and_recommendation() -> None:
     )
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
     assert "After the pilot : fix it, then go on" in text
-    assert "Return in a year 115% against 148% forecast" in text
+    assert "Return on investment, first year 115% against 148% forecast" in text
     assert "t/results.pdf" in page
 
 

@@ -180,6 +180,7 @@ TOPICS: dict[str, Topic] = {
         "What does not add up across sections: costs, plan, fractions, populations",
     ),
     "security": _page("reference/security.md", "Security: what a proposal can and cannot do"),
+    "glossary": _page("reference/glossary.md", "Glossary: one name for each figure"),
     "method": _page(
         "explanation/method.md", "The method: Phillips ROI, attribution and confidence"
     ),

@@ -81,16 +81,20 @@ def _cost_chart(case: Case, fmt: Formatter) -> Markup | None:
 
 
 def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
-    """The one-off cost and the yearly flows, each value saying which it is."""
-    low, likely, high = (case.scenarios[n] for n in ("conservative", "likely", "optimistic"))
+    """The one-off cost and the yearly flows, each value saying which it is. Each bar is
+    drawn at the scenario the headlines lead with (the conservative case, where the
+    proposal leads with it), never the likely case under a conservative headline; the
+    whisker spans the range."""
+    low, high = (case.scenarios[n] for n in ("conservative", "optimistic"))
+    lead = case.lead
     bars = []
-    if likely.cost is not None:
+    if lead.cost is not None:
         bars.append(_cost_bar(case, fmt))
     for attribute, label, color in (
-        ("expected_loss", "Doing nothing: expected loss a year", LOSS),
-        ("annual_gain", "Training: gain a year", GAIN),
+        ("expected_loss", "Cost of doing nothing, a year", LOSS),
+        ("annual_gain", "Gain a year", GAIN),
     ):
-        value = getattr(likely, attribute)
+        value = getattr(lead, attribute)
         if value is None:
             continue
         spread = yearly_range(getattr(low, attribute), getattr(high, attribute), case.has_ranges)
@@ -102,19 +106,19 @@ def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
 
 def _cost_bar(case: Case, fmt: Formatter) -> Bar:
     """The cost's bar, named for what it holds (format 1.2): people's time where it is
-    counted, and the horizon where an item is paid yearly; at the likely case, as the
+    counted, and the horizon where an item is paid yearly; at the leading scenario, as the
     flows beside it are."""
-    likely = case.likely
-    assert likely.cost is not None, "drawn only where there is a cost"
+    lead = case.lead
+    assert lead.cost is not None, "drawn only where there is a cost"
     counted = case.wording.time_cost == "counted"
-    if likely.yearly_cost is not None:
-        years = fmt.years(likely.horizon_years)
-        label = "Training and people's time, over {years}" if counted else "Training, over {years}"
-        text = whole(fmt.money(likely.cost))
-        return Bar(fmt._(label).format(years=years), likely.cost, text=text, color=TRAINING)
-    label = "Training and people's time, once" if counted else "Training, once"
-    text = whole(f"{fmt.money(likely.cost)} {fmt._('once')}")
-    return Bar(fmt._(label), likely.cost, text=text, color=TRAINING)
+    if lead.yearly_cost is not None:
+        years = fmt.years(lead.horizon_years)
+        label = "Full cost, over {years}" if counted else "Cost of training, over {years}"
+        text = whole(fmt.money(lead.cost))
+        return Bar(fmt._(label).format(years=years), lead.cost, text=text, color=TRAINING)
+    label = "Full cost, once" if counted else "Cost of training, once"
+    text = whole(f"{fmt.money(lead.cost)} {fmt._('once')}")
+    return Bar(fmt._(label), lead.cost, text=text, color=TRAINING)
 
 
 def _payback_chart(case: Case, fmt: Formatter) -> Markup | None:

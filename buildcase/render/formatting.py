@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,12 @@ class Formatter:
             amount, self.currency, pattern, locale=self.locale, currency_digits=cents
         )
         return currency_spaced(text, get_currency_symbol(self.currency, self.locale))
+
+    def headline_money(self, amount: float | None) -> str:
+        """A headline's amount to three significant figures (`£130,280` reads `£130,000`):
+        a forecast is not known to the pound, and a board remembers a round figure. The
+        exact amount stands where its calculation is shown."""
+        return self.money(None if amount is None else significant(amount, 3))
 
     def compact_money(self, amount: float) -> str:
         """An axis tick, short as CLDR writes it: `$1.5M`, `€250K`, `1,5 Mio. €`. Where
@@ -127,6 +134,12 @@ class Formatter:
     def months(self, value: float | None) -> str:
         return NO_VALUE if value is None else self._unit(value, "month", 1)
 
+    def headline_months(self, value: float | None) -> str:
+        """A headline's payback in whole months, rounded up (7.2 months reads 8 months): a
+        payback is never told sooner than computed. Tenths are noise and dropped first, so
+        13.02 reads 13."""
+        return NO_VALUE if value is None else self._unit(math.ceil(round(value, 1)), "month", 0)
+
     def estimate(self, value: Estimate[float] | Estimate[Percent] | None) -> str:
         """One value, or a range with its likely point: `$100,000–$300,000 (likely $200,000)`."""
         if value is None:
@@ -181,6 +194,15 @@ class Formatter:
         return format_unit(
             number, f"duration-{unit}", "long", _decimal_pattern(decimals), locale=self.locale
         )
+
+
+def significant(amount: float, figures: int) -> float:
+    """`amount` rounded to `figures` significant figures; amounts with no more digits than
+    that are kept as they are (a budget of 92,000 stays 92,000)."""
+    if amount == 0:
+        return 0.0
+    digits = math.floor(math.log10(abs(amount))) + 1
+    return float(round(amount, min(0, figures - digits)))
 
 
 @functools.lru_cache(maxsize=64)

@@ -85,7 +85,7 @@ def _results_texts(results: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
         **results,
         "stage_text": _(f"stage:{results['stage']}"),
         "recommendation_text": _(f"recommendation:{results['recommendation']}"),
-        "roi_label": _("Return in a year"),
+        "roi_label": _("Return on investment, first year"),
         "roi_text": _("{achieved} against {promised} forecast").format(
             achieved=fmt.percent(results["roi_achieved"]),
             promised=fmt.percent(results["roi_promised"]),
