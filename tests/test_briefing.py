@@ -74,12 +74,13 @@ def test_every_example_leads_with_the_decision(examples: Path) -> None:
         if is_approved(folder):  # format 1.2: the commitments lead, money is not asked
             assert title[1].startswith("Budget approved on "), title[1]
             assert "What we need from each department head" in start, folder.name
-            assert "Approve" not in start and "We ask for" not in start, folder.name
+            assert "Approve" not in start and "The ask" not in start, folder.name
             continue
         assert re.match(
-            r"Approve [$£€]?[\d,]+: returns [$£€]?[\d,]+ a year, paid back in ", title[1]
+            r"Approve [$£€]?[\d,]+: a gain of [$£€]?[\d,]+ a year, paid back in \d+ months",
+            title[1],
         )
-        for label in ("We ask for", "Return", "Paid back in", "Cost of doing nothing"):
+        for label in ("The ask", "Gain", "Paid back in", "Cost of doing nothing"):
             assert label.upper() in start.upper(), (folder.name, label)
 
 
@@ -93,9 +94,9 @@ def test_every_department_page_leads_with_the_decision_and_says_whose_figures(
         text = text_of(page)
         if is_approved(PROPOSALS / page.parent.name):  # their asks lead; no money asked
             assert text.index("What we need from you") < text.index("What you care about")
-            assert "We ask for" not in text and "Approve" not in text, page.name
+            assert "The ask" not in text and "Approve" not in text, page.name
             continue
-        assert "We ask for" in text and "Paid back in" in text, page.name
+        assert "The ask" in text and "Paid back in" in text, page.name
         assert "(the whole programme)" in text, page.name  # the return is not theirs alone
         assert 'href="handout-' in page.read_text()
 
@@ -146,7 +147,7 @@ def test_the_return_is_reconciled_with_the_benefits_and_the_losses_avoided(
     text = text_of(workspace / "site" / "p" / "index.html")
     # 600,000 of benefits + 30% x 50% x 100,000 = 15,000 of losses avoided.
     assert "benefits £600,000 + losses avoided £15,000" in text
-    assert "with the losses training avoids (£15,000), the return is £615,000 a year" in text
+    assert "with the losses training avoids (£15,000), the gain is £615,000 a year" in text
     assert "training avoids £15,000 of it, counted in the return" in text
 
 

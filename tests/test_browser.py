@@ -196,7 +196,7 @@ def test_the_decision_is_on_the_first_screen_and_the_largest_figures(
         visit(page, (site / REFERENCE.name / "index.html").as_uri())
         title = page.locator("article h1")
         expect(title).to_have_text(
-            "Approve $184,000: returns $300,000 a year, paid back in 9.9 months"
+            "Approve $184,000: a gain of $300,000 a year, paid back in 10 months"  # 9.9, up
         )
         for locator in [title, *page.locator(".bc-decision__item").all(),
                         page.get_by_role("link", name="Download the handout (PDF)")]:  # fmt: skip
@@ -521,8 +521,8 @@ def test_the_printed_start_page_keeps_each_column_on_one_sheet(
     visit(page, (site / REFERENCE.name / "index.html").as_uri())
     sheets = printed_pages(page)
     for first, last in [
-        ("What's in it for us", "Benefits credited to training"),
-        ("Risk if we don't", "Expected loss from doing nothing"),
+        ("What's in it for us", "Value a year, all benefits"),
+        ("Risk if we don't", "Cost of doing nothing"),
     ]:
         where = [i for i, text in enumerate(sheets) if first in text]
         assert where and last in sheets[where[0]], f"{first!r} and {last!r} on different sheets"

@@ -137,11 +137,11 @@ def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Pat
 def test_reference_start_page_reads_as_an_executive_summary(built: BuildReport) -> None:
     text = page_text(built.out / REFERENCE.name / "index.html")
     for expected in [
-        "Approve $184,000: returns $300,000 a year, paid back in 9.9 months",
+        "Approve $184,000: a gain of $300,000 a year, paid back in 10 months",  # 9.9, rounded up
         "Decision by 15 January 2027", "to train 1,200 people over 16 weeks",
         "a pilot of 40 first ($9,000, inside the budget)",
         "What's in it for us", "Risk if we don't",
-        "Expected loss from doing nothing: $537,500 a year",
+        "Cost of doing nothing: $537,500 a year",
         "65%", "Our survey, n = 2,400, ± 1.7 pts", "Download the handout (PDF)",
     ]:  # fmt: skip
         assert expected in text
@@ -374,7 +374,8 @@ def test_the_handout_carries_the_charts(built: BuildReport) -> None:
 def test_ranges_lead_with_the_conservative_case(built: BuildReport) -> None:
     folder = PROPOSALS / "sales-enablement-journey"
     start = page_text(built.out / folder.name / "index.html")
-    assert "Approve $400,000: returns $1,077,500 a year, paid back in 8.6 months" in start
+    # the headline rounds: $1,077,500 to three significant figures, 8.6 months up to 9
+    assert "Approve $400,000: a gain of $1,080,000 a year, paid back in 9 months" in start
     assert "benefits $890,000 + losses avoided $187,500; conservative case" in start
     case_page = page_text(built.out / folder.name / "case.html")
     assert "Conservative Likely Optimistic" in case_page

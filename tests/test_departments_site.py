@@ -226,7 +226,7 @@ def test_the_site_pages_say_the_new_labels_in_german(german: dict[str, str]) -> 
     english = [
         "What we need", "What it does to your numbers", "Your people's time", "your own time",
         "The benefit it moves", "Training can close", "Training alone", "is a matter of",
-        "Working on it", "Budget approved", "We ask for", "In all", " by ",
+        "Working on it", "Budget approved", "The ask", "In all", " by ",
     ]  # fmt: skip
     left = {name: [e for e in english if e in text] for name, text in german.items()}
     assert {name: found for name, found in left.items() if found} == {}

@@ -129,7 +129,7 @@ def test_a_count_not_known_is_a_dash() -> None:
 
 
 def test_years_are_written_with_their_noun() -> None:
-    """`Return over {years}` takes the years whole (`3 years`, `1 Jahr`): no template adds
+    """`Return on investment over {years}` takes the years whole (`3 years`, `1 Jahr`): no template adds
     the noun or its plural by hand."""
     for lang, one, many in (("en", "1 year", "3 years"), ("de", "1 Jahr", "3 Jahre")):
         assert (fmt("USD", lang).years(1), fmt("USD", lang).years(3)) == (one, many)

@@ -84,7 +84,7 @@ def test_the_need_opens_the_start_page(site: Path) -> None:
     page = text_of(site / "index.html")
     assert NEED in page
     assert "from 39% today to 95%" in page and "A gap in skills, which training can close." in page
-    assert page.index("We ask for") < page.index("The need:") < page.index("Three in five of our")
+    assert page.index("The ask") < page.index("The need:") < page.index("Three in five of our")
 
 
 @pytest.mark.slow

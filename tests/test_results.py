@@ -116,7 +116,7 @@ def test_a_pilot_of_40_out_of_1200_by_hand(workspace: Path) -> None:
     assert r.budget_basis == "pro-rata"
     assert (r.cost.promised, r.cost.achieved, r.cost.status) == (6_133, 9_300, "missed")
     assert r.cost.shortfall == 3_167
-    # Return in a year: (10,000 - 6,133) / 6,133 = 63.05%, promised rounded up to 64%;
+    # Return on investment, first year: (10,000 - 6,133) / 6,133 = 63.05%, promised rounded up to 64%;
     # (9,000 - 9,300) / 9,300 = -3.23%, achieved rounded down to -4%.
     assert (r.roi.promised, r.roi.achieved, r.roi.status) == (64, -4, "missed")
     assert r.roi.shortfall == 68
@@ -355,7 +355,12 @@ PAIRS = [
     ("Value a year, all benefits", f"${28_000 + 36_000 + 25_000 + 18_750:,}", "$82,700", "missed"),
     ("Cost so far", "$36,000", "$38,400", "over budget"),
     # (107,750 - 36,000) / 36,000 = 199.3%, the promise rounded up
-    ("Return in a year", f"{math.ceil((107_750 - 36_000) / 36_000 * 100)}%", "115%", "missed"),
+    (
+        "Return on investment, first year",
+        f"{math.ceil((107_750 - 36_000) / 36_000 * 100)}%",
+        "115%",
+        "missed",
+    ),
     ("Win rate on competitive qualified opportunities", "24%", "24.5%", "met"),
     # a measure of the plan not measured yet is listed as such, never left out
     ("Months for a new account executive to reach full quota", "7", "–", "not measured yet"),
