@@ -98,8 +98,11 @@ def money_in_scenario(
     costs: Costs,
     scenario: str,
     point: str,
+    series: bool = True,
 ) -> Scenario:
-    """The money case for one scenario: every point of every range read at `point`."""
+    """The money case for one scenario: every point of every range read at `point`. Without
+    `series`, the payback chart's month-by-month net value is left out: a sensitivity
+    solver computes the case hundreds of times and reads only its totals."""
     values = {b.anchor: v for b in benefits if (v := benefit_value(b.benefit, point))}
     annual_benefit = sum(v.adjusted for v in values.values()) if values else None
     if annual_benefit:
@@ -155,7 +158,9 @@ def money_in_scenario(
         benefit_cost_ratio=benefit_cost_ratio(over_horizon, cost),
         net_value=None if over_horizon is None or cost is None else over_horizon - cost,
         payback_months=payback,
-        net_by_month=schedule.net_by_month(chart, rate) if schedule and gain and gain > 0 else (),
+        net_by_month=schedule.net_by_month(chart, rate)
+        if series and schedule and gain and gain > 0
+        else (),
         training_cost=training_cost,
         time_cost=costs.time,
         time_counted=costs.time_counted,

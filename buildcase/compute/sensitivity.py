@@ -97,7 +97,7 @@ class Model:
         ]
         risks = [RiskView(a, r, [], []) for a, r in zip(self.risk_anchors, p.risks, strict=True)]
         costs = programme_costs(p, build_impact(p, benefits).total_cost)
-        return money_in_scenario(p, benefits, risks, costs, self.scenario, self.point)
+        return money_in_scenario(p, benefits, risks, costs, self.scenario, self.point, series=False)
 
 
 def sensitivities(model: Model) -> list[Sensitivity]:
