@@ -8,20 +8,26 @@ Run it from anywhere:
 It generates N proposals varied from the examples in proposals/ (deterministic for a seed)
 in a temporary workspace, writes for each the very inputs the bare tools need (the same
 Markdown pages, a standalone mkdocs.yml with buildcase's configuration, the handout HTML
-next to a copy of the fonts), then times bare and buildcase runs interleaved, `--repeats`
-times, and reports medians. Results go to OUT/results.json and OUT/results.svg.
+next to a copy of the fonts, each deck's HTML as buildcase lays it out for its PDF), then
+times bare and buildcase runs interleaved, `--repeats` times, and reports medians.
+Results go to OUT/results.json and OUT/results.svg.
 A generated proposal is a random example with a longer title, its money and head counts
 scaled (costs still adding up to the budget), one benefit retitled, its risks reordered
 with new likelihoods, and a benefit dropped or duplicated.
 
 Each round runs: bare ONE, buildcase ONE, bare ALL, buildcase ALL (new folder), buildcase
-ALL again (same folder), buildcase check ALL. Every command must exit 0 and leave its
-outputs (index.html and the PDF of each proposal), or the benchmark stops with its output.
+ALL again (same folder), buildcase check ALL, then for ONE: buildcase without the decks'
+PDFs, and the bare decks' PDFs alone. Every command must exit 0 and leave its outputs
+(index.html, the handout and the deck's PDF of each proposal), or the benchmark stops with
+its output.
 
 The bare script, per proposal and one after another:
     mkdocs build -q -f <slug>/mkdocs.yml
     weasyprint <slug>-<handout>.html <slug>-<handout>.pdf   (for each handout buildcase
     makes: the executives' and one per department head, from the very same HTML)
+    weasyprint -s deck-print.css <slug>-<deck>.html <slug>-<deck>.pdf   (for each deck:
+    the executives', one per department head, the results'; from the HTML buildcase's
+    engine lays out, `engines.weasyprint.decks.printable`, with the same print stylesheet)
 (NO_MKDOCS_2_WARNING=1; the executables of this Python's bin folder, not pyenv shims.
 buildcase writes a tagged PDF/UA-1 where the bare weasyprint writes a plain PDF.)
 
@@ -43,6 +49,11 @@ Targets, each a ratio (lower is better); "cold" means a fresh process and output
         run first)                                                                   <= 1.2
     T6  memory: peak RSS of `buildcase build ALL` / of `buildcase build ONE`        <= 2.0
         (per child, from os.wait4's rusage)
+    T7  the decks' PDFs (issue 27): `buildcase build ONE` cold / the same build without
+        the decks' PDFs (buildcase run with `pipeline.deck_pdfs` making none)         <= 1.25
+    T8  the decks' PDFs against the bare tool, in CPU time (user + system, workers
+        included): what they add to buildcase's cold build of ONE (with / without, T7's
+        builds) / what the bare `weasyprint` takes to make the same PDFs            <= 0.6
 
 Besides the targets, results.json holds every sample and a breakdown of where the time
 goes: process start-up and imports, and each stage of one proposal in a warm process.
@@ -82,8 +93,22 @@ MKDOCS = str(BIN / "mkdocs")
 WEASYPRINT = str(BIN / "weasyprint")
 BUILDCASE = [sys.executable, "-m", "buildcase"]
 HANDOUT = "handout.pdf"
+DECK_PDF = "present.pdf"
 
-GOALS = {"T1": 0.6, "T2": 0.25, "T3": 0.05, "T4": 0.1, "T5": 1.2, "T6": 2.0}
+GOALS = {"T1": 0.6, "T2": 0.25, "T3": 0.05, "T4": 0.1, "T5": 1.2, "T6": 2.0, "T7": 1.25, "T8": 0.6}
+# What the decks' PDFs cost a cold build of ONE, as the breakdown shows it.
+DECK_PDF_SAMPLES = {
+    "wall, with": "buildcase_one",
+    "wall, without": "buildcase_one_without_deck_pdfs",
+    "CPU, with": "buildcase_one_cpu",
+    "CPU, without": "buildcase_one_without_deck_pdfs_cpu",
+    "CPU, bare weasyprint for the same PDFs": "bare_one_deck_pdfs_cpu",
+}
+# buildcase without the decks' PDFs, for T7: the pipeline's one call that makes them stubbed
+WITHOUT_DECK_PDFS = (
+    "import sys, buildcase.pipeline as p; p.deck_pdfs = lambda *a: {}; "
+    "from buildcase.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 class BenchmarkError(SystemExit):
@@ -100,6 +125,7 @@ class BenchmarkError(SystemExit):
 class Run:
     seconds: float
     max_rss_kb: int
+    cpu_seconds: float = 0.0  # user + system, its reaped workers included (wait4's rusage)
 
 
 def command_env() -> dict[str, str]:
@@ -134,7 +160,7 @@ def run_command(cmd: Sequence[str], cwd: Path) -> Run:
             raise BenchmarkError(
                 f"`{' '.join(map(str, cmd))}` (in {cwd}) exited {process.returncode}:\n{tail}"
             )
-    return Run(seconds, usage.ru_maxrss)
+    return Run(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 
 
 def require_files(paths: Sequence[Path], what: str) -> None:
@@ -298,15 +324,22 @@ class BareInputs:
     config: Path  # the standalone mkdocs.yml
     site_dir: Path
     handouts: list[tuple[Path, Path]]  # (html, pdf): every handout buildcase makes
+    decks: list[tuple[Path, Path]] = field(default_factory=list)  # (html, pdf): every deck's
 
     def commands(self) -> list[list[str]]:
         return [
             [MKDOCS, "build", "-q", "-f", str(self.config)],
             *([WEASYPRINT, str(html), str(pdf)] for html, pdf in self.handouts),
+            *self.deck_commands(),
         ]
 
+    def deck_commands(self) -> list[list[str]]:
+        css = str(deck_print_css())
+        return [[WEASYPRINT, "-s", css, str(html), str(pdf)] for html, pdf in self.decks]
+
     def outputs(self) -> list[Path]:
-        return [self.site_dir / "index.html", *(pdf for _html, pdf in self.handouts)]
+        pdfs = [pdf for _html, pdf in [*self.handouts, *self.decks]]
+        return [self.site_dir / "index.html", *pdfs]
 
     @property
     def pdf(self) -> Path:
@@ -314,7 +347,8 @@ class BareInputs:
 
 
 def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped-def]
-    """buildcase's own rendering of a proposal (pages, nav, handout HTML) and its model."""
+    """buildcase's own rendering of a proposal (pages, nav, handout and deck HTML) and its
+    model, with its logo as `build` gives it."""
     from buildcase.commands.check import check_proposal
     from buildcase.compute import build_case
     from buildcase.render.case import render_case
@@ -322,15 +356,30 @@ def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped
 
     proposal, _warnings = check_proposal(folder)
     case = build_case(proposal, folder.name)
+    logo = logo_path(folder, proposal)
     rendered = render_case(
-        case, template_dirs(folder, workspace), proposal.paper, handout_date(proposal)
-    )
+        case, template_dirs(folder, workspace), proposal.paper, handout_date(proposal), None,
+        logo.as_uri() if logo else None,
+    )  # fmt: skip
     return rendered, proposal
+
+
+def logo_path(folder: Path, proposal) -> Path | None:  # type: ignore[no-untyped-def]
+    b = proposal.branding
+    return Path(os.path.realpath(folder / b.logo)) if b and b.logo else None
+
+
+def deck_print_css() -> Path:
+    """The print stylesheet buildcase lays each deck's PDF out with."""
+    from buildcase.engines.weasyprint.decks import PRINT_CSS
+    from buildcase.workspace import default_templates_dir
+
+    return default_templates_dir() / PRINT_CSS
 
 
 def handout_date(proposal) -> str:  # type: ignore[no-untyped-def]
     """The PDF date buildcase gives the handout."""
-    from buildcase.pipeline import pdf_date, source_epoch
+    from buildcase.write.moment import pdf_date, source_epoch
 
     return pdf_date(source_epoch(proposal.date))
 
@@ -377,8 +426,10 @@ def _plain(value):  # type: ignore[no-untyped-def]
 
 
 def bare_inputs(folder: Path, workspace: Path, bare_root: Path) -> BareInputs:
-    """Write the very pages, config, assets and handout HTML buildcase would build from."""
-    from buildcase.engines.mkdocs import ASSETS
+    """Write the very pages, config, assets, handout HTML and decks' HTML buildcase would
+    build from."""
+    from buildcase.engines import ASSETS, deck_pdf_name
+    from buildcase.engines.weasyprint.decks import printable, site_files
 
     rendered, proposal = rendered_proposal(folder, workspace)
     root = bare_root / folder.name
@@ -400,7 +451,13 @@ def bare_inputs(folder: Path, workspace: Path, bare_root: Path) -> BareInputs:
         html = handouts / f"{folder.name}-{name.removesuffix('.pdf')}.html"
         html.write_text(text, encoding="utf-8")
         pairs.append((html, html.with_suffix(".pdf")))
-    return BareInputs(root / "mkdocs.yml", root / "site", pairs)
+    decks = []  # as the deck engine lays each out: its assets from the copy beside them
+    site = site_files(handouts, logo_path(folder, proposal))
+    for name, text in rendered.decks.items():
+        html = handouts / f"{folder.name}-{name}"
+        html.write_text(printable(text, site), encoding="utf-8")
+        decks.append((html, handouts / f"{folder.name}-{deck_pdf_name(name)}"))
+    return BareInputs(root / "mkdocs.yml", root / "site", pairs, decks)
 
 
 # --- the timed runs --------------------------------------------------------------------
@@ -410,7 +467,7 @@ def bare_script_seconds(inputs: Sequence[BareInputs], cwd: Path) -> float:
     """The bare script over `inputs`, from fresh outputs: its total wall time."""
     for one in inputs:
         shutil.rmtree(one.site_dir, ignore_errors=True)
-        for _html, pdf in one.handouts:
+        for _html, pdf in [*one.handouts, *one.decks]:
             pdf.unlink(missing_ok=True)
     seconds = 0.0
     for one in inputs:
@@ -420,11 +477,30 @@ def bare_script_seconds(inputs: Sequence[BareInputs], cwd: Path) -> float:
     return seconds
 
 
-def buildcase_build(folders: Sequence[Path], workspace: Path, out: Path) -> Run:
+def bare_deck_runs(one: BareInputs, cwd: Path) -> Run:
+    """The bare `weasyprint` making the decks' PDFs of one proposal, from fresh: its wall
+    and CPU time, all commands together."""
+    for _html, pdf in one.decks:
+        pdf.unlink(missing_ok=True)
+    runs = [run_command(cmd, cwd) for cmd in one.deck_commands()]
+    require_files([pdf for _html, pdf in one.decks], "the bare weasyprint")
+    return Run(
+        sum(r.seconds for r in runs),
+        max(r.max_rss_kb for r in runs),
+        sum(r.cpu_seconds for r in runs),
+    )
+
+
+def buildcase_build(
+    folders: Sequence[Path], workspace: Path, out: Path, deck_pdfs: bool = True
+) -> Run:
     paths = [str(f.relative_to(workspace)) for f in folders]
-    run = run_command([*BUILDCASE, "build", *paths, "--out", str(out)], workspace)
-    expected = [out / f.name / name for f in folders for name in ("index.html", HANDOUT)]
-    require_files(expected, "buildcase build")
+    command = BUILDCASE if deck_pdfs else [sys.executable, "-c", WITHOUT_DECK_PDFS]
+    run = run_command([*command, "build", *paths, "--out", str(out)], workspace)
+    made = ("index.html", HANDOUT, *([DECK_PDF] if deck_pdfs else []))
+    require_files([out / f.name / name for f in folders for name in made], "buildcase build")
+    if not deck_pdfs and any((out / f.name / DECK_PDF).exists() for f in folders):
+        raise BenchmarkError("buildcase made the decks' PDFs where it was asked not to")
     return run
 
 
@@ -456,6 +532,7 @@ def interleaved_samples(
         samples.add("bare_one", bare_script_seconds(bare[:1], workspace))
         one = buildcase_build(folders[:1], workspace, one_out)
         samples.add("buildcase_one", one.seconds)
+        samples.add("buildcase_one_cpu", one.cpu_seconds)
         samples.add("buildcase_one_rss", one.max_rss_kb)
         samples.add("bare_all", bare_script_seconds(bare, workspace))
         full = buildcase_build(folders, workspace, all_out)
@@ -463,7 +540,12 @@ def interleaved_samples(
         samples.add("buildcase_all_rss", full.max_rss_kb)
         samples.add("buildcase_all_again", buildcase_build(folders, workspace, all_out).seconds)
         samples.add("buildcase_check_all", buildcase_check(folders, workspace).seconds)
-        for done in (one_out, all_out):
+        plain_out = workspace / f"out-{r}-one-without-deck-pdfs"
+        without = buildcase_build(folders[:1], workspace, plain_out, deck_pdfs=False)
+        samples.add("buildcase_one_without_deck_pdfs", without.seconds)
+        samples.add("buildcase_one_without_deck_pdfs_cpu", without.cpu_seconds)
+        samples.add("bare_one_deck_pdfs_cpu", bare_deck_runs(bare[0], workspace).cpu_seconds)
+        for done in (one_out, all_out, plain_out):
             shutil.rmtree(done)
         log(
             f"  round {r}/{repeats}: bare {samples.values['bare_all'][-1]:.1f} s, "
@@ -551,6 +633,8 @@ def stage_seconds(folder: Path, bare: BareInputs, workspace: Path, repeats: int)
     from mkdocs.config import load_config
 
     from buildcase.commands.check import check_proposal
+    from buildcase.engines.weasyprint.decks import render_deck
+    from buildcase.workspace import template_dirs
 
     executives = bare.handouts[0][0]  # the executives' handout
     html = executives.read_text(encoding="utf-8")
@@ -561,12 +645,20 @@ def stage_seconds(folder: Path, bare: BareInputs, workspace: Path, repeats: int)
             pdf_variant=variant
         )
 
+    decks = rendered_proposal(folder, workspace)[0].decks
+    allowed = [folder, *template_dirs(folder, workspace)]
+
+    def deck_pdfs() -> None:
+        for deck in decks.values():
+            render_deck(deck, buildcase_assets(), allowed)
+
     stages = {
         "load + validate (check_proposal)": lambda: check_proposal(folder),
         "load + validate + compute + render": lambda: rendered_proposal(folder, workspace),
         "handout: weasyprint, PDF/UA-1": pdf("pdf/ua-1"),
         "handout: weasyprint, plain PDF": pdf(None),
         "site: mkdocs load_config + build": lambda: mkdocs_build(load_config(str(bare.config))),
+        f"every deck's PDF ({len(decks)}): weasyprint, PDF/UA-1": deck_pdfs,
     }
     results = {}
     for name, stage in stages.items():
@@ -597,6 +689,11 @@ class Result:
 
 def results(samples: Samples, n: int) -> list[Result]:
     m = samples.median
+    # the CPU the decks' PDFs add to a cold build of ONE, for T8: CPU time, which a busy
+    # machine barely moves, where the difference of two wall times can be anything
+    samples.values["buildcase_one_deck_pdfs_cpu"] = [
+        m("buildcase_one_cpu") - m("buildcase_one_without_deck_pdfs_cpu")
+    ]
     rows = [
         ("T1", "one proposal cold / bare script", "bare_one", "buildcase_one", "s"),
         (
@@ -610,6 +707,20 @@ def results(samples: Samples, n: int) -> list[Result]:
         ("T4", f"check {n} / cold build of {n}", "buildcase_all", "buildcase_check_all", "s"),
         ("T5", "edit + serve rebuild / warm mkdocs", "mkdocs_warm", "buildcase_edit", "s"),
         ("T6", f"peak RSS: build {n} / build one", "buildcase_one_rss", "buildcase_all_rss", "MB"),
+        (
+            "T7",
+            "one cold / the same without decks' PDFs",
+            "buildcase_one_without_deck_pdfs",
+            "buildcase_one",
+            "s",
+        ),
+        (
+            "T8",
+            "decks' PDFs added / bare, CPU time",
+            "bare_one_deck_pdfs_cpu",
+            "buildcase_one_deck_pdfs_cpu",
+            "s",
+        ),
     ]
     out = []
     for target, what, ref, ours, unit in rows:
@@ -736,6 +847,9 @@ def main(argv: list[str] | None = None) -> int:
         breakdown = {
             "startup_s": startup_seconds(workspace, 3),
             "one_proposal_warm_stages_s": stage_seconds(folders[0], bare[0], workspace, 3),
+            "one_proposal_cold_deck_pdfs_s": {
+                name: samples.median(key) for name, key in DECK_PDF_SAMPLES.items()
+            },
         }
         rows = results(samples, args.n)
         total = time.perf_counter() - started

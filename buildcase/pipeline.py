@@ -3,11 +3,11 @@
     load -> validate -> compute -> render -> engines -> write
 
 `build_one` reads as that list. `prepare` runs stages 1 to 4 in this process and hands
-the site and the handouts to the engines (5), which may be warm worker processes; the
-returned `Job` waits for them and writes the output atomically (6). The scheduler
-(`commands/build.py`) prepares several proposals while the engines work, and the live
-preview (`commands/serve.py`) publishes the site before the handouts follow; both call
-`prepare`, so every command builds a proposal the same way.
+the site, the handouts and the decks' PDFs to the engines (5), which may be warm worker
+processes; the returned `Job` waits for them and writes the output atomically (6). The
+scheduler (`commands/build.py`) prepares several proposals while the engines work, and the
+live preview (`commands/serve.py`) publishes the site before the handouts follow; both
+call `prepare`, so every command builds a proposal the same way.
 
 A handout too long for two pages fails alone: the rest is published without it and without
 the links to it, and the build names it, located at what to shorten (`Built.left_out`).
@@ -18,7 +18,6 @@ again without the links. Neither a page too many nor an earlier build's is publi
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
 import shutil
@@ -39,18 +38,18 @@ from buildcase.compute.checks import (
     proven_too_long,
 )
 from buildcase.compute.results import results_summary
-from buildcase.engines import Engines, HandoutTask, SiteTask, make_handout, make_site
+from buildcase.engines import Engines, HandoutTask, SiteTask, deck_pdfs, make_handout, make_site
 from buildcase.engines.weasyprint import HandoutTooLong, Length
 from buildcase.engines.weasyprint.lengths import known_lengths, remember_lengths
-from buildcase.errors import Location, Problem, RenderError, WorkspaceError, problem_text
+from buildcase.errors import Location, Problem, RenderError, problem_text
 from buildcase.load import LoadedProposal, load_proposal
 from buildcase.markup import plain_text, title_html
-from buildcase.models.quantities import PartialDate
 from buildcase.validate import validate_proposal
 from buildcase.workspace import base_config, default_templates_dir, own_templates, template_dirs
 from buildcase.workspace.config import read_site_url
 from buildcase.workspace.layout import ROOT_FILE
 from buildcase.write.fingerprint import input_fingerprint
+from buildcase.write.moment import pdf_date, source_epoch
 from buildcase.write.output import output_error, publish
 from buildcase.write.staging import discard, new_staging_folder
 
@@ -118,13 +117,16 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
     # 4. Render: the site's pages, the handouts' HTML and the decks, from the same case.
     logo = logo_file(folder, case)
     rendered = render_for(case, folder, options, logo)
-    # 5. Engines: MkDocs makes the site and WeasyPrint the handouts, into a staging folder;
-    # a handout known to be too long is not laid out, and the site does not link to it.
+    # 5. Engines: MkDocs makes the site and WeasyPrint the handouts and the decks' PDFs,
+    # into a staging folder; a handout known to be too long is not laid out, and the site
+    # does not link to it, nor to a deck's PDF the engines do not make (the preview's).
     left_out = {name: p for name, p in known.items() if name in rendered.handouts}
     staged = new_staging_folder(options.out, folder.name)
     made = {name: html for name, html in rendered.handouts.items() if name not in left_out}
     handouts = submit_handouts(engines, made, folder, options)
-    task = site_task(case, rendered, staged, logo, options, without=left_out)
+    slides = deck_pdfs(engines, rendered.decks, handout_task("", folder, options), logo)
+    unmade = [name for name, future in slides.items() if future.cancelled()]
+    task = site_task(case, rendered, staged, logo, options, without=[*left_out, *unmade])
     site = engines.submit(make_site, task)
 
     def locate(name: str, length: Length) -> Problem:
@@ -142,6 +144,7 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
         started=started,
         summary=portfolio_entry(case),
         decks=rendered.decks,
+        deck_pdfs={name: future for name, future in slides.items() if name not in unmade},
         left_out=left_out,
         remake=Remake(engines, task, locate, lengths, list(rendered.handouts)),
     )
@@ -297,6 +300,7 @@ class Job:
     summary: dict[str, Any]  # what the portfolio index says of this proposal
     remake: Remake
     decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML, ready
+    deck_pdfs: dict[str, Future[Any]] = field(default_factory=dict)  # present*.pdf -> its PDF
     left_out: dict[str, Problem] = field(default_factory=dict)  # too long: file -> warning
 
     def finish(self) -> Built:
@@ -318,6 +322,9 @@ class Job:
                 (self.staged / name).write_bytes(handout.pdf)
             for name, deck in self.decks.items():  # the slides, beside index.html
                 (self.staged / name).write_text(deck, encoding="utf-8")
+            slides = {name: future.result() for name, future in self.deck_pdfs.items()}
+            for name, made in slides.items():  # and each deck's PDF beside it
+                (self.staged / name).write_bytes(made.pdf)
         except OSError as e:  # a full disk, a read-only folder: here or in an engine
             discard(self.staged)
             raise output_error(e, self.out / self.folder.name) from e
@@ -341,6 +348,7 @@ class Job:
             *self.warnings,
             *(f"{self.folder}: site: {w}" for w in site_warnings),
             *(f"{self.folder}: {name}: {w}" for name, h in handouts.items() for w in h.warnings),
+            *(f"{self.folder}: {name}: {w}" for name, s in slides.items() for w in s.warnings),
         ]
         pages = handouts[HANDOUT].pages if HANDOUT in handouts else 0
         return Built(
@@ -422,27 +430,3 @@ def portfolio_entry(case: Case) -> dict[str, Any]:
         ],
         "results": results_summary(case.results) if case.results else None,
     }
-
-
-LATEST_EPOCH = 4_102_444_799  # 2099-12-31T23:59:59Z, as the proposal's dates (limits)
-
-
-def source_epoch(date: PartialDate) -> int:
-    """The moment the outputs say they were made: the proposal's date, so the same input
-    gives the same bytes; SOURCE_DATE_EPOCH, where set, wins, as reproducible-build tools
-    expect."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        if not epoch.isdigit() or int(epoch) > LATEST_EPOCH:
-            raise WorkspaceError(
-                f"SOURCE_DATE_EPOCH={epoch[:40]} is not a moment buildcase can state: give "
-                f"whole seconds since 1970, at most {LATEST_EPOCH} (the end of 2099)"
-            )
-        return int(epoch)
-    moment = datetime.datetime(date.year, date.month, date.day or 1, tzinfo=datetime.timezone.utc)
-    return int(moment.timestamp())
-
-
-def pdf_date(epoch: int) -> str:
-    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -123,3 +123,25 @@ def is_approved(folder: Path) -> bool:
     data = yaml.safe_load((folder / "proposal.yaml").read_text(encoding="utf-8"))
     request = data.get("request") or {}
     return bool(request.get("approved"))
+
+
+# --- every example built once, for every test that only reads what a build wrote ----------
+
+
+@pytest.fixture(scope="session")
+def examples_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example in proposals/ built through the command line, once a session, as a
+    user builds them all: their sites, handouts, decks and the decks' PDFs, for tests to
+    read (never to change). One folder per example, by its name."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("examples-site")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "buildcase", "build", "--out", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out

@@ -77,7 +77,7 @@ def test_every_example_leads_with_the_decision(examples: Path) -> None:
             assert "Approve" not in start and "The ask" not in start, folder.name
             continue
         assert re.match(
-            r"Approve [$£€]?[\d,]+: a gain of [$£€]?[\d,]+ a year, paid back in \d+ months",
+            r"Approve [$£€]?[\d,]+: a gain of [$£€]?[\d,]+\sa\syear, paid back in \d+\smonths",
             title[1],
         )
         for label in ("The ask", "Gain", "Paid back in", "Cost of doing nothing"):
@@ -97,7 +97,7 @@ def test_every_department_page_leads_with_the_decision_and_says_whose_figures(
             assert "The ask" not in text and "Approve" not in text, page.name
             continue
         assert "The ask" in text and "Paid back in" in text, page.name
-        assert "(the whole programme)" in text, page.name  # the return is not theirs alone
+        assert "The whole programme" in text, page.name  # the gain is not theirs alone
         assert 'href="handout-' in page.read_text()
 
 

@@ -236,8 +236,8 @@ def test_build_audience_makes_only_that_department_handout(
     folder = copy_reference(workspace)
     code, out, _ = run_cli(capsys, "build", str(folder), "--audience", "hr")
     assert code == 0, out
-    handouts = sorted(p.name for p in (workspace / "site" / folder.name).glob("*.pdf"))
-    assert handouts == ["handout-hr.pdf", "handout.pdf"]
+    pdfs = sorted(p.name for p in (workspace / "site" / folder.name).glob("*.pdf"))
+    assert pdfs == ["handout-hr.pdf", "handout.pdf", "present-hr.pdf", "present.pdf"]
     code, _, err = run_cli(capsys, "build", str(folder), "--audience", "cfo")
     assert code == 1
     assert "--audience cfo: this proposal has no such audience; its audiences: sales, hr" in err

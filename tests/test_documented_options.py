@@ -135,7 +135,7 @@ def build_paper(ws: Path) -> None:
 def build_audience(ws: Path) -> None:
     ok(run(ws, "build", "proposals/p", "--audience", "hr"))
     built = {p.name for p in (ws / "site" / "p").glob("*.pdf")}
-    assert built == {"handout.pdf", "handout-hr.pdf"}
+    assert built == {"handout.pdf", "handout-hr.pdf", "present.pdf", "present-hr.pdf"}
     unknown = run(ws, "build", "proposals/p", "--audience", "finance", "--out", "x")
     assert unknown.returncode != 0 and "finance" in unknown.stderr + unknown.stdout
 

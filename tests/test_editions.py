@@ -161,7 +161,7 @@ def test_the_portfolio_lists_every_proposal_with_its_status(built: BuildReport) 
 def test_one_audience_edition_only(workspace: Path) -> None:
     folder = copy_reference(workspace)
     build([folder], workspace, workspace / "site", audience="hr")
-    handouts = sorted(p.name for p in (workspace / "site" / folder.name).glob("*.pdf"))
+    handouts = sorted(p.name for p in (workspace / "site" / folder.name).glob("handout*.pdf"))
     assert handouts == ["handout-hr.pdf", "handout.pdf"]
 
 

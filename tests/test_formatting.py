@@ -129,7 +129,16 @@ def test_a_count_not_known_is_a_dash() -> None:
 
 
 def test_years_are_written_with_their_noun() -> None:
-    """`Return on investment over {years}` takes the years whole (`3 years`, `1 Jahr`): no template adds
+    """`ROI over {years}` takes the years whole (`3 years`, `1 Jahr`): no template adds
     the noun or its plural by hand."""
     for lang, one, many in (("en", "1 year", "3 years"), ("de", "1 Jahr", "3 Jahre")):
         assert (fmt("USD", lang).years(1), fmt("USD", lang).years(3)) == (one, many)
+
+
+def test_a_source_is_cited_with_its_year_once() -> None:
+    """Issue 31: "report for July to September 2026, 2026" read as a typo on every output."""
+    f = fmt("USD")
+    assert f.year_after("Gallup State of the Global Workplace", 2025) == ", 2025"
+    assert f.year_after("Ops report for July to September 2026", 2026) == ""
+    assert f.year_after("Quarterly review (Q3 2026).", 2026) == ""
+    assert f.year_after("Internal audit", None) == ""

@@ -202,7 +202,7 @@ def test_the_business_case_and_the_costs_show_the_split(built: Path) -> None:
 @pytest.mark.pdf
 def test_every_handout_shows_the_split_beside_the_return(built: Path) -> None:
     split = (
-        f"Return on investment over 1 year: {ROI}%, on the full cost of {euros(FULL)} ({euros(TRAINING)} for "
+        f"ROI over 1 year: {ROI}%, on the full cost of {euros(FULL)} ({euros(TRAINING)} for "
         f"the training + {euros(TIME)} of people's time); {ROI_TRAINING}% without people's time."
     )
     handouts = sorted((built / SUPPORT.name).glob("handout*.pdf"))
@@ -233,10 +233,7 @@ def test_the_deck_shows_the_split_on_the_case_and_the_decision(built: Path) -> N
     assert f"Paid back in {math.ceil(round(PAYBACK, 1))} months" in text
     assert f"Full cost {euros(FULL)} = {parts}" in text
     assert f"Full cost: {parts} = {euros(FULL)}; every return is computed on it." in notes
-    assert (
-        f"Return on investment over 1 year: {ROI}% = ({euros(GAIN)} − {euros(FULL)}) ÷ {euros(FULL)}."
-        in notes
-    )
+    assert f"ROI over 1 year: {ROI}% = ({euros(GAIN)} − {euros(FULL)}) ÷ {euros(FULL)}." in notes
     text, _ = slide(deck, "costs")
     assert f"People's time {euros(TIME)} Full cost {euros(FULL)}" in text
 
@@ -275,7 +272,7 @@ def test_where_time_is_only_shown_every_return_says_so_and_what_it_is_worth(buil
     assert re.search(r"Return on investment, people's time not counted \d+%", case)
     handout = pdf_of(folder / "handout.pdf")[1]
     assert re.search(
-        rf"Return on investment over 2 years: \d+%, on a cost of {euros(SHOWN_TRAINING)}\. People's time, worth "
+        rf"ROI over 2 years: \d+%, on a cost of {euros(SHOWN_TRAINING)}\. People's time, worth "
         rf"{euros(SHOWN_TIME)}, is not counted in the return\.",
         handout,
     ), handout[:1200]

@@ -363,6 +363,13 @@ audiences:
 # A proposal for each warning: MINIMAL with what makes it fire, the start of the message,
 # and the topic it must name. Cases under tests/bad/must-work are named by their folder.
 CASES: dict[str, tuple[str, str, str]] = {
+    "no-closing-notes": (  # issue 27: the deck's last words are the presenter's
+        MINIMAL
+        + "objections:\n  - {concern: No time, answer: Short sessions}\n"
+        + "notes:\n  opening: Start with the survey.\n",
+        "no `notes.closing`",
+        "format",
+    ),
     "stat-without-respondents": (
         MINIMAL + SURVEY,
         "stat 'asked' has no number of respondents",
@@ -488,6 +495,7 @@ CASES: dict[str, tuple[str, str, str]] = {
     "benefits-last-the-horizon": (
         "", "every benefit is counted for all 3 years at its full value", "benefits-over-years",
     ),
+    "logo-vanishes-on-the-header": ("", "the logo is drawn mostly in #0b6e4f", "format"),
 }  # fmt: skip
 
 

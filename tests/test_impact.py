@@ -302,8 +302,10 @@ def test_our_own_data_is_listed_beside_the_survey_never_as_research(site: Path) 
     page = page[page.index("Every figure in this proposal") :]
     own, research = page.index("Our own data"), page.index("External research")
     assert page.index("Velora support team survey") < own < research
-    internal = "Velora ticketing system, repeat-contact report for July to September 2026, 2026"
+    # cited with its year once: the source's name already ends with it (issue 31)
+    internal = "Velora ticketing system, repeat-contact report for July to September 2026"
     assert own < page.index(internal) < research
+    assert f"{internal}, 2026" not in page
     assert page.index("Promote, survey of its certified") > research
     handout = pdf_text(site / "handout.pdf")
     assert "Our own data: Velora ticketing system, repeat-contact report" in handout

@@ -1,6 +1,6 @@
 """PDF/UA checked by a checker we did not write (issue 18): `pdfua check` (pdfua 0.1.3, on
 PyPI, the machine-checkable subset of PDF/UA-1) finds no error and no warning in any handout
-of the three examples.
+of the three examples, nor in any deck's PDF of every example (issue 27).
 
 One rule, UA-14-001 (headings not empty), cannot run on these files with pdfua 0.1.3: its
 `as_integer` asks a pikepdf Array for `getattr(value, "is_integer", False)`, which pikepdf
@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pikepdf
 import pytest
+
+from buildcase.engines.weasyprint.decks import NOTES
 
 from .test_handout_layout import Built, built  # noqa: F401  # the shared, built handouts
 
@@ -32,24 +35,60 @@ def pdfua() -> str:
     return found
 
 
-@pytest.mark.slow
-@pytest.mark.pdf
-def test_every_handout_passes_pdfua_with_no_error_and_no_warning(built: list[Built]) -> None:  # noqa: F811
+def pdfua_failures(pdfs: dict[str, Path]) -> dict[str, list[tuple[str, str]]]:
+    """What `pdfua check` finds in each PDF (by name) that finds anything."""
     command = pdfua()
     failures = {}
-    for b in built:
+    for name, pdf in pdfs.items():
         result = subprocess.run(
-            [command, "check", "--format", "json", str(b.pdf)], capture_output=True, text=True
+            [command, "check", "--format", "json", str(pdf)], capture_output=True, text=True
         )
         report = json.loads(result.stdout)
         summary = report["summary"]
         if summary["errors"] or summary["warnings"] or result.returncode != 0:
-            failures[b.name] = [
+            failures[name] = [
                 (f["rule_id"], f.get("message", "")[:100]) for f in report["findings"]
             ]
         skipped = {s["rule_id"] for s in report.get("skipped", [])}
-        assert skipped <= {KNOWN_CHECKER_FAULT}, (b.name, report["skipped"])
-    assert failures == {}
+        assert skipped <= {KNOWN_CHECKER_FAULT}, (name, report["skipped"])
+    return failures
+
+
+@pytest.mark.slow
+@pytest.mark.pdf
+def test_every_handout_passes_pdfua_with_no_error_and_no_warning(built: list[Built]) -> None:  # noqa: F811
+    assert pdfua_failures({b.name: b.pdf for b in built}) == {}
+
+
+def deck_pdfs(site: Path) -> dict[str, Path]:
+    """Every deck's PDF of every example, by example and file name."""
+    found = {f"{p.parent.name}/{p.name}": p for p in sorted(site.glob("*/present*.pdf"))}
+    assert found and len(found) == len(list(site.glob("*/present*.html")))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.pdf
+def test_every_deck_pdf_passes_pdfua_with_no_error_and_no_warning(examples_site: Path) -> None:
+    assert pdfua_failures(deck_pdfs(examples_site)) == {}
+
+
+@pytest.mark.slow
+@pytest.mark.pdf
+def test_a_deck_pdf_tags_its_tables_headers_and_headings(examples_site: Path) -> None:
+    """As the handouts: the slides' data tables are /Table with header cells that carry
+    /Scope, the layout's grids are not, and no heading is empty."""
+    for name, pdf in deck_pdfs(examples_site).items():
+        html = NOTES.sub("", pdf.with_suffix(".html").read_text(encoding="utf-8"))
+        with pikepdf.open(pdf) as opened:
+            elements = list(walk(opened.Root.StructTreeRoot.get("/K")))
+        tables = [e for e in elements if e.get("/S") == "/Table"]
+        assert len(tables) == html.count("<table"), name
+        assert all("/Scope" in h.get("/A", {}) for h in elements if h.get("/S") == "/TH"), name
+        headings = [
+            e for e in elements if len(str(e.get("/S"))) == 3 and str(e.get("/S"))[:2] == "/H"
+        ]
+        assert headings and all(marks_content(h) for h in headings), name
 
 
 @pytest.mark.slow

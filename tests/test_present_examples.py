@@ -32,7 +32,7 @@ SIZES = [(1024, 768), (1280, 720), (1920, 1080)]
 FIGURE = re.compile(r"[$€£]\s?[\d,]*\d(?:\.\d+)?|\d+(?:\.\d+)?\s?%|\d+(?:\.\d)? months")
 CHARTS = {"need-chart", "risks-chart", "cost", "payback"}  # figures drawn, with axis ticks
 SMALLEST_TEXT = 18  # CSS px as rendered: read from the back of a meeting room
-MAIN_LINE = ["title", "need", "benefits", "risks", "case", "plan", "measures", "decision"]
+MAIN_LINE = ["title", "need", "risks", "benefits", "case", "plan", "measures", "decision"]
 
 
 @pytest.fixture(scope="module")
@@ -238,18 +238,20 @@ def test_the_deck_prints_one_slide_per_page(site: Path, browser: Any, tmp_path: 
     first, last = pages[0], pages[-1]
     assert float(first.mediabox.width) > float(first.mediabox.height)  # landscape, 16:9
     assert "Approve $184,000" in " ".join((first.extract_text() or "").split())
-    assert "Sources" in (last.extract_text() or "")
+    assert "sources behind every figure" in (last.extract_text() or "")
 
 
-def test_what_people_will_do_differently_follows_the_benefits(site: Path) -> None:
-    """Format 1.1's behaviours (issue 15): the impact map on the main line, one path per
-    slide below it; each audience's deck shows what their people will do; the managers'
-    part, in hours, below the plan."""
+def test_what_people_will_do_differently_leads_to_the_benefits(site: Path) -> None:
+    """Format 1.1's behaviours (issue 15): the impact map on the main line, after the risk
+    of not training and before what it brings (issue 27), one path per slide below it;
+    each audience's deck shows what their people will do; the managers' part, in hours,
+    below the plan."""
     proposal, _ = validate_proposal(load_proposal(PROPOSALS / "support-coaching-programme"))
     deck = site / "support-coaching-programme"
     line = slides(deck / "present.html").line
     tops = [stack[0]["slide"] for stack in line]
-    assert tops[tops.index("benefits") + 1] == "impact"
+    assert tops[tops.index("risks") + 1] == "impact"
+    assert tops[tops.index("impact") + 1] == "benefits"
     impact = line[tops.index("impact")]
     assert [s["slide"] for s in impact[1:]] == ["behaviour"] * len(proposal.behaviours)
     for behaviour, below in zip(proposal.behaviours, impact[1:], strict=True):

@@ -75,7 +75,7 @@ def test_unknown_key_inside_a_list_entry(workspace: Path) -> None:
     assert errors_in(workspace, text) == [
         "proposal.yaml:16:5: error: risks[0].likelyhood: unknown key 'likelyhood'; did you mean "
         "'likelihood'? Allowed here: id, title, detail, goals, evidence, likelihood, impact, mitigation, reduction, "
-        "notes"
+        "headline, notes"
     ]
 
 

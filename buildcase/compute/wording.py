@@ -27,6 +27,7 @@ from buildcase.compute.records import (
     MeasureView,
     Scenario,
 )
+from buildcase.compute.story import Story, story
 from buildcase.models.sections import Proposal
 
 # The deck's first slide of figures shows this many of an edition's headline figures.
@@ -50,6 +51,7 @@ class Case(Protocol):
     cost_before_pilot: float | None
     decision: Decision
     impact: Impact
+    plan_weeks: float | None
 
     @property
     def lead(self) -> Scenario: ...
@@ -63,6 +65,7 @@ class EditionWording:
     goals: list[GoalView]  # the goals table's rows: those its benefits or risks speak to
     rows: list[ImpactRow]  # what people will do differently, as the edition tells it
     own_numbers: bool  # the deck's first figures are all the organization's own
+    story: Story  # what each slide of the deck's main line argues (compute.story)
 
 
 @dataclass(frozen=True)
@@ -214,11 +217,30 @@ def edition_wording(case: Case, edition: Edition) -> EditionWording:
     """The choices of one edition: a department head's reads their goals, their people's
     behaviours and their own figures."""
     a = edition.audience
+    rows = case.impact.rows_for(a.audience.id) if a else case.impact.rows
     return EditionWording(
         goals=edition_goals(case.goals, a),
-        rows=case.impact.rows_for(a.audience.id) if a else case.impact.rows,
+        rows=rows,
         own_numbers=own_numbers(edition.headline[:NEED_SLIDE_FIGURES]),
+        story=story(edition, case.decision, case.plan_weeks, story_slides(case, edition, rows)),
     )
+
+
+def story_slides(case: Case, edition: Edition, rows: list[ImpactRow]) -> set[str]:
+    """The slides of the story an edition's deck has, each where it has something to say."""
+    p, d = case.proposal, case.decision
+    has = {
+        "asks": bool(edition.audience and edition.audience.asks),
+        "need": bool(edition.headline),
+        "risks": bool(edition.risks),
+        "impact": bool(rows),
+        "benefits": bool(edition.benefits),
+        "case": d.annual_gain is not None or d.expected_loss is not None,
+        "plan": bool(p.plan or d.pilot),
+        "measures": bool(case.measures),
+        "decision": True,
+    }
+    return {slide for slide, shown in has.items() if shown}
 
 
 def edition_goals(goals: list[GoalView], audience: AudienceView | None) -> list[GoalView]:

@@ -8,8 +8,9 @@ process is still reading YAML, and stay warm for every proposal after. A single 
 site and its handouts are made side by side.
 
 The engines themselves are `mkdocs/` (the site, the live preview's server, the guide) and
-`weasyprint/` (the handouts), the only modules that import either library;
-`pipe_worker.py` feeds the live preview's worker.
+`weasyprint/` (the handouts and the decks' PDFs), the only modules that import either
+library; `pipe_worker.py` feeds the live preview's worker. A deck's PDF is laid out in the
+same workers as the handouts, beside them: a deck runs to twenty pages or more.
 """
 
 from __future__ import annotations
@@ -51,6 +52,26 @@ class HandoutTask:
     allowed_dirs: list[Path]
 
 
+# Where a site publishes buildcase's assets (the fonts, reveal.js) and the proposal's logo,
+# beside its pages: the decks load them from there, relative to themselves.
+ASSETS = "assets/buildcase"
+
+
+def logo_name(logo: Path) -> str:
+    """The logo's path in the site, as the decks and the site's theme name it."""
+    return f"{ASSETS}/brand/logo{logo.suffix.lower()}"
+
+
+@dataclass(frozen=True)
+class DeckTask:
+    """A deck's HTML, as published beside index.html, for its PDF."""
+
+    html: str
+    assets_dir: Path  # what the site publishes as ASSETS
+    allowed_dirs: list[Path]  # what it may load: the proposal folder first, then templates
+    logo: Path | None = None  # what the site publishes as `logo_name(logo)`
+
+
 def make_site(task: SiteTask) -> list[str]:
     from buildcase.engines.mkdocs import build_site
 
@@ -76,14 +97,41 @@ def make_handout(task: HandoutTask) -> Any:
     return render_handout(task.html, task.base_dir, task.allowed_dirs)
 
 
-def warm_up(first: Callable[[], None] | None = None) -> None:
+def make_deck_pdf(task: DeckTask) -> Any:
+    from buildcase.engines.weasyprint.decks import render_deck
+
+    return render_deck(task.html, task.assets_dir, task.allowed_dirs, task.logo)
+
+
+def deck_pdf_name(deck: str) -> str:
+    """The PDF of the deck `deck` (present.html -> present.pdf), published beside it."""
+    return f"{deck.removesuffix('.html')}.pdf"
+
+
+def deck_pdfs(
+    engines: Engines, decks: dict[str, str], like: HandoutTask, logo: Path | None
+) -> dict[str, Future[Any]]:
+    """Each deck's PDF on its way, by its file name (present.pdf beside present.html),
+    from `decks` (file name -> HTML); a deck may load what the handout `like` may."""
+    return {
+        deck_pdf_name(name): engines.submit(
+            make_deck_pdf, DeckTask(html, like.base_dir, like.allowed_dirs, logo)
+        )
+        for name, html in decks.items()
+    }
+
+
+def warm_up(first: Callable[[], None] | None = None, sites: bool = True) -> None:
     """Set up a new worker: run `first` (the scheduler's: letting go of what the worker
     inherited and must not hold, such as the output folder's lock), end with the build, and
-    import both engines while the main process is still reading proposals."""
+    import the engines it will run while the main process is still reading proposals: both,
+    or only WeasyPrint for a worker that makes no site (`sites`), which would otherwise
+    spend a third of a second of a core on importing MkDocs for nothing."""
     if first is not None:
         first()
     _die_with_parent()
-    from buildcase.engines import mkdocs as site  # noqa: F401
+    if sites:
+        from buildcase.engines import mkdocs as site  # noqa: F401
     from buildcase.engines import weasyprint as handout
 
     handout.warm_up()
@@ -144,11 +192,12 @@ class PoolEngines:
     not used: it forks from one of the pool's threads, which deadlocked now and then.
     """
 
-    def __init__(self, workers: int, first: Callable[[], None] | None = None):
+    def __init__(self, workers: int, first: Callable[[], None] | None = None, sites: bool = True):
         self.workers = workers
         self.first = first
+        self.sites = sites  # whether its workers make sites too, or only PDFs
         self.pool = multiprocessing.get_context("fork").Pool(
-            workers, initializer=warm_up, initargs=(first,)
+            workers, initializer=warm_up, initargs=(first, sites)
         )
         self.first_rss: dict[int, int] = {}  # worker pid -> MB after its first task
         self.last_rss: dict[int, int] = {}  # worker pid -> MB after its latest task
@@ -175,7 +224,7 @@ class PoolEngines:
 
     def renewed(self) -> PoolEngines:
         self.close()
-        return PoolEngines(self.workers, self.first)
+        return PoolEngines(self.workers, self.first, self.sites)
 
     def close(self) -> None:
         self.pool.close()
@@ -237,21 +286,21 @@ def _rss_mb(pid: int | None) -> int:
 
 
 class SplitEngines:
-    """For one proposal: its site in this process, its handouts in workers forked at once,
-    importing WeasyPrint while this process reads the YAML; side by side.
+    """For one proposal: its site in this process, its handouts and decks' PDFs in workers
+    forked at once, importing WeasyPrint while this process reads the YAML; side by side.
 
     One worker per core, not one fewer: a proposal's handouts (four or five, a few tenths of
     a second each) are most of its work and its site a small part, so with one worker on
     two cores this process sat idle for a second once its site was made. (One proposal
     cold, medians of 6: 2.53 s -> 2.14 s for the reference, 3.01 s -> 2.35 s for
-    safety-huddle-coaching.)"""
+    safety-huddle-coaching.) Its workers import WeasyPrint alone: the site is made here."""
 
     def __init__(self, workers: int | None = None, first: Callable[[], None] | None = None):
         self.inline = InlineEngines()
-        self.worker = PoolEngines(workers or (os.cpu_count() or 1), first)
+        self.worker = PoolEngines(workers or (os.cpu_count() or 1), first, sites=False)
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
-        if isinstance(task, HandoutTask):
+        if isinstance(task, (HandoutTask, DeckTask)):
             return self.worker.submit(function, task)
         return self.inline.submit(function, task)
 
@@ -279,8 +328,10 @@ def engines_for(
     proposals: int, jobs: int | None = None, first: Callable[[], None] | None = None
 ) -> InlineEngines | PoolEngines | SplitEngines:
     """Warm workers, one per core, or none where there is no fork (or one core); each
-    worker runs `first` as it starts."""
-    workers = min(jobs or os.cpu_count() or 1, 2 * proposals)
+    worker runs `first` as it starts. No more than four a proposal: a proposal is some ten
+    tasks (its handouts and its decks' PDFs), and a worker more would only import
+    WeasyPrint."""
+    workers = min(jobs or os.cpu_count() or 1, 4 * proposals)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return InlineEngines()
     if proposals == 1:

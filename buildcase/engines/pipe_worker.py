@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from buildcase.engines import HandoutTask, InlineEngines, warm_up
+from buildcase.engines import DeckTask, HandoutTask, InlineEngines, warm_up
 
 # Signals that stop the preview: the worker takes their default action, dying at once.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -36,6 +36,11 @@ class PreviewEngines:
     waited for that lock for ever. A pipe holds no lock: a worker that dies is an end of
     file here, and stopping it is a kill and a wait. A worker killed from outside is
     replaced for the next handout.
+
+    It makes no deck's PDF: a deck's takes as long as a few handouts, and its one worker
+    would be laying out the slides of an edit long gone while the next edit's handouts
+    wait. A deck's PDF comes back cancelled, and the preview's site does not link to it;
+    `build` makes them.
     """
 
     def __init__(self) -> None:
@@ -52,9 +57,13 @@ class PreviewEngines:
         self._feeder.start()
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
+        if isinstance(task, DeckTask):  # not made: see the class's docstring
+            future: Future[Any] = Future()
+            future.cancel()
+            return future
         if not isinstance(task, HandoutTask):
             return self._inline.submit(function, task)
-        future: Future[Any] = Future()
+        future = Future()
         self._tasks.put((function, task, future))
         return future
 

@@ -216,6 +216,16 @@ _MEANINGS_IN: dict[str, tuple[str | None, Any]] = {
         "Held stay conversations with six reports; none left that quarter",
     ),
     "Obstacle.what": ("What got in the way", "No time set aside for the sessions"),
+    "Benefit.headline": (
+        "The title of the deck's benefits slide, in your words: its finding, in place of "
+        "the one worded from the figures",
+        "Coached agents solve four in five problems at the first contact",
+    ),
+    "Risk.headline": (
+        "The title of the deck's risks slide, in your words: its finding, in place of the "
+        "one worded from the figures",
+        "One viral post would cost more than the whole programme",
+    ),
     "SpeakerNotes.opening": (
         "What to say on the title slide",
         "Open with the 72% who had no training.",

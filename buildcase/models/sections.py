@@ -36,6 +36,7 @@ from buildcase.models.values import (
     Currency,
     Date,
     DurationValue,
+    Headline,
     Hours,
     Id,
     Ids,
@@ -177,6 +178,7 @@ class Benefit(Model):
         description="How much of its annual value the gain loses each year: in year k it is "
         "annual_value x (1 - decay)^(k-1) (format 1.2)",
     )
+    headline: Headline | None = None
     notes: Text | None = Field(
         None, description="Speaker notes: only in the presenter's notes of the slides"
     )
@@ -194,6 +196,7 @@ class Risk(Model):
     reduction: PercentValue | None = Field(
         None, description="How much training cuts the likelihood"
     )
+    headline: Headline | None = None
     notes: Text | None = Field(
         None, description="Speaker notes: only in the presenter's notes of the slides"
     )

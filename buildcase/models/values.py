@@ -55,6 +55,7 @@ __all__ = [
     "Currency",
     "Date",
     "DurationValue",
+    "Headline",
     "Horizon",
     "Hours",
     "Id",
@@ -138,6 +139,21 @@ Title = Annotated[
     PlainValidator(parse_title),
     WithJsonSchema(_text(MAX_TITLE, "A title", "Fewer people leave because of their manager")),
 ]
+# An action title: what a slide of the deck says, in the author's words, in place of the
+# one buildcase words from the figures (issue 27).
+Headline = Annotated[
+    str,
+    PlainValidator(parse_title),
+    WithJsonSchema(
+        _text(
+            MAX_TITLE,
+            "The deck's title for the slide this leads, in your words: its finding, not a label",
+            "Three in five agents get no feedback on their own tickets",
+        )
+    ),
+]
+
+
 _id_schema: dict[str, Any] = {
     "type": "string",
     "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",

@@ -14,7 +14,7 @@ from buildcase.compute import Case
 from buildcase.errors import Location, RenderError
 from buildcase.i18n import Language, language
 from buildcase.models.sections import Proposal
-from buildcase.render.chart_data import case_charts
+from buildcase.render.chart_data import case_charts, slide_charts
 from buildcase.render.decks import (
     HEIGHT,
     RESULTS_DECK,
@@ -22,8 +22,12 @@ from buildcase.render.decks import (
     VENDOR,
     WIDTH,
     author_notes,
+    carried_hours,
+    carried_money,
     decks,
+    logo_src,
     opening_closing,
+    slides_of,
 )
 from buildcase.render.decks import TEMPLATE as DECK_TEMPLATE
 from buildcase.render.environment import environment_for, render_template
@@ -31,6 +35,7 @@ from buildcase.render.formatting import Formatter
 from buildcase.render.pages import Page, navigation, site_pages
 from buildcase.render.qr import site_link
 from buildcase.render.sandbox import ConfinedRenderFailed, run_confined
+from buildcase.validate.logo import plated
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 RESULTS_HANDOUT, RESULTS_TEMPLATE = "results.pdf", "results/results.html.j2"
@@ -111,6 +116,7 @@ def _template_context(
         "charts": case_charts(case, fmt),
         "brand": brand,
         "logo": logo,  # the handout's: a file URI inside the proposal folder
+        "logo_plate": plated(logo, _primary(case.proposal)),  # a light plate in the header
     }
 
 
@@ -140,7 +146,15 @@ def _decks(
 ) -> dict[str, str]:
     """Each deck's HTML, by file name; the report back to the leaders where there are
     results."""
-    helpers = {"author_notes": author_notes, "opening_closing": opening_closing}
+    helpers = {
+        "author_notes": author_notes,
+        "opening_closing": opening_closing,
+        "slides_of": slides_of,
+        "carried_hours": carried_hours,
+        "carried_money": carried_money,
+        "deck_logo": logo_src(context["logo"]),
+        **_slide_charts(case, context["fmt"]),
+    }
     slides = {
         k.file: render_template(
             env, DECK_TEMPLATE, {**context, **helpers, "deck": k, "a": k.audience}
@@ -148,9 +162,21 @@ def _decks(
         for k in decks(case, audience)
     }
     if case.results is not None:  # the report back to the leaders (present/results.html.j2)
-        deck = {"r": case.results, "vendor": VENDOR, "width": WIDTH, "height": HEIGHT}
+        deck = {"r": case.results, "vendor": VENDOR, "width": WIDTH, "height": HEIGHT, **helpers}
         slides[RESULTS_DECK] = render_template(env, RESULTS_DECK_TEMPLATE, {**context, **deck})
     return slides
+
+
+def _slide_charts(case: Case, fmt: Formatter) -> dict[str, Any]:
+    """A deck's charts, drawn for a slide (`chart_data.slide_charts`): `slide_charts` holds
+    each chart's parts, one a slide; `charts` their first parts, for a template that shows
+    one slide a chart."""
+    parts = slide_charts(case, fmt)
+    return {"slide_charts": parts, "charts": {name: chart[0] for name, chart in parts.items()}}
+
+
+def _primary(proposal: Proposal) -> str | None:
+    return proposal.branding.primary if proposal.branding else None
 
 
 def brand_css(proposal: Proposal) -> Markup:

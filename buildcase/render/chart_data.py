@@ -1,8 +1,11 @@
 """The charts of a case: each chart's figures taken from the computed case, labelled in
-the proposal's language and drawn by its module in `charts`.
+the proposal's language and drawn by its module in `charts`, in the proposal's colour.
 
 Nothing here works out a figure: compute has, and the charts only lay figures out. A chart
-is left out where its figures are missing.
+is left out where its figures are missing. The same figures make the pages' charts
+(`case_charts`: the site and the handouts, each chart as wide as its column) and the
+slides' (`slide_charts`: drawn at a slide's fixed size so that its text reads across a
+room, a chart taller than a slide split evenly into parts, one a slide).
 """
 
 from __future__ import annotations
@@ -13,29 +16,56 @@ from buildcase.compute import Case
 from buildcase.compute.money import yearly_range
 from buildcase.markup import plain_text
 from buildcase.models.quantities import Percent
-from buildcase.render.charts.bars import Bar, bar_chart
+from buildcase.render.charts.bars import Bar, bar_chart_parts
+from buildcase.render.charts.colours import brand_neutral
 from buildcase.render.charts.impact_map import MapBehaviour, MapResult, impact_map
 from buildcase.render.charts.payback import payback_chart
-from buildcase.render.charts.risk import risk_chart
-from buildcase.render.charts.svg import GAIN, LOSS, TRAINING, whole
+from buildcase.render.charts.risk import risk_chart_parts
+from buildcase.render.charts.svg import GAIN, LOSS, TRAINING, Canvas, slide_canvas, whole
 from buildcase.render.charts.timeline import timeline_chart
+from buildcase.render.charts.waterfall import Step, waterfall_chart
 from buildcase.render.formatting import Formatter
 
 
 def case_charts(case: Case, fmt: Formatter) -> dict[str, Markup]:
-    """The charts of this case, by name; a chart is left out when its figures are missing."""
+    """The charts of this case for the site and the handouts, by name; a chart is left
+    out when its figures are missing."""
+    colour = chart_colour(case)
+    charts = {name: parts[0] for name, parts in _charts(case, fmt, Canvas(colour=colour)).items()}
+    impact = _impact_chart(case, fmt, colour)
+    benefits = _benefits_chart(case, fmt, Canvas(colour=colour))
+    extra = {"impact": impact, "benefits": benefits}
+    return {**charts, **{name: chart for name, chart in extra.items() if chart is not None}}
+
+
+def slide_charts(case: Case, fmt: Formatter) -> dict[str, list[Markup]]:
+    """The charts of this case for the decks, by name, each in the parts it takes (one a
+    slide: every part of a chart is to be shown, or the deck drops figures without a
+    word). The impact map is not among them: the deck tells it slide by slide."""
+    return _charts(case, fmt, slide_canvas(chart_colour(case)))
+
+
+def chart_colour(case: Case) -> str:
+    """The colour of the charts' neutral series: the proposal's `primary` (its `accent`
+    where the primary would pass for a gain or a loss), made dark enough to see on white
+    (`colours.brand_neutral`)."""
+    branding = case.proposal.branding
+    return brand_neutral(branding.primary, branding.accent) if branding else TRAINING
+
+
+def _charts(case: Case, fmt: Formatter, canvas: Canvas) -> dict[str, list[Markup]]:
+    """Every chart but the impact map on `canvas`, by name, each in its parts."""
     charts = {
-        "survey": _survey_chart(case, fmt),
-        "risks": _risk_chart(case, fmt),
-        "cost": _cost_chart(case, fmt),
-        "payback": _payback_chart(case, fmt),
-        "impact": _impact_chart(case, fmt),
-        "timeline": _timeline_chart(case, fmt),
+        "survey": _survey_chart(case, fmt, canvas),
+        "risks": _risk_chart(case, fmt, canvas),
+        "cost": _cost_chart(case, fmt, canvas),
+        "payback": _payback_chart(case, fmt, canvas),
+        "timeline": _timeline_chart(case, fmt, canvas),
     }
     return {name: chart for name, chart in charts.items() if chart is not None}
 
 
-def _survey_chart(case: Case, fmt: Formatter) -> Markup | None:
+def _survey_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | None:
     """The survey's shares on a 0-100% axis, each with its 95% margin of error."""
     survey = [
         (f, f.value) for f in case.figures.values() if f.is_survey and isinstance(f.value, Percent)
@@ -48,13 +78,13 @@ def _survey_chart(case: Case, fmt: Formatter) -> Markup | None:
     title = (
         case.proposal.survey.title + ": " + fmt._("share of respondents, with 95% margins of error")
     )
-    return bar_chart(
+    return bar_chart_parts(
         bars, title, "survey", lambda v: fmt.share(v / 100), scale_max=100,
-        axis=fmt._("Share of respondents"),
+        axis=fmt._("Share of respondents"), canvas=canvas,
     )  # fmt: skip
 
 
-def _risk_chart(case: Case, fmt: Formatter) -> Markup | None:
+def _risk_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | None:
     """The risks the leading scenario sizes, by likelihood and impact."""
     sized = [
         (r.risk.title, v.likelihood, v.impact, v.expected)
@@ -63,10 +93,12 @@ def _risk_chart(case: Case, fmt: Formatter) -> Markup | None:
     ]
     if not sized:
         return None
-    return risk_chart(sized, fmt.money, fmt.share, fmt.number, fmt._, fmt.compact_money)
+    return risk_chart_parts(
+        sized, fmt.money, fmt.share, fmt.number, fmt._, fmt.compact_money, canvas
+    )
 
 
-def _cost_chart(case: Case, fmt: Formatter) -> Markup | None:
+def _cost_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | None:
     """The training's cost against the cost of doing nothing and the gain, where there
     are at least two of them to compare."""
     money = _money_bars(case, fmt)
@@ -77,7 +109,9 @@ def _cost_chart(case: Case, fmt: Formatter) -> Markup | None:
         if case.wording.time_cost == "counted"
         else "Cost of training against the cost of doing nothing"
     )
-    return bar_chart(money, title, "cost", fmt.compact_money, axis=fmt._("Amount"))
+    return bar_chart_parts(
+        money, title, "cost", fmt.compact_money, axis=fmt._("Amount"), canvas=canvas
+    )
 
 
 def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
@@ -115,13 +149,39 @@ def _cost_bar(case: Case, fmt: Formatter) -> Bar:
         years = fmt.years(lead.horizon_years)
         label = "Full cost, over {years}" if counted else "Cost of training, over {years}"
         text = whole(fmt.money(lead.cost))
-        return Bar(fmt._(label).format(years=years), lead.cost, text=text, color=TRAINING)
+        return Bar(fmt._(label).format(years=years), lead.cost, text=text)
     label = "Full cost, once" if counted else "Cost of training, once"
     text = whole(f"{fmt.money(lead.cost)} {fmt._('once')}")
-    return Bar(fmt._(label), lead.cost, text=text, color=TRAINING)
+    return Bar(fmt._(label), lead.cost, text=text)  # a cost, neither loss nor gain: neutral
 
 
-def _payback_chart(case: Case, fmt: Formatter) -> Markup | None:
+def _benefits_chart(case: Case, fmt: Formatter, canvas: Canvas) -> Markup | None:
+    """The benefits waterfall (the benefits page): each benefit's estimated value, what is
+    not credited to training, the value a year of all benefits, and the cost beside it, at
+    the scenario the headlines lead with."""
+    valued = [b for b in case.benefits if b.value is not None]
+    total = case.lead.annual_benefit
+    if not valued or total is None:
+        return None
+    steps = [
+        Step(plain_text(v.benefit.title), v.value.gross, _a_year(fmt, v.value.gross))
+        for v in valued
+        if v.value is not None
+    ]
+    credited = (fmt._("Value a year, all benefits"), total, _a_year(fmt, total))
+    cost = _cost_bar(case, fmt) if case.lead.cost is not None else None
+    return waterfall_chart(
+        steps, credited, None if cost is None else (cost.label, cost.value, cost.text),
+        fmt.money, fmt._, canvas,
+    )  # fmt: skip
+
+
+def _a_year(fmt: Formatter, value: float) -> str:
+    """A yearly amount as a chart writes it, never broken: "$240,000 a year"."""
+    return whole(f"{fmt.money(value)} {fmt._('a year')}")
+
+
+def _payback_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | None:
     """The net value month by month over the horizon, on the basis the table gives."""
     lead = case.lead
     if not lead.net_by_month:
@@ -135,13 +195,15 @@ def _payback_chart(case: Case, fmt: Formatter) -> Markup | None:
         if lead.discount_rate
         else fmt._("Net value so far, not discounted")
     )
-    return payback_chart(
-        lead.net_by_month, lead.payback_months, fmt.money, fmt.number, fmt._,
-        horizon=lead.horizon_months, axis=basis, compact=fmt.compact_money,
-    )  # fmt: skip
+    return [
+        payback_chart(
+            lead.net_by_month, lead.payback_months, fmt.money, fmt.number, fmt._,
+            horizon=lead.horizon_months, axis=basis, compact=fmt.compact_money, canvas=canvas,
+        )
+    ]  # fmt: skip
 
 
-def _impact_chart(case: Case, fmt: Formatter) -> Markup | None:
+def _impact_chart(case: Case, fmt: Formatter, colour: str) -> Markup | None:
     """The impact map: each behaviour, the results it leads to and the goals they serve,
     joined by their positions in the case's lists."""
     impact = case.impact
@@ -163,12 +225,13 @@ def _impact_chart(case: Case, fmt: Formatter) -> Markup | None:
         MapResult(plain_text(v.benefit.title), tuple(goals[g.id] for g in v.goals if g.id in goals))
         for v in impact.benefits
     ]
-    return impact_map(behaviours, benefits, [plain_text(g.title) for g in impact.goals], fmt._)
+    titles = [plain_text(g.title) for g in impact.goals]
+    return impact_map(behaviours, benefits, titles, fmt._, colour)
 
 
-def _timeline_chart(case: Case, fmt: Formatter) -> Markup | None:
+def _timeline_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | None:
     """The plan's phases by their weeks."""
     if not case.timeline:
         return None
     phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
-    return timeline_chart(phases, fmt.number, fmt._)
+    return [timeline_chart(phases, fmt.number, fmt._, canvas)]

@@ -11,8 +11,11 @@ template formats, and every figure comes computed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
 
 from buildcase.compute import Case
 from buildcase.compute.records import (
@@ -24,6 +27,7 @@ from buildcase.compute.records import (
     RiskView,
     Source,
 )
+from buildcase.compute.story import carried, even_split
 
 TEMPLATE = "present/deck.html.j2"
 DECK = "present.html"
@@ -32,6 +36,18 @@ RESULTS_DECK, RESULTS_DECK_TEMPLATE = "present-results.html", "present/results.h
 VENDOR = "assets/buildcase/vendor/reveal.js/dist"  # relative to the deck, beside index.html
 # The slide as reveal.js lays it out before scaling it to the screen: 16:9.
 WIDTH, HEIGHT = 1280, 720
+# Where the site publishes the proposal's logo (the MkDocs engine copies it there, as it
+# was checked): the deck shows it from there, relative to itself, as the site's pages do.
+LOGO = "assets/buildcase/brand/logo"
+
+# How many of each list one slide holds at 1280 x 720 under a title of two lines: the
+# rest go to the slides below it, shared evenly (`compute.story.even_split`). An hours
+# table's last slide also holds the hours carried from above, the participants and the
+# total, and a costs table's its totals: room for four and six rows of their own.
+MOST = {
+    "figures": 3, "benefits": 4, "risks": 4, "rows": 4, "measures": 5, "groups": 4,
+    "sources": 6, "costs": 6, "asks": 3, "objections": 3, "kpis": 4,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -87,3 +103,28 @@ def opening_closing(proposal: object, key: str) -> str | None:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def slides_of(items: Sequence[Any], kind: str) -> list[list[Any]]:
+    """A list shared between its slide and the slides below it, evenly (`MOST[kind]` a
+    slide at most): every item is on one of them."""
+    return even_split(items, MOST[kind])
+
+
+def carried_hours(shares: list[list[Any]]) -> list[float]:
+    """The hours of the rows on the slides before each slide of an hours table."""
+    return carried(shares, lambda g: getattr(g, "total", None))
+
+
+def carried_money(shares: list[list[Any]]) -> list[float]:
+    """The amounts of the rows on the slides before each slide of a costs table."""
+    return carried(shares, lambda c: getattr(c, "over_horizon", None))
+
+
+def logo_src(logo: str | None) -> str | None:
+    """The logo as the deck shows it: the site's copy, beside the deck (the deck is opened
+    from disk, so it loads nothing from elsewhere; an `<img>` runs no script an SVG may
+    hold, and the logo was checked when the proposal was validated)."""
+    if not logo:
+        return None
+    return LOGO + PurePosixPath(urlsplit(logo).path).suffix.lower()

@@ -172,6 +172,13 @@ class Formatter:
         Markup."""
         return text if text.endswith(".") else text + "."
 
+    def year_after(self, source: str, year: int | None) -> str:
+        """`, 2026` after a source's name, unless the name already ends with its year
+        (`report for July to September 2026`): a source is cited with its year once."""
+        if year is None or str(source).rstrip(").").endswith(str(year)):
+            return ""
+        return f", {year}"
+
     def census(self, n: int) -> str:
         """Where every member of the population answered: `all 24 answered`, no margin."""
         return self._("all {n} answered").format(n=self.count(n))

@@ -3,6 +3,7 @@ language and currency from the values its output recorded (`pipeline.portfolio_e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,17 @@ def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:
     ]
     results = entry.get("results") if isinstance(entry.get("results"), dict) else None
     status, label = _status(entry.get("status"), results)
+    decide_by = entry.get("decide_by")
     return {
         **entry,
         "status": status,
         "results": _results_texts(results, fmt) if results else None,
         "ask": " · ".join(a for a in ask if a),
+        "ask_parts": [a for a in ask if a],  # each kept whole on a line
         "date_text": fmt.date(parse_date(entry["date"])) if entry.get("date") else "",
-        "status_text": _first_upper(_(label)) if label else None,
+        "status_text": _status_text(
+            label, _, fmt.date(parse_date(decide_by)) if decide_by else None
+        ),
         # The row's own labels, in its proposal's language (the page's are English).
         "lang": lang.code,
         "executives_text": _("Executives"),
@@ -63,13 +68,26 @@ def portfolio_row(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _status(decision: str | None, results: dict[str, Any] | None) -> tuple[str | None, str | None]:
+def _status(decision: str | None, results: dict[str, Any] | None) -> tuple[str, str]:
     """A proposal's status (its class on the page) and the catalogue key of its label: once
     it has results, what they report ("Pilot reported", "Roll-out reported", "Complete";
-    format 1.2), in place of the campaign's decision, which they follow."""
+    format 1.2), in place of the campaign's decision, which they follow. A proposal that
+    records no decision is awaiting one: a row without a status reads as a proposal
+    forgotten, not one still before the board."""
     if results and results.get("stage"):
         return "reported", f"reported:{results['stage']}"
-    return decision, f"status:{decision}" if decision else None
+    if decision and decision != "pending":
+        return decision, f"status:{decision}"
+    return "pending", "Awaiting decision"
+
+
+def _status_text(label: str, _: Callable[[str], str], decide_by: str | None) -> str:
+    """The status as the row shows it: "Awaiting decision, by 29 January 2027" where the
+    date the decision is wanted by was recorded (`pipeline.portfolio_entry`)."""
+    text = _first_upper(_(label))
+    if label == "Awaiting decision" and decide_by:
+        return _("Awaiting decision, by {date}").format(date=decide_by)
+    return text
 
 
 def _first_upper(text: str) -> str:

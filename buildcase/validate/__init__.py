@@ -22,6 +22,7 @@ from buildcase.models.sections import Proposal
 from buildcase.validate.advice import advice_warnings
 from buildcase.validate.departments import department_problems, department_warnings
 from buildcase.validate.kinds import kind_problems
+from buildcase.validate.logo import logo_warnings
 from buildcase.validate.results import results_problems, results_references
 from buildcase.validate.rules import (
     branding_problems,
@@ -69,6 +70,7 @@ def validate_proposal(
     proposal, results_found = results_problems(proposal, loaded)
     problems += results_found
     problems += list(advice_warnings(proposal, loaded))
+    problems += list(logo_warnings(proposal, loaded))
     problems += list(department_warnings(proposal, loaded.source))
     problems += list(years_warnings(proposal, loaded.source))
     problems = sorted(problems, key=lambda p: (p.location, p.field))

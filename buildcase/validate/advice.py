@@ -69,9 +69,37 @@ def advice_warnings(p: Proposal, loaded: LoadedProposal) -> Iterator[Problem]:
                 guide="cost-of-doing-nothing",
             )
     yield from _budget_warnings(p, source)
+    yield from _talk_warnings(p, source)
     yield from impact_warnings(p, source)
     yield from consistency_warnings(p, source)
     yield from _raw_html_warnings(loaded.data, (), source)
+
+
+def _talk_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:
+    """The deck's first and last words are the presenter's, not the figures': the title
+    slide and the decision slide say them (`notes.opening`, `notes.closing`, format 1.1).
+    A proposal without them presents well on paper and starts cold in the room. Asked of
+    an author who writes speaker notes (on any item, or some of `notes`): one who writes
+    none yet has a first draft, and the deck's computed talk track to present from."""
+    notes = p.notes
+    if notes is None and not _writes_notes(p):
+        return
+    for key, slide in (("opening", "title"), ("closing", "decision")):
+        if notes is None or not (getattr(notes, key) or "").strip():
+            yield warn(
+                source,
+                ("notes", key),
+                f"no `notes.{key}`: the deck's {slide} slide gives the presenter nothing of "
+                "their own to say; write a sentence or two",
+                guide="format",
+            )
+
+
+def _writes_notes(p: Proposal) -> bool:
+    """Whether the author gave speaker notes on any benefit, risk, goal, behaviour,
+    audience or objection (format 1.1)."""
+    items = [*p.benefits, *p.risks, *p.goals, *p.behaviours, *p.audiences, *p.objections]
+    return any(getattr(item, "notes", None) for item in items)
 
 
 def _budget_warnings(p: Proposal, source: SourceMap) -> Iterator[Problem]:

@@ -3,10 +3,11 @@
 This package is the one place that imports WeasyPrint: here the handout is fitted to its
 pages and written, or only measured (`measure_handout`, for `check`), in `layouts` it is
 laid out (its stylesheets parsed once per process), in `fetcher` what it may load is
-decided, and in `lengths` what earlier layouts found is kept between runs. WeasyPrint is
-imported only when a handout is laid out (importing it costs about half a second), and it
-fetches nothing but files inside the folders it is given and `data:` URIs: a proposal
-handed over by someone else cannot pull `/etc/passwd` or a web address into it.
+decided, and in `lengths` what earlier layouts found is kept between runs; in `decks` each
+deck's PDF is made, by the same means. WeasyPrint is imported only when a handout or a
+deck is laid out (importing it costs about half a second), and it fetches nothing but
+files inside the folders it is given and `data:` URIs: a proposal handed over by someone
+else cannot pull `/etc/passwd` or a web address into it.
 WeasyPrint has no type hints, so its objects are typed `Any` here.
 """
 
@@ -106,7 +107,7 @@ def render_handout(html: str, base_dir: Path, allowed_dirs: list[Path]) -> Hando
         layouts.refuse_forbidden()
         if len(document.pages) > MAX_PAGES:
             raise HandoutTooLong(len(document.pages), _longest_section(document))
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_scope_header_cells)
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=scope_header_cells)
         layouts.refuse_forbidden()  # attachments are fetched as the PDF is written
     messages = [
         f"refused to load {url}: only files inside the proposal folder and the templates"
@@ -232,7 +233,7 @@ def _page_extent(page: Any) -> tuple[float, float, float, float]:
     return top, min(tops), max(bottoms), bottom
 
 
-def _scope_header_cells(document: Any, pdf: Any) -> None:
+def scope_header_cells(document: Any, pdf: Any) -> None:
     """Give every table header cell its /Scope: WeasyPrint ties headers to data cells with
     /IDs and /Headers, but writes no /Scope, which PDF/UA checkers look for on /TH
     (Matterhorn 15-003). A header in the table's head is a column's; one in its body

@@ -79,9 +79,9 @@ class Forbidden:
     path: Path
     reason: str
 
-    def error(self) -> RenderError:
+    def error(self, what: str = "the handout") -> RenderError:
         return RenderError(
-            Location(self.path), f"the handout may not load this file, which {self.reason}"
+            Location(self.path), f"{what} may not load this file, which {self.reason}"
         )
 
 

@@ -1,6 +1,6 @@
 """The handout laid out with some of its optional parts hidden, as often as fitting it
 takes: its HTML parsed once for all of them, and its stylesheets and fonts once per process
-for every handout that has the same ones.
+for every handout that has the same ones (and a deck's, for every deck: `decks`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class Layouts:
         self.weasyprint = weasyprint
         self.fetcher = confined_fetcher(weasyprint, allowed_dirs)
         base_url = base_dir.as_uri() + "/"
-        split = _parsed_stylesheets(html, base_url, allowed_dirs)
-        self.parsed: _Parsed | None = split[1] if split else None
+        split = parsed_stylesheets(html, base_url, allowed_dirs)
+        self.parsed: ParsedStyles | None = split[1] if split else None
         body = split[0] if split else html
         self.source = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
 
@@ -69,7 +69,7 @@ def hiding_css(ranks: list[int]) -> str:
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class ParsedStyles:
     """A handout's stylesheets, parsed once for every handout that has the same ones."""
 
     sheets: list[Any]  # weasyprint.CSS, in the order of the <style> elements
@@ -100,27 +100,30 @@ def _fonts_on_disk(fonts: Any) -> bool:
 
 
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-_PARSED: dict[tuple[Any, ...], _Parsed] = {}
+_PARSED: dict[tuple[Any, ...], ParsedStyles] = {}
 atexit.register(_PARSED.clear)  # font copies are removed while the interpreter still can
 PARSED_KEPT = 8  # sets of stylesheets a process keeps (each proposal's brand makes one)
 
 
-def _parsed_stylesheets(
-    html: str, base_url: str, allowed_dirs: list[Path]
-) -> tuple[str, _Parsed] | None:
+def parsed_stylesheets(
+    html: str, base_url: str | None, allowed_dirs: list[Path], important: bool = False
+) -> tuple[str, ParsedStyles] | None:
     """The handout without its <style> elements and those stylesheets parsed, once per
     process; or None where taking them out of the document could change the cascade.
 
     WeasyPrint parses a document's stylesheets and loads their fonts at every layout, a
     third of the time of one. Parsed stylesheets can be kept if given as user stylesheets,
     whose rules then lose to the `style` attributes as rules in <style> do, as long as no
-    <link> or other stylesheet stays in the document and no rule says `!important`."""
+    <link> or other stylesheet stays in the document and no rule says `!important`
+    (an important user rule would win over the user stylesheet hiding optional parts).
+    `important` allows it where the document has no such stylesheet to lose to: a deck,
+    whose print stylesheet's rules come after its own and win on equal specificity."""
     texts = STYLE.findall(html)
     if (
         not texts
         or len(texts) != len(re.findall(r"<style\b", html, re.I))
         or re.search(r"<link\b", html, re.I)
-        or any("!important" in text for text in texts)
+        or (not important and any("!important" in text for text in texts))
     ):
         return None
     key = (tuple(texts), base_url)
@@ -134,7 +137,7 @@ def _parsed_stylesheets(
     return STYLE.sub("", html), parsed
 
 
-def _parse(texts: list[str], base_url: str, allowed_dirs: list[Path]) -> _Parsed:
+def _parse(texts: list[str], base_url: str | None, allowed_dirs: list[Path]) -> ParsedStyles:
     """Stylesheets parsed as WeasyPrint parses a document's <style> elements, through a
     fetcher confined as the document's is, and what they fetched."""
     import weasyprint
@@ -147,4 +150,4 @@ def _parse(texts: list[str], base_url: str, allowed_dirs: list[Path]) -> _Parsed
         options = {"font_config": fonts, "counter_style": counters, "url_fetcher": fetcher}
         sheets = [weasyprint.CSS(string=text, base_url=base_url, **options) for text in texts]
     fetches = tuple(fetcher.asked)
-    return _Parsed(sheets, fonts, counters, fetches, list(warnings), list(fetcher.forbidden))
+    return ParsedStyles(sheets, fonts, counters, fetches, list(warnings), list(fetcher.forbidden))

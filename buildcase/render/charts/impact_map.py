@@ -23,6 +23,7 @@ from buildcase.render.charts.svg import (
     chart_svg,
     element,
     text_element,
+    text_width,
     untranslated,
     wrapped_lines,
 )
@@ -76,9 +77,12 @@ def impact_map(
     results: Sequence[MapResult],
     goals: Sequence[str],
     _: Gettext = untranslated,
+    colour: str = TRAINING,
 ) -> Markup:
     """The impact map: what people learn -> what they do at the moment that matters ->
-    the results it leads to -> the goals those serve, in four columns joined by lines."""
+    the results it leads to -> the goals those serve, in four columns joined by lines.
+    What people do and the results it leads to are outlined in `colour` (the proposal's,
+    `colours.neutral_colour`); the goals, the gain the map ends on, in green."""
     body, top = _headers(_)
     rows, y = _behaviour_rows(behaviours, top)
     to_results, to_goals = [b.results for b in behaviours], [r.goals for r in results]
@@ -87,12 +91,12 @@ def impact_map(
     goal_lines = [_map_lines(3, [(g, 400)]) for g in goals]
     goal_column = _stacked(goal_lines, _wanted(result_column, to_goals, len(goals)), top)
     links = [
-        *_links(rows, result_column, to_results, 1, TRAINING),
+        *_links(rows, result_column, to_results, 1, colour),
         *_links(result_column, goal_column, to_goals, 2, GAIN),
     ]
-    body += _behaviour_boxes(behaviours, rows)
+    body += _behaviour_boxes(behaviours, rows, colour)
     for k, lines in enumerate(result_lines):
-        body += _map_box(2, result_column.tops[k], lines, TRAINING)
+        body += _map_box(2, result_column.tops[k], lines, colour)
     for j, lines in enumerate(goal_lines):
         body += _map_box(3, goal_column.tops[j], lines, GAIN)
     height = max([y - _MAP_GAP, *result_column.bottoms, *goal_column.bottoms])
@@ -132,13 +136,14 @@ def _behaviour_rows(behaviours: Sequence[MapBehaviour], top: float) -> tuple[_Co
     return _Column(tops, heights), y
 
 
-def _behaviour_boxes(behaviours: Sequence[MapBehaviour], rows: _Column) -> list[str]:
-    """Each behaviour's two boxes, side by side, joined by a line at their middle."""
+def _behaviour_boxes(behaviours: Sequence[MapBehaviour], rows: _Column, colour: str) -> list[str]:
+    """Each behaviour's two boxes, side by side, joined by a line at their middle; what is
+    done outlined in `colour`."""
     body: list[str] = []
     for b, y, centre in zip(behaviours, rows.tops, rows.centres, strict=True):
         learn, do = _learn_and_do(b)
         body += _map_box(0, y, learn, GRID)
-        body += _map_box(1, y, do, TRAINING)
+        body += _map_box(1, y, do, colour)
         body.append(_link(_MAP_COLUMNS[0][0] + _MAP_COLUMNS[0][1], centre, _MAP_COLUMNS[1][0],
                           centre, GRID))  # fmt: skip
     return body
@@ -180,8 +185,28 @@ def _map_lines(column: int, parts: Sequence[tuple[str, int]]) -> Lines:
         (line, weight)
         for text, weight in parts
         if text
-        for line in wrapped_lines(text, width, TEXT, weight)
+        for line in wrapped_lines(" ".join(_broken(text, width, weight)), width, TEXT, weight)
     ]
+
+
+def _broken(text: str, width: float, weight: int) -> list[str]:
+    """The words of `text`, each word wider than a box's line broken into pieces that fit,
+    every piece but the last ending in a hyphen: a German compound such as
+    "Konsumentenkreditbeschwerden" would otherwise run out of its box and be clipped."""
+    pieces: list[str] = []
+    for word in text.split(" "):
+        while text_width(word, TEXT, weight) > width and len(word) > 2:
+            cut = _longest_piece(word, width, weight)
+            pieces.append(word[:cut] + "-")
+            word = word[cut:]
+        pieces.append(word)
+    return pieces
+
+
+def _longest_piece(word: str, width: float, weight: int) -> int:
+    """How many letters of `word`, with a hyphen after them, fit `width` (two at least)."""
+    fits = [n for n in range(2, len(word)) if text_width(word[:n] + "-", TEXT, weight) <= width]
+    return max(fits, default=2)
 
 
 def _map_box(column: int, y: float, lines: Lines, stroke: str) -> list[str]:

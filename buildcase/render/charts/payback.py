@@ -13,9 +13,10 @@ from buildcase.render.charts.svg import (
     GAIN,
     GRID,
     LINE,
+    PAGE,
     SMALL,
     TEXT,
-    WIDTH,
+    Canvas,
     Gettext,
     Money,
     Number,
@@ -39,10 +40,11 @@ class _Plot:
     low: float
     high: float
     months: int
+    canvas_width: int  # the whole chart's, in units
 
     @property
     def width(self) -> float:
-        return WIDTH - self.left - _RIGHT
+        return self.canvas_width - self.left - _RIGHT
 
     @property
     def right(self) -> float:
@@ -58,7 +60,7 @@ class _Plot:
 def payback_chart(
     net_by_month: Sequence[float], payback: float | None, money: Money, number: Number,
     _: Gettext = untranslated, horizon: int | None = None, axis: str = "",
-    compact: Money | None = None,
+    compact: Money | None = None, canvas: Canvas = PAGE,
 ) -> Markup:  # fmt: skip
     """Cumulative net value month by month, as computed: the cost up front, then the gain as
     it ramps up with the people trained.
@@ -74,7 +76,8 @@ def payback_chart(
     low, high, step = _value_range(net_by_month, final)
     values = [low + step * i for i in range(round(((high - low) or 1.0) / step) + 1)]
     axis_money = compact or money  # the axis's short form: "$1.5M", "1,5 Mio. €"
-    plot = _Plot(8 + max(text_width(axis_money(v), SMALL) for v in values), low, high, months)
+    left = 8 + max(text_width(axis_money(v), SMALL) for v in values)
+    plot = _Plot(left, low, high, months, canvas.width)
     body = [text_element(0, 14, axis or _("Net value so far"), TEXT, weight=600)]
     body += _value_axis(plot, values, axis_money)
     body += _month_axis(plot, number, _)
@@ -89,7 +92,8 @@ def payback_chart(
         paid = _("Paid back after {months} months").format(months=number(payback, 1))
         body += _payback_mark(plot, payback, paid, (horizon, final), money(final))
         desc += "; " + paid
-    return chart_svg(_TOP + _PLOT_H + 46, _("Payback over time"), desc, body, "payback")
+    title = _("Payback over time")
+    return chart_svg(_TOP + _PLOT_H + 46, title, desc, body, "payback", canvas.width, canvas.scale)
 
 
 def _value_range(net_by_month: Sequence[float], final: float) -> tuple[float, float, float]:
@@ -207,7 +211,7 @@ def _payback_mark(
         above_right > end_label[0] and zero - 10 > end_label[1] and (zero - 10 - TEXT < end_y - 10)
     )
     point = element("circle", cx=px, cy=zero, r=6, fill=GAIN)
-    if px + 10 + width <= WIDTH and zero + 22 <= _TOP + _PLOT_H:
+    if px + 10 + width <= plot.canvas_width and zero + 22 <= _TOP + _PLOT_H:
         return [point, text_element(px + 10, zero + 19, paid, TEXT, "start", 600)]
     if meets_end:
         return [point, text_element(plot.left + 8, _TOP + TEXT + 4, paid, TEXT, "start", 600)]
