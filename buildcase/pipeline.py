@@ -425,6 +425,7 @@ def portfolio_entry(case: Case) -> dict[str, Any]:
         "participants": r.participants if r else None,
         "duration": str(r.duration) if r and r.duration else None,
         "status": case.status,
+        "decide_by": str(case.decision.decide_by) if case.decision.decide_by else None,
         "handouts": [
             [e.file, e.audience.audience.title if e.audience else None] for e in case.editions
         ],

@@ -24,6 +24,7 @@ from buildcase.commands.check import check_proposal
 from buildcase.compute import Case, build_case
 from buildcase.compute.results import down, up
 from buildcase.errors import ProposalInvalid
+from buildcase.pipeline import portfolio_entry
 from buildcase.render.case import render_case
 from buildcase.render.pages import site_pages
 from buildcase.render.portfolio import portfolio_row, render_portfolio
@@ -679,3 +680,10 @@ def test_the_skeleton_s_results_example_checks(workspace: Path) -> None:
     folder = write_proposal(workspace, skeleton[:start] + block)
     proposal, _ = check_proposal(folder)
     assert proposal.results is not None and proposal.results.recommendation == "fix"
+
+
+def test_a_proposal_awaiting_its_decision_says_by_when_on_the_portfolio() -> None:
+    """Issue 31: every portfolio row has a status; one not yet decided says its deadline."""
+    entry = portfolio_entry(build_case(check_proposal(REFERENCE)[0], REFERENCE.name))
+    assert entry["decide_by"] == "2027-01-15"  # the reference's request.decision_by
+    assert portfolio_row(entry)["status_text"] == "Awaiting decision, by 15 January 2027"
