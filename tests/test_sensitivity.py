@@ -27,6 +27,7 @@ from buildcase.compute.sensitivity import (
 from buildcase.models.sections import Proposal
 
 from .conftest import PROPOSALS, REFERENCE, write_proposal
+from .test_consistency import rendered, text
 
 WEEK = 12 / 52  # months
 
@@ -236,3 +237,18 @@ def test_every_driver_at_its_break_even_returns_zero(tmp_path: Path, data: dict[
             months = model.lead(apply[s.driver.key](s.payback_break_even)).payback_months
             horizon = 12 * model.proposal.financials.horizon_years  # type: ignore[union-attr]
             assert months == pytest.approx(horizon, abs=0.01), s.driver.key
+
+
+def test_the_case_page_says_what_would_have_to_be_true() -> None:
+    """The three drivers nearest their break-even, in the proposal's units, rounded away
+    from the break so that the figure shown still holds the case."""
+    _, made = rendered(REFERENCE)
+    page = text(made.pages["case.md"])
+    assert "What would have to be true" in page
+    # 184,000 / ((12 - (6 + 10/2) x 12/52) / 12) - 60,000 = 173,365.85, up to $174,000
+    value = 184_000 / ((12 - (6 + 10 / 2) * WEEK) / 12) - 60_000
+    shown = -(-value // 1000) * 1000
+    assert f"worth at least ${shown:,.0f} a year (estimated $240,000)" in page
+    # 173,365.85 / 240,000 = 72.24% credited, up to 73%
+    assert f"at least {-(-value / 240_000 * 100 // 1):.0f}% of it credited to training" in page
+    assert "The case holds as long as each of these does" in page  # the return is positive

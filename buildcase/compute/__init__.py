@@ -12,6 +12,7 @@ anything is rendered, and report located problems as `validate` does.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from buildcase.compute.briefing import Decision, decision
@@ -45,6 +46,13 @@ from buildcase.compute.records import (
 )  # fmt: skip
 from buildcase.compute.results import ResultsView, results_view
 from buildcase.compute.schedule import Ramp
+from buildcase.compute.sensitivity import (
+    Model,
+    Sensitivity,
+    Threshold,
+    closest_to_breaking,
+    sensitivities,
+)
 from buildcase.compute.statistics import headline_figures, quotable_figures
 from buildcase.compute.views import (
     audience_views,
@@ -107,6 +115,29 @@ class Case:
     @property
     def likely(self) -> Scenario:
         return self.scenarios["likely"]
+
+    @functools.cached_property
+    def sensitivity(self) -> list[Sensitivity]:
+        """Every driver's break-even and swing (compute/sensitivity.py), computed once and
+        only for an output that shows them: `check` and most tests never pay for it."""
+        model = Model(
+            self.proposal,
+            tuple(b.anchor for b in self.benefits),
+            tuple(r.anchor for r in self.risks),
+            self.lead.scenario,
+            "low" if self.has_ranges else "likely",
+        )
+        return sensitivities(model)
+
+    @functools.cached_property
+    def holds_if(self) -> list[Threshold]:
+        """What would have to be true: the three drivers nearest their break-even."""
+        titles = {b.anchor: b.benefit.title for b in self.benefits}
+        titles.update({r.anchor: r.risk.title for r in self.risks})
+        return [
+            Threshold(s, titles.get(s.driver.anchor or ""))
+            for s in closest_to_breaking(self.sensitivity)
+        ]
 
 
 def build_case(proposal: Proposal, slug: str) -> Case:

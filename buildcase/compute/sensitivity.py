@@ -69,6 +69,12 @@ class Sensitivity:
         return abs(self.roi_at_high - self.roi_at_low)
 
     @property
+    def rising(self) -> bool:
+        """Whether the return rises with the driver: the case then needs it *at least* at
+        its break-even, else *at most*."""
+        return (self.roi_at_high or 0.0) >= (self.roi_at_low or 0.0)
+
+    @property
     def margin(self) -> float | None:
         """How far the driver can move from its leading value before the case breaks, as a
         share of that value; None where no value in its possible range breaks it."""
@@ -129,6 +135,14 @@ def closest_to_breaking(found: list[Sensitivity], count: int = 3) -> list[Sensit
     """What would have to be true: the drivers that can move least before the case breaks."""
     breakable = [s for s in found if s.margin is not None]
     return sorted(breakable, key=lambda s: s.margin or 0.0)[:count]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One thing that would have to be true, with the benefit's or risk's title it is about."""
+
+    sensitivity: Sensitivity
+    subject: str | None
 
 
 # --- the drivers --------------------------------------------------------------------------

@@ -172,6 +172,27 @@ class Formatter:
         Markup."""
         return text if text.endswith(".") else text + "."
 
+    def bound(self, value: float | None, unit: str, up: bool | None = None) -> str:
+        """A driver's value (compute/sensitivity.py) in its unit: a percent, an amount, hours
+        or weeks. A break-even is rounded away from the break (`up` where the case needs
+        *at least* it, down where *at most*), so the figure shown still holds the case:
+        at least 72.24% reads 73%, an amount to three significant figures."""
+        if value is None:
+            return NO_VALUE
+        step = {"percent": 1.0, "hours": 0.1, "weeks": 1.0}.get(unit)
+        if unit == "money":
+            digits = math.floor(math.log10(abs(value))) + 1 if value else 1
+            step = float(10 ** max(digits - 3, 0))
+        if up is not None and step:
+            value = (math.ceil if up else math.floor)(round(value / step, 9)) * step
+        if unit == "percent":
+            return self.percent(value)
+        if unit == "money":
+            return self.money(value)
+        if unit == "hours":
+            return self.count_of(round(value, 1), "hour", "hours")
+        return self.weeks(value)
+
     def year_after(self, source: str, year: int | None) -> str:
         """`, 2026` after a source's name, unless the name already ends with its year
         (`report for July to September 2026`): a source is cited with its year once."""
