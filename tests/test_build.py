@@ -137,7 +137,8 @@ def test_every_statistic_carries_its_n_or_source(built: BuildReport, folder: Pat
         )
         assert len(quoted) == sum(len(e.evidence) for e in entries)
         for item in quoted:  # each quoted figure links to its n or its source
-            cite = r"(± [\d.]+ pts, )?n&nbsp;=&nbsp;[\d,]+( of [\d,]+)?|all [\d,]+ answered|[^<]+, \d{4}"
+            # n and margin, a census, or a source with its year once (not "2026, 2026")
+            cite = r"(± [\d.]+ pts, )?n&nbsp;=&nbsp;[\d,]+( of [\d,]+)?|all [\d,]+ answered|[^<]+ \d{4}"
             assert re.search(rf'class="bc-cite"[^>]*>({cite})</a>', item)
 
 
