@@ -13,6 +13,7 @@ import pytest
 from buildcase.commands.check import check_proposal
 from buildcase.compute import Case, build_case
 from buildcase.i18n import language
+from buildcase.models.colours import contrast
 from buildcase.render.chart_data import case_charts, chart_colour, slide_charts
 from buildcase.render.charts.bars import Bar, bar_chart_parts
 from buildcase.render.charts.colours import (
@@ -20,7 +21,6 @@ from buildcase.render.charts.colours import (
     SLATE,
     TEXT_CONTRAST,
     brand_neutral,
-    contrast,
     neutral_colour,
     reads_as_gain_or_loss,
     text_on,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from buildcase.validate.logo import contrast, main_colour, plated, vanishes
+from buildcase.models.colours import contrast
+from buildcase.validate.logo import main_colour, plated, vanishes
 
 from .conftest import MINIMAL, run_cli, write_proposal
 

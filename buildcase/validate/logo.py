@@ -25,6 +25,7 @@ from buildcase.limits import MAX_SVG_BYTES
 from buildcase.load import LoadedProposal
 from buildcase.load.files import Unreadable, read_inside
 from buildcase.load.yaml_source import field_path
+from buildcase.models.colours import contrast, long_hex
 from buildcase.models.sections import Proposal
 
 LOGO_CONTRAST = 3.0  # WCAG 2.1, 1.4.11: a graphic against what is around it
@@ -69,7 +70,7 @@ def svg_text(folder: Path, path: Path) -> str:
 
 def main_colour(svg: str) -> str | None:
     """The colour an SVG paints with most often (`#rrggbb`), or None where it names none."""
-    colours = Counter(_long_hex(c) for c in _PAINT.findall(svg))
+    colours = Counter(long_hex(c) for c in _PAINT.findall(svg))
     return colours.most_common(1)[0][0] if colours else None
 
 
@@ -89,23 +90,3 @@ def plated(logo_uri: str | None, primary: str | None) -> bool:
         return False
     path = Path(url2pathname(urlsplit(logo_uri).path))
     return vanishes(path.parent, path.name, primary)
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG 2 contrast ratio of two `#rrggbb` colours, 1 to 21."""
-    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def _luminance(colour: str) -> float:
-    def channel(v: float) -> float:
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (int(_long_hex(colour)[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
-
-
-def _long_hex(colour: str) -> str:
-    """`#abc` as `#aabbcc`, lower case."""
-    digits = colour.lstrip("#").lower()
-    return "#" + ("".join(d * 2 for d in digits) if len(digits) == 3 else digits)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import colorsys
 
+from buildcase.models.colours import as_hex, contrast, rgb
 from buildcase.render.charts.svg import GAIN, INK, LOSS, TRAINING
 
 GRAPHIC_CONTRAST = 3.0  # WCAG 2.1, 1.4.11: a graphic against what is around it
@@ -37,11 +38,11 @@ def brand_neutral(primary: str | None, accent: str | None) -> str:
 
 def reads_as_gain_or_loss(colour: str) -> bool:
     """Whether `colour` is a saturated hue near the charts' green or red."""
-    hue, _light, saturation = colorsys.rgb_to_hls(*_rgb(colour))
+    hue, _light, saturation = colorsys.rgb_to_hls(*rgb(colour))
     if saturation < 0.25:
         return False
     for marked in (GAIN, LOSS):
-        other = colorsys.rgb_to_hls(*_rgb(marked))[0]
+        other = colorsys.rgb_to_hls(*rgb(marked))[0]
         if min(abs(hue - other), 1 - abs(hue - other)) <= _NEAR_HUE:
             return True
     return False
@@ -53,11 +54,11 @@ def neutral_colour(primary: str | None, background: str = WHITE) -> str:
     the proposal names none."""
     if not primary:
         return TRAINING
-    colour = _rgb(primary)
+    colour = rgb(primary)
     for step in range(101):  # 1% nearer black each time: the hue stays, the colour darkens
         darker = tuple(c * (1 - step / 100) for c in colour)
-        if contrast(_hex(darker), background) >= GRAPHIC_CONTRAST:
-            return _hex(darker)
+        if contrast(as_hex(darker), background) >= GRAPHIC_CONTRAST:
+            return as_hex(darker)
     return INK  # black always has 3:1 against a background light enough to need it
 
 
@@ -65,29 +66,3 @@ def text_on(fill: str) -> str:
     """The colour of text drawn on `fill` (a value inside its bar, a number in its bubble):
     white where it reads at 4.5:1, else the charts' ink."""
     return WHITE if contrast(WHITE, fill) >= TEXT_CONTRAST else INK
-
-
-def contrast(first: str, second: str) -> float:
-    """WCAG 2.1's contrast ratio of two hex colours, from 1 (the same) to 21 (black on
-    white)."""
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def _luminance(colour: str) -> float:
-    """WCAG 2.1's relative luminance of a hex colour."""
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _rgb(colour)]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _rgb(colour: str) -> tuple[float, float, float]:
-    """A hex colour, `#rgb` or `#rrggbb`, as three channels from 0 to 1."""
-    digits = colour.lstrip("#")
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    red, green, blue = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return red, green, blue
-
-
-def _hex(rgb: tuple[float, ...]) -> str:
-    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
