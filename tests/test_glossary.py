@@ -21,12 +21,11 @@ from typing import Any
 import pytest
 import yaml
 
-from buildcase.compute import Case, build_case
-from buildcase.render.case import Rendered, render_case
-from buildcase.workspace import template_dirs
+from buildcase.compute import Case
+from buildcase.render.case import Rendered
 
 from .conftest import PROPOSALS, ROOT
-from .test_consistency import model
+from .test_consistency import rendered
 from .test_german_build import in_german
 
 GLOSSARY = ROOT / "docs" / "reference" / "glossary.md"
@@ -143,11 +142,6 @@ def authored(folder: Path) -> list[str]:
     for path in folder.glob("*.yaml"):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")))
     return found
-
-
-def rendered(folder: Path) -> tuple[Case, Rendered]:
-    case = build_case(model(folder), folder.name)
-    return case, render_case(case, template_dirs(folder, folder.parent.parent), "a4", "")
 
 
 @pytest.fixture(scope="module")

@@ -179,11 +179,8 @@ class Formatter:
         at least 72.24% reads 73%, an amount to three significant figures."""
         if value is None:
             return NO_VALUE
-        step = {"percent": 1.0, "hours": 0.1, "weeks": 1.0}.get(unit)
-        if unit == "money":
-            digits = math.floor(math.log10(abs(value))) + 1 if value else 1
-            step = float(10 ** max(digits - 3, 0))
-        if up is not None and step:
+        step = {"percent": 1.0, "hours": 0.1, "weeks": 1.0}.get(unit) or last_figure(value, 3)
+        if up is not None:
             value = (math.ceil if up else math.floor)(round(value / step, 9)) * step
         if unit == "percent":
             return self.percent(value)
@@ -227,10 +224,15 @@ class Formatter:
 def significant(amount: float, figures: int) -> float:
     """`amount` rounded to `figures` significant figures; amounts with no more digits than
     that are kept as they are (a budget of 92,000 stays 92,000)."""
-    if amount == 0:
-        return 0.0
-    digits = math.floor(math.log10(abs(amount))) + 1
-    return float(round(amount, min(0, figures - digits)))
+    step = last_figure(amount, figures)
+    return float(round(amount / step) * step)
+
+
+def last_figure(amount: float, figures: int) -> float:
+    """The place value of `amount`'s last significant figure, of `figures`: 1,000 for
+    £130,280 to three; never less than the unit."""
+    digits = math.floor(math.log10(abs(amount))) + 1 if amount else 1
+    return float(10 ** max(digits - figures, 0))
 
 
 @functools.lru_cache(maxsize=64)
