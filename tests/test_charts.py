@@ -169,6 +169,20 @@ def test_a_tiny_risk_keeps_its_true_size_and_gets_its_number_beside_it() -> None
     assert abs(float(label[0].attrib["x"]) - cx) < 12 and abs(float(label[0].attrib["y"]) - cy) < 8
 
 
+def test_overlapping_bubbles_never_hide_a_number() -> None:
+    """Two risks close in likelihood and impact overlap (as the support example's first two
+    do): each number is drawn after every bubble, so no bubble paints over one."""
+    risks = [("Leave", 0.6, 270_000, 162_000), ("Repeat", 0.5, 300_000, 150_000)]
+    svg = parsed(risk_chart(risks, money, english().share, english().number))
+    drawn = list(svg.iter())
+    bubbles = [
+        i for i, e in enumerate(drawn) if e.tag == f"{SVG}circle" and e.attrib.get("fill-opacity")
+    ]
+    numbers = [i for i, e in enumerate(drawn) if e.tag == f"{SVG}text" and e.text in {"1", "2"}]
+    assert len(bubbles) == 2 and len(numbers) >= 2
+    assert max(bubbles) < min(numbers)
+
+
 def test_the_risk_chart_titles_both_axes_and_labels_each_risk_in_full() -> None:
     case, fmt = case_of(REFERENCE)
     shown = [t.text for t in texts(parsed(case_charts(case, fmt)["risks"]))]

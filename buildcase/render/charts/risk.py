@@ -87,9 +87,10 @@ def risk_chart_parts(
     plot = _plot(8 + max(text_width(t, SMALL) for t in tick_labels), step * 4, risks, canvas)
     body = _frame(plot, tick_labels, [share(i / 4) for i in range(5)], _)
     numbered = list(enumerate(risks, start=1))
-    # the largest first, so that a small bubble is never hidden under a large one
-    for i, risk in sorted(numbered, key=lambda r: -r[1][3]):
-        body += _bubble(plot, number(i, 0), risk)
+    # the largest first, so that a small bubble is never hidden under a large one; every
+    # number after every bubble, so that an overlapping bubble never hides a number
+    bubbles = [_bubble(plot, number(i, 0), r) for i, r in sorted(numbered, key=lambda r: -r[1][3])]
+    body += [circle for circle, _number in bubbles] + [label for _circle, label in bubbles]
     title, desc = _("Risks by likelihood and impact"), _description(risks, money, share, _)
     if canvas.height is None:  # a page's: the legend under the plot, all of it
         legend, y = _legend(numbered, (0, plot.bottom + 50, canvas.width), money, number, _)
@@ -142,7 +143,7 @@ def _frame(plot: _Plot, tick_labels: list[str], likelihoods: list[str], _: Gette
     return body
 
 
-def _bubble(plot: _Plot, number: str, risk: Risk) -> list[str]:
+def _bubble(plot: _Plot, number: str, risk: Risk) -> tuple[str, str]:
     """A risk's bubble and its number: inside it, or beside it on the side with room
     where the bubble is too small to hold it. A risk is a loss: red on every canvas."""
     _title, likelihood, impact, loss = risk
@@ -160,10 +161,10 @@ def _bubble(plot: _Plot, number: str, risk: Risk) -> list[str]:
         stroke_width=1,
     )
     if radius >= 11:
-        return [circle, text_element(cx, cy + 5, number, SMALL, "middle", 700, "#ffffff")]
+        return circle, text_element(cx, cy + 5, number, SMALL, "middle", 700, "#ffffff")
     if cx + radius + 16 <= plot.right:
-        return [circle, text_element(cx + radius + 4, cy + 5, number, SMALL, "start", 700)]
-    return [circle, text_element(cx - radius - 4, cy + 5, number, SMALL, "end", 700)]
+        return circle, text_element(cx + radius + 4, cy + 5, number, SMALL, "start", 700)
+    return circle, text_element(cx - radius - 4, cy + 5, number, SMALL, "end", 700)
 
 
 def _legend(
