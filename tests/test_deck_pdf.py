@@ -19,9 +19,9 @@ from typing import Any
 import pypdf
 import pytest
 
-from buildcase.engines import ASSETS
 from buildcase.engines.weasyprint.decks import printable, render_deck
 from buildcase.workspace import default_templates_dir
+from buildcase.workspace.layout import ASSETS
 
 from .conftest import MINIMAL, PROPOSALS, REFERENCE, ROOT, run_cli, write_proposal
 

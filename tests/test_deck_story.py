@@ -23,10 +23,10 @@ import pytest
 
 from buildcase.compute import build_case
 from buildcase.compute.story import STORY, carried, even_split
-from buildcase.engines import logo_name
 from buildcase.render.case import render_case
 from buildcase.render.decks import MOST
 from buildcase.workspace import template_dirs
+from buildcase.workspace.layout import logo_name
 
 from .conftest import MINIMAL, PROPOSALS, REFERENCE, run_cli, write_proposal
 from .test_consistency import model, rendered
@@ -323,7 +323,7 @@ def test_an_authors_headline_is_the_title_of_its_slide(tmp_path: Path) -> None:
 def test_the_logo_is_on_the_title_and_decision_slides(decks: dict[str, Any]) -> None:
     example = PROPOSALS / "support-coaching-programme"
     logo = example / "logo.svg"
-    where = logo_name(logo)  # where the site publishes it, beside the deck
+    where = logo_name(logo.suffix)  # where the site publishes it, beside the deck
     case = build_case(model(example), example.name)
     folders = template_dirs(example, example.parent.parent)
     out = render_case(case, folders, "a4", "", logo=logo.resolve().as_uri())

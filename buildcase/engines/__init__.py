@@ -52,16 +52,6 @@ class HandoutTask:
     allowed_dirs: list[Path]
 
 
-# Where a site publishes buildcase's assets (the fonts, reveal.js) and the proposal's logo,
-# beside its pages: the decks load them from there, relative to themselves.
-ASSETS = "assets/buildcase"
-
-
-def logo_name(logo: Path) -> str:
-    """The logo's path in the site, as the decks and the site's theme name it."""
-    return f"{ASSETS}/brand/logo{logo.suffix.lower()}"
-
-
 @dataclass(frozen=True)
 class DeckTask:
     """A deck's HTML, as published beside index.html, for its PDF."""

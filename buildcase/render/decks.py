@@ -28,17 +28,15 @@ from buildcase.compute.records import (
     Source,
 )
 from buildcase.compute.story import carried, even_split
+from buildcase.workspace.layout import ASSETS, logo_name
 
 TEMPLATE = "present/deck.html.j2"
 DECK = "present.html"
 # The report back to the leaders once the proposal has `results` (format 1.1).
 RESULTS_DECK, RESULTS_DECK_TEMPLATE = "present-results.html", "present/results.html.j2"
-VENDOR = "assets/buildcase/vendor/reveal.js/dist"  # relative to the deck, beside index.html
+VENDOR = f"{ASSETS}/vendor/reveal.js/dist"  # relative to the deck, beside index.html
 # The slide as reveal.js lays it out before scaling it to the screen: 16:9.
 WIDTH, HEIGHT = 1280, 720
-# Where the site publishes the proposal's logo (the MkDocs engine copies it there, as it
-# was checked): the deck shows it from there, relative to itself, as the site's pages do.
-LOGO = "assets/buildcase/brand/logo"
 
 # How many of each list one slide holds at 1280 x 720 under a title of two lines: the
 # rest go to the slides below it, shared evenly (`compute.story.even_split`). An hours
@@ -127,4 +125,4 @@ def logo_src(logo: str | None) -> str | None:
     hold, and the logo was checked when the proposal was validated)."""
     if not logo:
         return None
-    return LOGO + PurePosixPath(urlsplit(logo).path).suffix.lower()
+    return logo_name(PurePosixPath(urlsplit(logo).path).suffix)

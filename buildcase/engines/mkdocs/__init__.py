@@ -31,11 +31,11 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.utils.yaml import yaml_load
 
-from buildcase.engines import ASSETS, logo_name
 from buildcase.errors import Location, RenderError, WorkspaceError
 from buildcase.i18n import language as catalogue
 from buildcase.logs import captured_warnings
 from buildcase.render.qr import site_address
+from buildcase.workspace.layout import ASSETS, logo_name
 from buildcase.workspace.trust import safe_config
 
 SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
@@ -105,7 +105,7 @@ def _brand_files(docs_dir: Path, logo: Path | None, brand_css: str) -> dict[str,
     """The proposal's logo and colours, as files of the site."""
     brand: dict[str, str] = {}
     if logo is not None:
-        name = logo_name(logo)
+        name = logo_name(logo.suffix)
         (docs_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (docs_dir / name).write_bytes(_logo_bytes(logo))
         brand["logo"] = name

@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from buildcase.engines import ASSETS, logo_name
 from buildcase.engines.weasyprint import scope_header_cells
 from buildcase.engines.weasyprint.fetcher import confined_fetcher
 from buildcase.engines.weasyprint.layouts import ParsedStyles, parsed_stylesheets
 from buildcase.logs import captured_warnings
+from buildcase.workspace.layout import ASSETS, logo_name
 
 PRINT_CSS = Path("present", "deck-print.css")  # in the template folders, the first found
 WHAT = "the deck's PDF"  # in the message of a file it may not load
@@ -94,7 +94,7 @@ def print_stylesheet(allowed_dirs: list[Path]) -> Path:
 def site_files(assets_dir: Path, logo: Path | None) -> dict[str, str]:
     """What the site publishes beside the decks, by the path a deck gives it: the logo
     (as the site's theme names it) and the assets folder, each as a URL WeasyPrint loads."""
-    files = {logo_name(logo): logo.as_uri()} if logo is not None else {}
+    files = {logo_name(logo.suffix): logo.as_uri()} if logo is not None else {}
     return {**files, f"{ASSETS}/": assets_dir.as_uri() + "/"}
 
 
