@@ -79,8 +79,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
+
+if TYPE_CHECKING:  # imported late below, from the code use_code() chose
+    from buildcase.models.sections import Proposal
+    from buildcase.render.case import Rendered
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -346,7 +350,7 @@ class BareInputs:
         return self.handouts[0][1]
 
 
-def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped-def]
+def rendered_proposal(folder: Path, workspace: Path) -> tuple[Rendered, Proposal]:
     """buildcase's own rendering of a proposal (pages, nav, handout and deck HTML) and its
     model, with its logo as `build` gives it."""
     from buildcase.commands.check import check_proposal
@@ -364,7 +368,7 @@ def rendered_proposal(folder: Path, workspace: Path):  # type: ignore[no-untyped
     return rendered, proposal
 
 
-def logo_path(folder: Path, proposal) -> Path | None:  # type: ignore[no-untyped-def]
+def logo_path(folder: Path, proposal: Proposal) -> Path | None:
     b = proposal.branding
     return Path(os.path.realpath(folder / b.logo)) if b and b.logo else None
 
@@ -377,7 +381,7 @@ def deck_print_css() -> Path:
     return default_templates_dir() / PRINT_CSS
 
 
-def handout_date(proposal) -> str:  # type: ignore[no-untyped-def]
+def handout_date(proposal: Proposal) -> str:
     """The PDF date buildcase gives the handout."""
     from buildcase.write.moment import pdf_date, source_epoch
 
@@ -390,7 +394,9 @@ def buildcase_assets() -> Path:
     return default_templates_dir() / "assets"
 
 
-def standalone_config(workspace: Path, nav, proposal, docs_dir: Path, site_dir: Path) -> dict:  # type: ignore[no-untyped-def]
+def standalone_config(
+    workspace: Path, nav: list[Any], proposal: Proposal, docs_dir: Path, site_dir: Path
+) -> dict[str, Any]:
     """The configuration buildcase gives MkDocs, as one mkdocs.yml of its own.
 
     buildcase passes site_overrides() as keyword arguments to load_config over the base
@@ -413,10 +419,11 @@ def standalone_config(workspace: Path, nav, proposal, docs_dir: Path, site_dir: 
     overrides["theme"].setdefault("custom_dir", str(default_templates_dir() / "overrides"))
     overrides = {k: v for k, v in overrides.items() if v is not None}
     config = {**base, **overrides, "docs_dir": str(docs_dir), "site_dir": str(site_dir)}
-    return _plain(config)
+    plain: dict[str, Any] = _plain(config)
+    return plain
 
 
-def _plain(value):  # type: ignore[no-untyped-def]
+def _plain(value: Any) -> Any:
     """The value with its Markup strings as plain ones, as YAML can write them."""
     if isinstance(value, dict):
         return {_plain(k): _plain(v) for k, v in value.items()}
@@ -428,8 +435,9 @@ def _plain(value):  # type: ignore[no-untyped-def]
 def bare_inputs(folder: Path, workspace: Path, bare_root: Path) -> BareInputs:
     """Write the very pages, config, assets, handout HTML and decks' HTML buildcase would
     build from."""
-    from buildcase.engines import ASSETS, deck_pdf_name
+    from buildcase.engines import deck_pdf_name
     from buildcase.engines.weasyprint.decks import printable, site_files
+    from buildcase.workspace.layout import ASSETS
 
     rendered, proposal = rendered_proposal(folder, workspace)
     root = bare_root / folder.name
@@ -523,7 +531,11 @@ class Samples:
 
 
 def interleaved_samples(
-    folders: list[Path], bare: list[BareInputs], workspace: Path, repeats: int, log: Callable
+    folders: list[Path],
+    bare: list[BareInputs],
+    workspace: Path,
+    repeats: int,
+    log: Callable[[str], None],
 ) -> Samples:
     """T1-T4 and T6 samples: bare and buildcase runs alternating, `repeats` rounds."""
     samples = Samples()
@@ -626,7 +638,9 @@ def startup_seconds(workspace: Path, repeats: int) -> dict[str, float]:
     }
 
 
-def stage_seconds(folder: Path, bare: BareInputs, workspace: Path, repeats: int) -> dict:
+def stage_seconds(
+    folder: Path, bare: BareInputs, workspace: Path, repeats: int
+) -> dict[str, float]:
     """Median warm in-process time of each stage for one proposal (after one untimed run)."""
     import weasyprint
     from mkdocs.commands.build import build as mkdocs_build
