@@ -196,6 +196,7 @@ TOPICS: dict[str, Topic] = {
         "what-it-means-for-a-proposal",
         "What managers do after the training, and why it is planned",
     ),
+    "sensitivity": _page("explanation/sensitivity.md", "Break-even and sensitivity"),
 }
 
 

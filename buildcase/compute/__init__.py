@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from buildcase.compute.briefing import Decision, decision
 from buildcase.compute.departments import commitments, department_asks, kpi_views, need_split
@@ -44,9 +45,10 @@ from buildcase.compute.records import (
     RiskView,
     Scenario,
 )  # fmt: skip
-from buildcase.compute.results import ResultsView, results_view
+from buildcase.compute.results import ResultsView, results_summary, results_view
 from buildcase.compute.schedule import Ramp
 from buildcase.compute.sensitivity import (
+    SWING,
     Model,
     Sensitivity,
     Threshold,
@@ -67,6 +69,7 @@ from buildcase.compute.views import (
     risk_anchor,
     timeline,
 )  # fmt: skip
+from buildcase.compute.whatif import whatif_model
 from buildcase.compute.wording import Wording, case_wording
 from buildcase.models.sections import Proposal
 
@@ -108,6 +111,11 @@ class Case:
     wording: Wording = field(init=False)  # what the outputs say where a choice is made
 
     @property
+    def swing(self) -> float:
+        """The tornado's default, either way, where an estimate has no range."""
+        return SWING
+
+    @property
     def lead(self) -> Scenario:
         """The case the summary leads with: the conservative one where estimates are ranges."""
         return self.scenarios["conservative" if self.has_ranges else "likely"]
@@ -120,24 +128,43 @@ class Case:
     def sensitivity(self) -> list[Sensitivity]:
         """Every driver's break-even and swing (compute/sensitivity.py), computed once and
         only for an output that shows them: `check` and most tests never pay for it."""
-        model = Model(
+        return sensitivities(self._model())
+
+    def _model(self) -> Model:
+        """The leading case as the sensitivity and the what-if panel change it."""
+        return Model(
             self.proposal,
             tuple(b.anchor for b in self.benefits),
             tuple(r.anchor for r in self.risks),
             self.lead.scenario,
             "low" if self.has_ranges else "likely",
         )
-        return sensitivities(model)
+
+    @functools.cached_property
+    def whatif(self) -> dict[str, Any]:
+        """What the what-if panel computes from (compute/whatif.py), its sliders chosen
+        from the break-evens `sensitivity` found, not found again."""
+        return whatif_model(self._model(), self.sensitivity)
 
     @functools.cached_property
     def holds_if(self) -> list[Threshold]:
         """What would have to be true: the three drivers nearest their break-even."""
+        return [self._threshold(s) for s in closest_to_breaking(self.sensitivity)]
+
+    @functools.cached_property
+    def thresholds(self) -> list[Threshold]:
+        """Every driver told one by one, the widest swing first (the tornado's order)."""
+        return [self._threshold(s) for s in self.sensitivity]
+
+    def _threshold(self, s: Sensitivity) -> Threshold:
+        """A driver with the title it is about, whether the leading case pays, and the
+        participants an application rate is counted in."""
         titles = {b.anchor: b.benefit.title for b in self.benefits}
         titles.update({r.anchor: r.risk.title for r in self.risks})
-        return [
-            Threshold(s, titles.get(s.driver.anchor or ""))
-            for s in closest_to_breaking(self.sensitivity)
-        ]
+        request = self.proposal.request
+        people = request.participants if request and s.driver.what == "application_rate" else None
+        pays = self.lead.roi is None or self.lead.roi >= 0
+        return Threshold(s, titles.get(s.driver.anchor or ""), pays, people or None)
 
 
 def build_case(proposal: Proposal, slug: str) -> Case:
@@ -226,3 +253,26 @@ def build_case(proposal: Proposal, slug: str) -> Case:
     )
     case.wording = case_wording(case)
     return case
+
+
+def portfolio_entry(case: Case) -> dict[str, Any]:
+    """What the portfolio index lists of a proposal, recorded with its output (as values,
+    formatted when the index is rendered), so the index can list proposals this build did
+    not touch."""
+    p, r = case.proposal, case.proposal.request
+    return {
+        "title": p.title,
+        "organization": p.organization,
+        "date": str(p.date),
+        "currency": p.currency,
+        "lang": p.language,
+        "budget": r.budget if r else None,
+        "participants": r.participants if r else None,
+        "duration": str(r.duration) if r and r.duration else None,
+        "status": case.status,
+        "decide_by": str(case.decision.decide_by) if case.decision.decide_by else None,
+        "handouts": [
+            [e.file, e.audience.audience.title if e.audience else None] for e in case.editions
+        ],
+        "results": results_summary(case.results) if case.results else None,
+    }

@@ -9,9 +9,10 @@ input and the leading case computed again by `money_in_scenario`, the function e
 figure comes from, so a break-even can never disagree with the tables.
 
 Where the return is linear in a driver (a benefit's value, its attribution, confidence,
-the application rate, the hours, the hourly cost) the solver's first secant step lands on
-the root exactly; elsewhere (the ramp, the discount rate, a benefit that fades) it refines
-by bracketing until the value is known well past the precision shown.
+the application rate) the solver's first secant step lands on the root exactly; elsewhere
+it refines by bracketing until the value is known well past the precision shown: the
+return, (gain - cost) / cost, curves in the hours and the hourly cost (they move the cost),
+and in the ramp, the discount rate and a benefit that fades.
 """
 
 from __future__ import annotations
@@ -67,6 +68,17 @@ class Sensitivity:
         if self.roi_at_low is None or self.roi_at_high is None:
             return 0.0
         return abs(self.roi_at_high - self.roi_at_low)
+
+    @property
+    def payback_apart(self) -> float | None:
+        """The payback's break-even where it is not the return's: a cost paid each year,
+        a gain that ends, can make the payback come within the horizon at a value at which
+        the return is below zero, or the reverse. None where the two meet (to a millionth:
+        the payback is solved month by month, the return exactly)."""
+        be, paid = self.break_even, self.payback_break_even
+        if be is None or paid is None or math.isclose(be, paid, rel_tol=1e-6, abs_tol=1e-9):
+            return None
+        return paid
 
     @property
     def rising(self) -> bool:
@@ -139,10 +151,33 @@ def closest_to_breaking(found: list[Sensitivity], count: int = 3) -> list[Sensit
 
 @dataclass(frozen=True)
 class Threshold:
-    """One thing that would have to be true, with the benefit's or risk's title it is about."""
+    """One thing that would have to be true, with the benefit's or risk's title it is about,
+    whether the leading case pays (a break-even is then where it stops, else where it would
+    start), and the participants an application rate is told in, where the request gives
+    them ("at least 23 of the 120 participants apply it")."""
 
     sensitivity: Sensitivity
     subject: str | None
+    pays: bool = True
+    participants: int | None = None
+
+    @property
+    def sentence(self) -> str:
+        """Which sentence tells it: `holds` (or `pays-if`, the case not paying as
+        estimated), in people where there are participants; `never-breaks` (`never-pays`)
+        where no value it can take changes that."""
+        if self.sensitivity.break_even is None:
+            return "never-breaks" if self.pays else "never-pays"
+        kind = "holds" if self.pays else "pays-if"
+        return f"{kind}-people" if self.participants else kind
+
+    @property
+    def unbroken(self) -> tuple[float, float]:
+        """Where no break-even was found, the values it can take on the side that matters,
+        from the estimate: down to its least where the case needs it high and pays, else
+        up to its most."""
+        d = self.sensitivity.driver
+        return (d.least, d.value) if self.sensitivity.rising == self.pays else (d.value, d.most)
 
 
 # --- the drivers --------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from buildcase.render.formatting import Formatter
 from buildcase.render.pages import Page, navigation, site_pages
 from buildcase.render.qr import site_link
 from buildcase.render.sandbox import ConfinedRenderFailed, run_confined
+from buildcase.render.whatif import PAGE as WHATIF_PAGE
+from buildcase.render.whatif import panel
 from buildcase.validate.logo import plated
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -117,6 +119,7 @@ def _template_context(
         "brand": brand,
         "logo": logo,  # the handout's: a file URI inside the proposal folder
         "logo_plate": plated(logo, _primary(case.proposal)),  # a light plate in the header
+        "whatif": panel(case, any(pg.file == WHATIF_PAGE for pg in pages)),  # its page, slide
     }
 
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from buildcase.compute import Case
 from buildcase.compute.money import yearly_range
+from buildcase.compute.sensitivity import SWING, Threshold
 from buildcase.markup import plain_text
 from buildcase.models.quantities import Percent
 from buildcase.render.charts.bars import Bar, bar_chart_parts
@@ -23,6 +24,7 @@ from buildcase.render.charts.payback import payback_chart
 from buildcase.render.charts.risk import risk_chart_parts
 from buildcase.render.charts.svg import GAIN, LOSS, TRAINING, Canvas, slide_canvas, whole
 from buildcase.render.charts.timeline import timeline_chart
+from buildcase.render.charts.tornado import Swing, Words, tornado_chart
 from buildcase.render.charts.waterfall import Step, waterfall_chart
 from buildcase.render.formatting import Formatter
 
@@ -61,6 +63,7 @@ def _charts(case: Case, fmt: Formatter, canvas: Canvas) -> dict[str, list[Markup
         "cost": _cost_chart(case, fmt, canvas),
         "payback": _payback_chart(case, fmt, canvas),
         "timeline": _timeline_chart(case, fmt, canvas),
+        "tornado": _tornado_chart(case, fmt, canvas),
     }
     return {name: chart for name, chart in charts.items() if chart is not None}
 
@@ -235,3 +238,47 @@ def _timeline_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] 
         return None
     phases = [(plain_text(t.phase.phase), t.start_week, t.end_week) for t in case.timeline]
     return [timeline_chart(phases, fmt.number, fmt._, canvas)]
+
+
+def _tornado_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | None:
+    """Each estimate that moves the return, moved over its range, the widest swing first,
+    about the return as estimated (the leading case)."""
+    roi = case.lead.roi
+    moving = [t for t in case.thresholds if t.sensitivity.swing > 0]
+    if roi is None or not moving:
+        return None
+    mark = "±" + fmt.share(SWING)
+    swings = [
+        Swing(_driver_label(t, fmt, mark, canvas.height is None), t.sensitivity.roi_at_low or 0.0,
+              t.sensitivity.roi_at_high or 0.0, not t.sensitivity.driver.given)
+        for t in moving
+    ]  # fmt: skip
+    line = (
+        "Line: the return over {years}, conservative case, {roi}"
+        if case.has_ranges
+        else "Line: the return over {years} as estimated, {roi}"
+    )
+    words = Words(
+        fmt._("How far each estimate moves the return"),
+        fmt._(line).format(years=fmt.years(case.lead.horizon_years), roi=fmt.percent(roi)),
+        fmt._("At its low end"),
+        fmt._("At its high end"),
+        fmt._("{zero}: the case breaks even").format(zero=fmt.percent(0)),
+        fmt._("{mark}: no range given, so moved by {swing} either way").format(
+            mark=mark, swing=fmt.share(SWING)
+        ),
+        lambda n: fmt._("and {n} more").format(n=fmt.count(n)),
+    )
+    return [tornado_chart(swings, roi, fmt.percent, words, canvas)]
+
+
+def _driver_label(t: Threshold, fmt: Formatter, mark: str, ranged: bool = True) -> str:
+    """An estimate's name, what it is of and (`ranged`: on a page, not on a slide, where
+    room is short) the range it is moved over: "Fewer injuries: value a year
+    ($99,750–$166,250, ±25%)"."""
+    d = t.sensitivity.driver
+    name = fmt.driver(t)
+    if not ranged:
+        return name
+    span = f"{whole(fmt.bound(d.low, d.unit))}–{whole(fmt.bound(d.high, d.unit))}"
+    return f"{name} ({span}{'' if d.given else ', ' + whole(mark)})"

@@ -29,10 +29,12 @@ from babel.numbers import (
 from babel.units import format_unit
 
 from buildcase.i18n import Language
+from buildcase.markup import plain_text
 from buildcase.models.quantities import Duration, Estimate, PartialDate, Percent
 
 if TYPE_CHECKING:
     from buildcase.compute.records import Figure
+    from buildcase.compute.sensitivity import Threshold
 
 NO_VALUE = "–"
 NBSP = "\u00a0"
@@ -157,8 +159,11 @@ class Formatter:
         return NO_VALUE if fraction is None else self._percent(fraction * 100, 0)
 
     def percent(self, value: float | None) -> str:
-        """A computed percentage such as an ROI."""
-        return NO_VALUE if value is None else self._percent(value, 0)
+        """A computed percentage such as an ROI, to whole percents; one that rounds to
+        nought is 0%, never -0%."""
+        if value is None:
+            return NO_VALUE
+        return self._percent(value if round(value) else 0.0, 0)
 
     def ratio(self, value: float | None) -> str:
         return NO_VALUE if value is None else self.number(value, 1)
@@ -189,6 +194,61 @@ class Formatter:
         if unit == "hours":
             return self.count_of(round(value, 1), "hour", "hours")
         return self.weeks(value)
+
+    def people(self, percent: float | None, participants: int, up: bool | None = None) -> str:
+        """A share of the participants as a count of people: 49.99% of 420 is 210 where
+        the case needs *at least* it (`up`), 209 where *at most*, else the nearest count."""
+        if percent is None:
+            return NO_VALUE
+        n = round(participants * percent / 100, 9)
+        return self.count(round(n) if up is None else (math.ceil if up else math.floor)(n))
+
+    def driver(self, t: Threshold) -> str:
+        """An estimate's name, with the benefit or risk it is of: "Fewer injuries: value a
+        year" (the what-if panel's names, `whatif-driver:` in the catalogue)."""
+        name = self._("whatif-driver:" + t.sensitivity.driver.what)
+        return name.format(subject=plain_text(t.subject or ""))
+
+    def reading(self, t: Threshold) -> str:
+        """One driver told in a sentence (`reading:` in the catalogue, chosen in compute:
+        `Threshold.sentence`): the value at which the case stops paying, rounded so that
+        it still holds, against the estimate; in people where there are participants; and
+        where the payback passes the horizon at another value, that value too."""
+        least, most = t.unbroken
+        s, unit = t.sensitivity, t.sensitivity.driver.unit
+        figures = self._threshold(t)
+        text = self._("reading:" + t.sentence).format(
+            **figures, least=self.bound(least, unit), most=self.bound(most, unit)
+        )
+        if s.payback_apart is None:
+            return text
+        paid = self.bound(s.payback_apart, unit, s.rising)
+        key = "reading:payback-" + ("holds" if t.pays else "pays-if")
+        return f"{text} {self._(key).format(bound=figures['bound'], value=paid)}"
+
+    def holds(self, t: Threshold) -> str:
+        """What would have to be true of one driver (`holds-if:`), with its margin of
+        safety: how far it can move from the estimate, as a share of it, before the case
+        breaks (or, where it does not pay, how far it is from paying)."""
+        s = t.sensitivity
+        key = "holds-if:" + s.driver.what + ("-people" if t.participants else "")
+        text = self._(key).format(**self._threshold(t))
+        if s.margin is None:
+            return text
+        margin = self._("margin:" + ("holds" if t.pays else "pays-if"))
+        return f"{text}; {margin.format(margin=self.share(s.margin))}"
+
+    def _threshold(self, t: Threshold) -> dict[str, str]:
+        """A driver's figures as its sentences write them."""
+        s, d = t.sensitivity, t.sensitivity.driver
+        return {
+            "bound": self._("at least") if s.rising else self._("at most"),
+            "value": self.bound(s.break_even, d.unit, s.rising),
+            "now": self.bound(d.value, d.unit),
+            "count": self.people(s.break_even, t.participants or 0, s.rising),
+            "people": self.count(t.participants),
+            "planned": self.people(d.value, t.participants or 0),
+        }
 
     def year_after(self, source: str, year: int | None) -> str:
         """`, 2026` after a source's name, unless the name already ends with its year

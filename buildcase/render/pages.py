@@ -1,8 +1,10 @@
-"""The site's page plan: which pages a case has, in what order, and MkDocs' navigation."""
+"""The site's page plan: which pages a case has, in what order, and MkDocs' navigation;
+and the pages without their links to a file the build does not publish."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +44,7 @@ def site_pages(case: Case, _: Callable[[str], str], *, internal: bool = False) -
         (True, Page("risks.md", _("Risk if we don't"), "site/risks.md.j2")),
         (bool(p.behaviours) or case.need_split is not None, Page("impact.md", _("What people will do differently"), "site/impact.md.j2")),  # noqa: E501
         (has_money, Page("case.md", _("The business case"), "site/case.md.j2")),
+        (case.lead.annual_gain is not None, Page("whatif.md", _("What if?"), "site/whatif.md.j2")),
         (bool(p.survey or p.evidence), Page("evidence.md", _("Evidence"), "site/evidence.md.j2")),
         (True, Page("goals.md", _("Leadership goals"), "site/goals.md.j2")),
         (bool(p.plan or p.measures or p.support), Page("plan.md", _("Plan and measures"), "site/plan.md.j2")),  # noqa: E501
@@ -69,3 +72,16 @@ def navigation(pages: list[Page]) -> list[Any]:
                 nav.append({nav_label(page.section): sections[page.section]})
             sections[page.section].append({title: page.file})
     return nav
+
+
+def without_links(pages: dict[str, str], files: Iterable[str]) -> dict[str, str]:
+    """The site's pages without their links to `files` (handouts left out), each taken out
+    whole (`<a ... href="FILE" ...>...</a>`), nor a row of buttons left empty."""
+    names = "|".join(re.escape(name) for name in files)
+    if not names:
+        return pages
+    link = re.compile(rf'<a\b[^>]*\bhref="(?:{names})"[^>]*>.*?</a>', re.S)
+    return {name: EMPTY_ROW.sub("", link.sub("", text)) for name, text in pages.items()}
+
+
+EMPTY_ROW = re.compile(r'<p class="bc-actions">\s*</p>\n?')

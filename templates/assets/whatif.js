@@ -10,7 +10,11 @@
  *
  * Plain ES2017, no dependency, no network: it works opened from disk (file://).
  *   window.buildcaseWhatIf.compute(model, settings) -> {roi, net, payback, gain, annualGain, cost}
- *   window.buildcaseWhatIf.mount(element, model, labels) -> the panel, in `element`
+ *   window.buildcaseWhatIf.mount(element, model, labels, figures) -> the panel, in `element`;
+ *     its figures in the `[data-figure]` outputs of `figures` where a page wrote them
+ *     (beside the proposal's own), else in a list of its own after the sliders
+ *   window.buildcaseWhatIf.mountAll() -> every panel a page embeds (`data-bc-whatif`),
+ *     run as the script loads: the site's what-if page and the deck's back-up slide
  */
 (function () {
   'use strict';
@@ -264,6 +268,7 @@
   }
 
   let mounted = 0;
+  const FIGURES = ['roi', 'net', 'payback', 'gain', 'cost'];
 
   function slider(spec, id, label, show, onInput) {
     const row = element('div', 'bc-whatif__driver');
@@ -290,11 +295,23 @@
     return row;
   }
 
+  /* The outputs a page wrote for the figures, each beside the proposal's own, or null
+   * where it wrote none of them. */
+  function written(figures) {
+    if (!figures) return null;
+    const outputs = {};
+    for (const key of FIGURES) {
+      outputs[key] = figures.querySelector('[data-figure="' + key + '"]');
+      if (!outputs[key]) return null;
+    }
+    return {list: null, outputs: outputs};
+  }
+
   function results(labels) {
     const list = element('dl', 'bc-whatif__results');
     list.setAttribute('aria-live', 'polite');
     const outputs = {};
-    for (const key of ['roi', 'net', 'payback', 'gain', 'cost']) {
+    for (const key of FIGURES) {
       const pair = element('div', 'bc-whatif__result');
       outputs[key] = element('output', 'bc-whatif__figure');
       outputs[key].dataset.figure = key;
@@ -307,14 +324,14 @@
     return {list: list, outputs: outputs};
   }
 
-  function mount(container, model, labels) {
+  function mount(container, model, labels, figures) {
     const words = Object.assign({}, DEFAULT_LABELS, labels || {});
     const drivers = Object.assign({}, DEFAULT_LABELS.drivers, words.drivers || {});
     const fmt = formats(model, words);
     const byUnit = {money: fmt.money, percent: fmt.percent, weeks: fmt.weeks, hours: fmt.hours};
     const settings = {};
     const panel = element('div', 'bc-whatif');
-    const shown = results(words);
+    const shown = written(figures) || results(words);
     const refresh = function () {
       const figures = compute(model, settings);
       shown.outputs.roi.textContent = fmt.percent(figures.roi);
@@ -332,11 +349,33 @@
       const label = drivers[spec.key] || spec.key;
       sliders.append(slider(spec, 'bc-whatif-' + mounted + '-' + i, label, show, onInput));
     });
-    panel.append(sliders, shown.list);
+    panel.append(sliders);
+    if (shown.list) panel.append(shown.list);
     container.append(panel);
     refresh();
     return panel;
   }
 
-  window.buildcaseWhatIf = {compute: compute, mount: mount};
+  /* Every panel a page embeds, once: an element marked `data-bc-whatif` holding its
+   * model and labels as JSON (`<script type="application/json" data-bc-whatif-model>`,
+   * `data-bc-whatif-labels`), the place for the sliders (`data-bc-whatif-panel`) and the
+   * outputs for the figures. JSON in a script element is data, never run. */
+  function mountAll() {
+    const found = document.querySelectorAll('[data-bc-whatif]');
+    Array.prototype.forEach.call(found, function (root) {
+      if (root.dataset.bcWhatifMounted) return;
+      const read = function (attribute) {
+        const script = root.querySelector('script[' + attribute + ']');
+        return script ? JSON.parse(script.textContent) : null;
+      };
+      root.dataset.bcWhatifMounted = 'true';
+      const place = root.querySelector('[data-bc-whatif-panel]') || root;
+      mount(place, read('data-bc-whatif-model'), read('data-bc-whatif-labels'), root);
+      root.classList.add('bc-whatif-compare--live');
+    });
+  }
+
+  window.buildcaseWhatIf = {compute: compute, mount: mount, mountAll: mountAll};
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountAll);
+  else mountAll();
 }());
