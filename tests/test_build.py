@@ -273,7 +273,7 @@ def test_a_handout_that_would_run_long_names_its_longest_part(workspace: Path) -
     long_detail = "A sentence that goes on to explain the benefit in some depth. " * 8
     benefits = "".join(
         f"  - title: Benefit number {i}\n    detail: {long_detail}\n    goals: [retention]\n"
-        for i in range(12)
+        for i in range(22)
     )
     text = MINIMAL.replace(
         "  - title: New starters stay longer\n    goals: [retention]\n", benefits

@@ -248,16 +248,18 @@ def test_no_page_holds_only_the_sources_and_contacts(built: list[Built]) -> None
 
 
 def table_rows_split(document: Any) -> list[str]:
-    """Table rows whose boxes lie on more than one page."""
+    """Table rows whose boxes lie on more than one page; a table's head, repeated on each
+    page a table breaks across (the goals' table may), is no row split."""
     pages_of: dict[int, set[int]] = {}
     text_of: dict[int, str] = {}
 
-    def walk(box: Any, number: int) -> None:
-        if getattr(box, "element_tag", None) == "tr":
+    def walk(box: Any, number: int, head: bool = False) -> None:
+        head = head or getattr(box, "element_tag", None) == "thead"
+        if getattr(box, "element_tag", None) == "tr" and not head:
             pages_of.setdefault(id(box.element), set()).add(number)
             text_of[id(box.element)] = " ".join(box.element.itertext())[:50]
         for child in getattr(box, "children", []):
-            walk(child, number)
+            walk(child, number, head)
 
     for number, page in enumerate(page_boxes(document)):
         walk(page, number)

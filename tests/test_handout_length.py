@@ -186,13 +186,13 @@ def test_a_proposal_with_its_own_handout_stylesheet_is_left_to_the_layout(
 def test_a_handout_the_bound_lets_through_is_still_found_too_long_by_its_layout(
     workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Nine benefits of 500 characters: within the bound (about 490 mm of text, of the 538
-    two pages hold), but three pages once laid out. The bound cannot tell; `check` lays it
+    """Twenty-two benefits of 500 characters, two to a row: within the bound, but three
+    pages once laid out. The bound cannot tell; `check` lays it
     out and warns, and `build` finds it after one layout, located at the part to cut (since
     issue 25 a warning, and that handout left out: no longer the proposal refused)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(workspace / "cache"))  # laid out afresh
     detail = "A sentence that goes on to explain the benefit in some depth. " * 8
-    folder = write_proposal(workspace, MINIMAL.replace(ONE_BENEFIT, benefits(detail, 9)))
+    folder = write_proposal(workspace, MINIMAL.replace(ONE_BENEFIT, benefits(detail, 22)))
     said = (
         "proposals/p/proposal.yaml:11:1: {}: benefits: handout.pdf runs to 3 pages; at most 2 "
         "fit on the table. The longest part is the two columns"

@@ -224,7 +224,8 @@ def test_a_count_nouns_forms_are_translated() -> None:
             r'count_of\([^,]+,\s*"([^"]+)",\s*"([^"]+)"\)', path.read_text()
         ):
             nouns |= {one, other}
-    assert nouns >= {"hour", "hours", "phase", "phases", "benefit", "benefits", "risk", "risks"}
+    # Benefits and risks are named where they were counted (the handout's goals, issue 31).
+    assert nouns >= {"hour", "hours", "phase", "phases"}
     for code in available_languages():
         if code != "en":
             assert nouns - set(language(code).messages) == set(), code

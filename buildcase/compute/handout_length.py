@@ -13,11 +13,11 @@ The measure is a lower bound, so that no handout that would fit is reported: tex
 as tightly as it could be (each line filled to its last glyph, each glyph at its narrowest
 in the handout's fonts and kerned as closely as any pair can be), each part at its
 smallest (one line where it may take several), no space counted for page breaks, the
-optional charts (which a long handout leaves out) not at all, and on the paper, A4 or
-letter, that holds the most. It cannot tell that a handout fits: a handout it lets through
-is laid out (by `check`, through the engines, and by `build`), and one that the layout
-finds too long is reported in the same words (`compute.checks.too_long_problem`), located
-by the part the layout found longest.
+optional parts (the charts and the goals' table, which a long handout leaves out) not at
+all, and on the paper, A4 or letter, that holds the most. It cannot tell that a handout
+fits: a handout it lets through is laid out (by `check`, through the engines, and by
+`build`), and one that the layout finds too long is reported in the same words
+(`compute.checks.too_long_problem`), located by the part the layout found longest.
 
 It knows buildcase's own handout only: where a proposal or its workspace brings its own
 handout templates, which may set the text at any size, only the layout tells.
@@ -51,13 +51,13 @@ HANDOUT_TEMPLATES = ("handout/handout.html.j2", "handout/handout.css", "site/_ma
 @dataclass(frozen=True)
 class Paper:
     """A page's content box in mm: the paper less the margins of handout.css's @page
-    (13 mm at the top, 15 mm at the foot and the sides)."""
+    (11 mm at the top, 13 mm at the foot and the sides)."""
 
     width: float
     height: float
 
 
-PAPERS = (Paper(210 - 30, 297 - 28), Paper(215.9 - 30, 279.4 - 28))  # A4, letter
+PAPERS = (Paper(210 - 26, 297 - 24), Paper(215.9 - 26, 279.4 - 24))  # A4, letter
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Type:
     """Text as handout.css sets it: its size in pt and its line height, times the size."""
 
     size: float
-    leading: float = 1.36  # the html element's, inherited
+    leading: float = 1.25  # the html element's, inherited
 
     @property
     def line(self) -> float:
@@ -73,25 +73,27 @@ class Type:
         return self.size * self.leading * MM_PER_PT
 
 
-BODY = Type(8.4)
-SUMMARY = Type(9.2, 1.42)
-TITLE = Type(16, 1.15)
-ENTRY_TITLE = Type(8.6, 1.3)
-SMALL = Type(7.6)  # a benefit's or risk's figures and mitigation
-PLAN = Type(7.8)
-TABLE = Type(8)
-SMALLEST = Type(7)  # the sources, the labels, a table's head
+# Every text but the footnote markers is set at 9 pt or more (issue 31).
+BODY = Type(9)
+SUMMARY = Type(9, 1.3)
+TITLE = Type(14, 1.15)
+ENTRY_TITLE = Type(9)
+SMALL = Type(9)  # a benefit's or risk's figures and mitigation
+PLAN = Type(9)
+TABLE = Type(9)
+SMALLEST = Type(9)  # the sources, the labels, a table's head
 MESSAGE = Type(10)  # an audience's message
-HEADING = Type(10)  # a section's h2
+HEADING = Type(11)  # a section's h2
 COLUMN_HEADING = Type(11)
+ROW = 1.2  # a table row's paddings
 
 # The smallest height of the parts whose text the bound does not measure, in mm (the
 # margins and paddings of handout.css; a big figure of the decision, the payback chart).
-DECISION_BOX = 9.0  # its paddings and margin, with nothing in it
-BIG_FIGURES = 14.0  # the ask, the return, the payback, the cost of doing nothing
+DECISION_BOX = 6.5  # its paddings and margin, with nothing in it
+BIG_FIGURES = 12.0  # the ask, the return, the payback, the cost of doing nothing
 BUSINESS_CASE = 15.0  # the heading and one figure
-PAYBACK_CHART = 55.0  # 112 mm wide, as drawn; not one of the charts a long handout drops
-KEY_NUMBERS = 17.0
+PAYBACK_CHART = 50.0  # 112 mm wide, as drawn; not one of the charts a long handout drops
+KEY_NUMBERS = 13.0
 CONTACTS = 5.0
 
 # The least width, in thousandths of an em, that each printable ASCII character (" " to "~")
@@ -181,7 +183,6 @@ def handout_parts(case: Case, edition: Edition, paper: Paper) -> list[Part]:
         _key_numbers(edition),
         _columns(edition, width),
         _questions(edition, width),
-        _goals(case, edition),
         _business_case(case),
         _plan(case, width),
         _contacts(edition, width),
@@ -218,13 +219,15 @@ def _needs(case: Case, edition: Edition, width: float) -> list[Part]:
     head = SMALLEST.line + 1.6  # a table's head, with its paddings
     parts = []
     if a.asks:
-        rows = sum(text_lines(_plain(v.ask.do), TABLE, width - 7) * TABLE.line + 2 for v in a.asks)
+        rows = sum(
+            text_lines(_plain(v.ask.do), TABLE, width - 7) * TABLE.line + ROW for v in a.asks
+        )
         time = TABLE.line + 1.2 if a.impact and a.impact.hours is not None else 0
         height = 4.5 + Type(12, 1.25).line + 1.5 + head + rows + time + 3  # box, h2, margin
         parts.append(Part("what we need from you", ("audiences", index, "ask"), height))
     if a.kpis:
-        rows = len(a.kpis) * (TABLE.line + 2)
-        height = HEADING.line + 1.5 + head + rows + 3
+        rows = len(a.kpis) * (TABLE.line + ROW)
+        height = HEADING.line + 1 + head + rows + 3
         parts.append(Part("what it does to your numbers", ("audiences", index, "kpis"), height))
     return parts
 
@@ -237,7 +240,7 @@ def _decision_more(case: Case, edition: Edition, width: float) -> float:
     more = 0.0
     asked = [a for a in case.audiences if a.asks]
     if edition.audience is None and case.commitments is not None and asked:
-        more += SMALLEST.line + 1.6 + len(asked) * (TABLE.line + 2) + 1.5
+        more += SMALLEST.line + 1.6 + len(asked) * (TABLE.line + ROW) + 1.5
         more += TABLE.line + 2 if case.commitments.hours is not None else 0
     if case.need_split is not None:
         words = [c.note or "" for c in case.need_split.parts]
@@ -257,7 +260,7 @@ def _questions(edition: Edition, width: float) -> Part:
     if edition.audience is None or not edition.objections:
         return Part("your questions", ("objections",), 0)
     answers = sum(
-        text_height(_plain(f"{o.objection.concern} {o.objection.answer}"), BODY, width) + 1.2
+        text_height(_plain(f"{o.objection.concern} {o.objection.answer}"), BODY, width) + 0.8
         for o in edition.objections
     )
     return Part("your questions", ("objections",), 7.5 + answers)  # under a heading
@@ -275,7 +278,7 @@ def _business_case(case: Case) -> Part:
 
 def _masthead(p: Proposal, width: float) -> float:
     """The organization, the title and the line under it, the rule and the space below."""
-    return text_height(_plain(p.title), TITLE, width) + 3 * SMALL.line + 7
+    return text_height(_plain(p.title), TITLE, width) + 2 * SMALL.line + 5
 
 
 def _decision(case: Case, edition: Edition) -> float:
@@ -300,22 +303,29 @@ def _compact(edition: Edition) -> bool:
 
 
 def _columns(edition: Edition, page_width: float) -> Part:
-    """The two columns, side by side: as tall as the taller, each entry whole."""
-    both = bool(edition.benefits) and bool(edition.risks)
-    # The columns' table is 10 mm wider than the page, with 5 mm between and around its
-    # cells, each padded 3.5 mm on either side.
-    width = (page_width + 10 - 15) / 2 - 7 if both else page_width - 7
-    benefits = sum(
-        _entry(b.benefit.title, b.benefit.detail, bool(b.goals or b.value), None, width)
+    """The benefits' box, then the risks': each the full width, its entries two to a row,
+    a row as tall as its taller entry. A benefit's line of figures is counted where it has
+    a value: the goals it serves are told there only where the goals' table is not."""
+    # A box is padded 3.5 mm on either side; its rows are 5 mm wider than that, with
+    # 2.5 mm between and around their two cells.
+    width = (page_width - 7 + 5 - 3 * 2.5) / 2
+    benefits = [
+        _entry(b.benefit.title, b.benefit.detail, b.value is not None, None, width)
         for b in edition.benefits
-    )
-    risks = sum(
+    ]
+    risks = [
         _entry(r.risk.title, r.risk.detail, _risk_figures(r), r.risk.mitigation, width)
         for r in edition.risks
-    )
-    frame = 8 + COLUMN_HEADING.line  # the rule, the paddings, the heading, the margin
-    taller: Path_ = ("benefits",) if benefits >= risks else ("risks",)
-    return Part("the two columns", taller, frame + max(benefits, risks))
+    ]
+    frame = 5 + COLUMN_HEADING.line  # the rule, the paddings, the heading, the margin
+    boxes = [_rows(entries) + frame for entries in (benefits, risks) if entries]
+    taller: Path_ = ("benefits",) if sum(benefits) >= sum(risks) else ("risks",)
+    return Part("the two columns", taller, sum(boxes))
+
+
+def _rows(entries: list[float]) -> float:
+    """Entries two to a row, each row as tall as its taller entry and 1 mm below it."""
+    return sum(max(entries[i : i + 2]) + 1 for i in range(0, len(entries), 2))
 
 
 def _risk_figures(view: RiskView) -> bool:
@@ -327,8 +337,8 @@ def _risk_figures(view: RiskView) -> bool:
 def _entry(
     title: str, detail: str | None, figures: bool, mitigation: str | None, width: float
 ) -> float:
-    """A benefit or risk in its column: its title, detail, figures and mitigation, 0.5 mm
-    apart, and 2 mm below them."""
+    """A benefit or risk in its row: its title, detail, figures and mitigation, 0.5 mm
+    apart."""
     blocks = [text_height(_plain(title), ENTRY_TITLE, width)]
     if detail:
         blocks.append(text_height(_plain(detail), BODY, width))
@@ -336,17 +346,7 @@ def _entry(
         blocks.append(SMALL.line)
     if mitigation:
         blocks.append(text_height(_plain(mitigation), SMALL, width))
-    return sum(blocks) + 0.5 * (len(blocks) - 1) + 2
-
-
-def _goals(case: Case, edition: Edition) -> Part:
-    """The table of goals: a row, at least a line high, for each goal the edition speaks to."""
-    chosen = edition.audience.goals if edition.audience and edition.audience.goals else []
-    rows = [g for g in case.goals if (not chosen or g.goal in chosen) and (g.benefits or g.risks)]
-    if not rows:
-        return Part("the goals served", ("goals",), 0)
-    heading = HEADING.line + 1.5 + SMALLEST.line + 1.6  # and the table's head
-    return Part("the goals served", ("goals",), heading + len(rows) * (TABLE.line + 2) + 3.5)
+    return sum(blocks) + 0.5 * (len(blocks) - 1)
 
 
 def _plan(case: Case, width: float) -> Part:
@@ -365,7 +365,8 @@ def _plan(case: Case, width: float) -> Part:
     if not heights:
         return Part("the plan and costs", ("plan",), 0)
     longest = max(heights, key=heights.__getitem__)
-    return Part("the plan and costs", longest, sum(heights.values()) + 3.5)
+    heading = HEADING.line + 1 if p.plan else 0
+    return Part("the plan and costs", longest, heading + sum(heights.values()) + 2.5)
 
 
 def _contacts(edition: Edition, width: float) -> Part:
