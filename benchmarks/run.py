@@ -54,6 +54,11 @@ Targets, each a ratio (lower is better); "cold" means a fresh process and output
     T8  the decks' PDFs against the bare tool, in CPU time (user + system, workers
         included): what they add to buildcase's cold build of ONE (with / without, T7's
         builds) / what the bare `weasyprint` takes to make the same PDFs            <= 0.6
+    T9  the board pack (issue 29): `buildcase build ONE` cold / the same build with
+        `--formats none` (no deck.pptx, no model.xlsx)                              <= 1.25
+    T10 the sensitivity work (issue 28): every driver's break-even, the tornado's swings
+        and the what-if panel's model, computed for ONE in this process (a fresh case
+        each time, imports warm) / the cold `buildcase build ONE` of T1               <= 0.1
 
 Besides the targets, results.json holds every sample and a breakdown of where the time
 goes: process start-up and imports, and each stage of one proposal in a warm process.
@@ -99,7 +104,10 @@ BUILDCASE = [sys.executable, "-m", "buildcase"]
 HANDOUT = "handout.pdf"
 DECK_PDF = "present.pdf"
 
-GOALS = {"T1": 0.6, "T2": 0.25, "T3": 0.05, "T4": 0.1, "T5": 1.2, "T6": 2.0, "T7": 1.25, "T8": 0.6}
+GOALS = {
+    "T1": 0.6, "T2": 0.25, "T3": 0.05, "T4": 0.1, "T5": 1.2, "T6": 2.0, "T7": 1.25, "T8": 0.6,
+    "T9": 1.25, "T10": 0.1,
+}  # fmt: skip
 # What the decks' PDFs cost a cold build of ONE, as the breakdown shows it.
 DECK_PDF_SAMPLES = {
     "wall, with": "buildcase_one",
@@ -500,11 +508,15 @@ def bare_deck_runs(one: BareInputs, cwd: Path) -> Run:
 
 
 def buildcase_build(
-    folders: Sequence[Path], workspace: Path, out: Path, deck_pdfs: bool = True
+    folders: Sequence[Path],
+    workspace: Path,
+    out: Path,
+    deck_pdfs: bool = True,
+    options: Sequence[str] = (),
 ) -> Run:
     paths = [str(f.relative_to(workspace)) for f in folders]
     command = BUILDCASE if deck_pdfs else [sys.executable, "-c", WITHOUT_DECK_PDFS]
-    run = run_command([*command, "build", *paths, "--out", str(out)], workspace)
+    run = run_command([*command, "build", *paths, "--out", str(out), *options], workspace)
     made = ("index.html", HANDOUT, *([DECK_PDF] if deck_pdfs else []))
     require_files([out / f.name / name for f in folders for name in made], "buildcase build")
     if not deck_pdfs and any((out / f.name / DECK_PDF).exists() for f in folders):
@@ -557,7 +569,12 @@ def interleaved_samples(
         samples.add("buildcase_one_without_deck_pdfs", without.seconds)
         samples.add("buildcase_one_without_deck_pdfs_cpu", without.cpu_seconds)
         samples.add("bare_one_deck_pdfs_cpu", bare_deck_runs(bare[0], workspace).cpu_seconds)
-        for done in (one_out, all_out, plain_out):
+        packless_out = workspace / f"out-{r}-one-without-board-pack"
+        packless = buildcase_build(
+            folders[:1], workspace, packless_out, options=["--formats", "none"]
+        )
+        samples.add("buildcase_one_without_board_pack", packless.seconds)
+        for done in (one_out, all_out, plain_out, packless_out):
             shutil.rmtree(done)
         log(
             f"  round {r}/{repeats}: bare {samples.values['bare_all'][-1]:.1f} s, "
@@ -636,6 +653,24 @@ def startup_seconds(workspace: Path, repeats: int) -> dict[str, float]:
         name: statistics.median(run_command(cmd, workspace).seconds for _ in range(repeats))
         for name, cmd in probes.items()
     }
+
+
+def sensitivity_seconds(folder: Path, repeats: int) -> list[float]:
+    """T10's samples: what the break-evens, the tornado and the what-if panel's model take
+    to compute for one proposal, each on a fresh case (they are cached on a case), after
+    one untimed run so that imports are not counted."""
+    from buildcase.commands.check import check_proposal
+    from buildcase.compute import build_case
+
+    proposal, _ = check_proposal(folder)
+    times = []
+    for i in range(repeats + 1):
+        case = build_case(proposal, folder.name)
+        started = time.perf_counter()
+        _ = (case.sensitivity, case.holds_if, case.thresholds, case.whatif)
+        if i:
+            times.append(time.perf_counter() - started)
+    return times
 
 
 def stage_seconds(
@@ -735,7 +770,10 @@ def results(samples: Samples, n: int) -> list[Result]:
             "buildcase_one_deck_pdfs_cpu",
             "s",
         ),
-    ]
+        ("T9", "one cold / the same without the board pack", "buildcase_one_without_board_pack",
+         "buildcase_one", "s"),
+        ("T10", "sensitivity, in process / one cold build", "buildcase_one", "sensitivity", "s"),
+    ]  # fmt: skip
     out = []
     for target, what, ref, ours, unit in rows:
         scale = 1 / 1024 if unit == "MB" else 1
@@ -857,6 +895,7 @@ def main(argv: list[str] | None = None) -> int:
         log("wrote the bare tools' inputs; timing")
         samples = interleaved_samples(folders, bare, workspace, args.repeats, log)
         edit_loop_samples(folders[0], bare[0], workspace, args.repeats, samples)
+        samples.values["sensitivity"] = sensitivity_seconds(folders[0], max(3, args.repeats))
         log("timed the edit loop; measuring where the time goes")
         breakdown = {
             "startup_s": startup_seconds(workspace, 3),

@@ -217,7 +217,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = build(
             folders, Path.cwd(), out, strict=args.strict, paper=args.paper,
             force=args.force, jobs=args.jobs, progress=progress if len(folders) > 1 else None,
-            audience=args.audience, internal=args.internal,
+            audience=args.audience, internal=args.internal, formats=args.formats,
         )  # fmt: skip
     if sys.stderr.isatty() and len(folders) > 1:
         say("", before=CLEAR_LINE, end="")  # clear the bar
@@ -227,10 +227,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         _print_problems(built.left_out.values())  # handouts too long: the rest is published
         where = display_path(built.folder)
         handout = f"{where}/handout.pdf ({plural(built.handout_pages, 'page')}), "
+        deck = f"{where}/present.html" + (" and .pdf" if "present.pdf" in built.later else "")
+        deck += "".join(f", {name}" for name in ("deck.pptx", "model.xlsx") if name in built.later)
         left_out = f"; left out: {', '.join(built.left_out)}" if built.left_out else ""
         say(
             f"built {built.slug}: {where}/index.html ({built.pages} pages), "
-            f"{'' if 'handout.pdf' in built.left_out else handout}{where}/present.html "
+            f"{'' if 'handout.pdf' in built.left_out else handout}{deck} "
             f"in {built.seconds:.1f} s{left_out}",
             out=True,
         )

@@ -80,8 +80,8 @@ def _build_command(commands: Commands, common: argparse.ArgumentParser) -> argpa
     build = commands.add_parser(
         "build", parents=[common], help="build the site, handouts and slides of proposals",
         description="Build each proposal into OUT/SLUG/: the site (index.html), the "
-        "handout (handout.pdf) and the slides (present.html), with a handout and a deck for "
-        "each audience. A proposal that fails keeps its earlier output.",
+        "handout (handout.pdf) and the slides (present.html, and as a PDF present.pdf), with "
+        "a handout and a deck for each audience. A proposal that fails keeps its earlier output.",
     )  # fmt: skip
     build.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
                        help=PROPOSALS_HELP)  # fmt: skip
@@ -105,8 +105,26 @@ def _build_command(commands: Commands, common: argparse.ArgumentParser) -> argpa
                        help="the L&D team's own edition, with the pages marked internal (the "
                             "buy-in plan), into internal/ unless --out says otherwise: never "
                             "publish it")  # fmt: skip
+    build.add_argument("--formats", type=_formats, default=_formats("pptx,xlsx"),
+                       metavar="LIST",
+                       help="the board pack to write beside the deck: pptx (deck.pptx, one "
+                            "for each deck), xlsx (model.xlsx), both (the default: "
+                            "pptx,xlsx) or none")  # fmt: skip
     build.set_defaults(command="build")
     return build
+
+
+def _formats(text: str) -> frozenset[str]:
+    """`--formats`: a comma-separated list of the board pack's formats, or `none`."""
+    asked = {part.strip().lower() for part in text.split(",") if part.strip()}
+    if asked == {"none"}:
+        return frozenset()
+    unknown = sorted(asked - {"pptx", "xlsx"})
+    if unknown or not asked:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(unknown) or 'nothing'}: give pptx, xlsx, pptx,xlsx or none"
+        )
+    return frozenset(asked)
 
 
 def _present_command(

@@ -19,31 +19,41 @@ again without the links. Neither a page too many nor an earlier build's is publi
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 
-from buildcase.compute import Case, build_case
+from buildcase.compute import Case, build_case, portfolio_entry
 from buildcase.compute.checks import (
     case_problems,
     laid_out_too_long,
     only_warnings,
     proven_too_long,
 )
-from buildcase.compute.results import results_summary
-from buildcase.engines import Engines, HandoutTask, SiteTask, deck_pdfs, make_handout, make_site
+from buildcase.engines import (
+    WORKBOOK,
+    Engines,
+    HandoutTask,
+    SiteTask,
+    board_pack,
+    deck_pdfs,
+    make_handout,
+    make_site,
+    pptx_name,
+)
 from buildcase.engines.weasyprint import HandoutTooLong, Length
 from buildcase.engines.weasyprint.lengths import known_lengths, remember_lengths
 from buildcase.errors import Location, Problem, RenderError, problem_text
 from buildcase.load import LoadedProposal, load_proposal
 from buildcase.markup import plain_text, title_html
+from buildcase.render.pages import without_links
 from buildcase.validate import validate_proposal
 from buildcase.workspace import base_config, default_templates_dir, own_templates, template_dirs
 from buildcase.workspace.config import read_site_url
@@ -57,6 +67,7 @@ if TYPE_CHECKING:  # rendering is imported where a proposal is rendered: `check`
     from buildcase.render.case import Rendered
 
 HANDOUT = "handout.pdf"
+BOARD_PACK = frozenset({"pptx", "xlsx"})  # what `--formats` may ask for, all by default
 LEFT_OUT = "it was left out of the output, and no page links to it, until it fits"
 
 
@@ -70,12 +81,13 @@ class Options:
     paper: str | None = None  # "a4" or "letter"; None: the proposal's own
     audience: str | None = None  # only this department head's handout and deck
     internal: bool = False  # the L&D team's edition: internal pages included
+    formats: frozenset[str] = BOARD_PACK  # of the board pack: "pptx", "xlsx"
 
     def described(self) -> str:
         """The options that change the output, for its fingerprint."""
         return (
             f"strict={self.strict} paper={self.paper} audience={self.audience} "
-            f"internal={self.internal}"
+            f"internal={self.internal} formats={','.join(sorted(self.formats))}"
         )
 
 
@@ -88,6 +100,7 @@ class Built:
     warnings: list[str]
     seconds: float
     left_out: dict[str, Problem] = field(default_factory=dict)  # too long: file -> error
+    later: list[str] = field(default_factory=list)  # present*.pdf and the board pack, written
 
 
 def build_one(folder: Path, options: Options, engines: Engines) -> Built:
@@ -125,8 +138,11 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
     made = {name: html for name, html in rendered.handouts.items() if name not in left_out}
     handouts = submit_handouts(engines, made, folder, options)
     slides = deck_pdfs(engines, rendered.decks, handout_task("", folder, options), logo)
-    unmade = [name for name, future in slides.items() if future.cancelled()]
-    task = site_task(case, rendered, staged, logo, options, without=[*left_out, *unmade])
+    pack = board_pack_for(case, rendered, engines, logo, options)
+    made_later = {**slides, **pack}
+    unmade = [name for name, future in made_later.items() if future.cancelled()]
+    unasked = [name for name in (pptx_name("present.html"), WORKBOOK) if name not in pack]
+    task = site_task(case, rendered, staged, logo, options, [*left_out, *unmade, *unasked])
     site = engines.submit(make_site, task)
 
     def locate(name: str, length: Length) -> Problem:
@@ -144,7 +160,7 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
         started=started,
         summary=portfolio_entry(case),
         decks=rendered.decks,
-        deck_pdfs={name: future for name, future in slides.items() if name not in unmade},
+        later={name: future for name, future in made_later.items() if name not in unmade},
         left_out=left_out,
         remake=Remake(engines, task, locate, lengths, list(rendered.handouts)),
     )
@@ -165,6 +181,20 @@ def render_for(case: Case, folder: Path, options: Options, logo: Path | None) ->
         site_url=read_site_url(base_config(options.workspace)),
         internal=options.internal,
     )
+
+
+def board_pack_for(
+    case: Case, rendered: Rendered, engines: Engines, logo: Path | None, options: Options
+) -> dict[str, Future[Any]]:
+    """The board pack `options.formats` asks for, on its way (issue 29): each deck as
+    PowerPoint, the model as a workbook of live formulas; dated like the PDFs."""
+    from buildcase.render.slides import slide_data
+    from buildcase.render.workbook import model_workbook
+
+    moment = datetime.fromtimestamp(source_epoch(case.proposal.date), timezone.utc)
+    slides = slide_data(case) if "pptx" in options.formats else None
+    book = model_workbook(case, moment) if "xlsx" in options.formats else None
+    return board_pack(engines, rendered.decks, slides, book, logo, moment)
 
 
 def lengths_fingerprint(folder: Path, options: Options) -> str:
@@ -191,19 +221,6 @@ def known_too_long(
                 case, loaded.source, name, length.pages, length.longest, then
             )
     return found
-
-
-def without_links(pages: dict[str, str], files: Iterable[str]) -> dict[str, str]:
-    """The site's pages without their links to `files` (handouts left out), each taken out
-    whole (`<a ... href="FILE" ...>...</a>`), nor a row of buttons left empty."""
-    names = "|".join(re.escape(name) for name in files)
-    if not names:
-        return pages
-    link = re.compile(rf'<a\b[^>]*\bhref="(?:{names})"[^>]*>.*?</a>', re.S)
-    return {name: EMPTY_ROW.sub("", link.sub("", text)) for name, text in pages.items()}
-
-
-EMPTY_ROW = re.compile(r'<p class="bc-actions">\s*</p>\n?')
 
 
 def refuse_unknown_audience(case: Case, audience: str | None, folder: Path) -> None:
@@ -300,7 +317,9 @@ class Job:
     summary: dict[str, Any]  # what the portfolio index says of this proposal
     remake: Remake
     decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML, ready
-    deck_pdfs: dict[str, Future[Any]] = field(default_factory=dict)  # present*.pdf -> its PDF
+    # made by the engines after the site and handouts: present*.pdf (a deck's PDF) and the
+    # board pack (deck*.pptx, model.xlsx), by file name
+    later: dict[str, Future[Any]] = field(default_factory=dict)
     left_out: dict[str, Problem] = field(default_factory=dict)  # too long: file -> warning
 
     def finish(self) -> Built:
@@ -322,9 +341,10 @@ class Job:
                 (self.staged / name).write_bytes(handout.pdf)
             for name, deck in self.decks.items():  # the slides, beside index.html
                 (self.staged / name).write_text(deck, encoding="utf-8")
-            slides = {name: future.result() for name, future in self.deck_pdfs.items()}
-            for name, made in slides.items():  # and each deck's PDF beside it
-                (self.staged / name).write_bytes(made.pdf)
+            later = {name: future.result() for name, future in self.later.items()}
+            slides = {name: made for name, made in later.items() if name.endswith(".pdf")}
+            for name, made in later.items():  # each deck's PDF beside it, the board pack
+                (self.staged / name).write_bytes(made if isinstance(made, bytes) else made.pdf)
         except OSError as e:  # a full disk, a read-only folder: here or in an engine
             discard(self.staged)
             raise output_error(e, self.out / self.folder.name) from e
@@ -359,6 +379,7 @@ class Job:
             warnings,
             time.perf_counter() - self.started,
             {name: problem.as_error() for name, problem in self.left_out.items()},
+            sorted(later),
         )
 
     def site_without(self, files: list[str]) -> list[str]:
@@ -408,26 +429,3 @@ class Job:
         except HandoutTooLong as e:
             problem = self.remake.locate(name, Length(e.pages, e.longest))
             raise RenderError(problem.location, f"{problem.field}: {problem.message}") from None
-
-
-def portfolio_entry(case: Case) -> dict[str, Any]:
-    """What the portfolio index lists of a proposal, recorded with its output (as values,
-    formatted when the index is rendered), so the index can list proposals this build did
-    not touch."""
-    p, r = case.proposal, case.proposal.request
-    return {
-        "title": p.title,
-        "organization": p.organization,
-        "date": str(p.date),
-        "currency": p.currency,
-        "lang": p.language,
-        "budget": r.budget if r else None,
-        "participants": r.participants if r else None,
-        "duration": str(r.duration) if r and r.duration else None,
-        "status": case.status,
-        "decide_by": str(case.decision.decide_by) if case.decision.decide_by else None,
-        "handouts": [
-            [e.file, e.audience.audience.title if e.audience else None] for e in case.editions
-        ],
-        "results": results_summary(case.results) if case.results else None,
-    }

@@ -27,7 +27,7 @@ def test_the_benchmark_runs_and_reports_every_target(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     targets = {t["target"]: t for t in results["targets"]}
-    assert sorted(targets) == ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
+    assert set(targets) == {f"T{n}" for n in range(1, 11)}
     for t in targets.values():
         assert t["reference"] > 0 and t["buildcase"] > 0, t
         assert t["ratio"] == t["buildcase"] / t["reference"], t

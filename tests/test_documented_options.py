@@ -120,7 +120,8 @@ def build_jobs(ws: Path) -> None:
     """The number of workers changes how fast, never what is built."""
     ok(run(ws, "build", "proposals/p", "--jobs", "1", "--out", "one"))
     ok(run(ws, "build", "proposals/p", "--jobs", "2", "--out", "two"))
-    for name in ("handout.pdf", "handout-hr.pdf", "present.html", "index.html"):
+    for name in ("handout.pdf", "handout-hr.pdf", "present.html", "index.html", "deck.pptx",
+                 "model.xlsx"):  # fmt: skip
         assert (ws / "one" / "p" / name).read_bytes() == (ws / "two" / "p" / name).read_bytes()
     refused = run(ws, "build", "proposals/p", "--jobs", "0")
     assert refused.returncode == 2 and "--jobs" in refused.stderr
@@ -138,6 +139,22 @@ def build_audience(ws: Path) -> None:
     assert built == {"handout.pdf", "handout-hr.pdf", "present.pdf", "present-hr.pdf"}
     unknown = run(ws, "build", "proposals/p", "--audience", "finance", "--out", "x")
     assert unknown.returncode != 0 and "finance" in unknown.stderr + unknown.stdout
+
+
+def build_formats(ws: Path) -> None:
+    """The board pack: both files by default, what `--formats` names, or none."""
+    ok(run(ws, "build", "proposals/p"))
+    site = ws / "site" / "p"
+    assert {p.name for p in site.glob("*.pptx")} == {"deck.pptx", "deck-hr.pptx", "deck-ops.pptx"}
+    assert (site / "model.xlsx").is_file()
+    ok(run(ws, "build", "proposals/p", "--formats", "pptx", "--out", "slides"))
+    assert (ws / "slides" / "p" / "deck.pptx").is_file()
+    assert not (ws / "slides" / "p" / "model.xlsx").exists()
+    ok(run(ws, "build", "proposals/p", "--formats", "none", "--out", "bare"))
+    assert not [p for p in (ws / "bare" / "p").iterdir() if p.suffix in (".pptx", ".xlsx")]
+    assert "deck.pptx" not in (ws / "bare" / "p" / "index.html").read_text(encoding="utf-8")
+    refused = run(ws, "build", "proposals/p", "--formats", "docx")
+    assert refused.returncode == 2 and "--formats" in refused.stderr
 
 
 def build_internal(ws: Path) -> None:
@@ -301,6 +318,7 @@ RUNS: dict[tuple[str, str], Callable[[Path], None]] = {
     ("build", "--paper"): build_paper,
     ("build", "--audience"): build_audience,
     ("build", "--internal"): build_internal,
+    ("build", "--formats"): build_formats,
     ("build", "--debug"): debug_shows_a_traceback("build", "proposals/missing"),
     ("check", "--strict"): check_strict,
     ("check", "--debug"): debug_shows_a_traceback("check", "proposals/missing"),

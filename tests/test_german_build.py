@@ -30,11 +30,10 @@ import pytest
 import yaml
 
 from buildcase.commands.check import check_proposal
-from buildcase.compute import build_case
+from buildcase.compute import build_case, portfolio_entry
 from buildcase.compute.views import guess_theme
 from buildcase.i18n import language
 from buildcase.markup import plain_text
-from buildcase.pipeline import portfolio_entry
 from buildcase.render.case import render_case
 from buildcase.render.portfolio import render_portfolio
 from buildcase.validate.consistency import when_in_months

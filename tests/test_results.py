@@ -21,10 +21,9 @@ import pytest
 import yaml
 
 from buildcase.commands.check import check_proposal
-from buildcase.compute import Case, build_case
+from buildcase.compute import Case, build_case, portfolio_entry
 from buildcase.compute.results import down, up
 from buildcase.errors import ProposalInvalid
-from buildcase.pipeline import portfolio_entry
 from buildcase.render.case import render_case
 from buildcase.render.pages import site_pages
 from buildcase.render.portfolio import portfolio_row, render_portfolio

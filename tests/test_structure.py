@@ -96,6 +96,8 @@ ENGINE_LIBRARIES = {
     "material": "engines/mkdocs",
     "weasyprint": "engines/weasyprint",
     "pydyf": "engines/weasyprint",  # WeasyPrint's PDF writer
+    "pptx": "engines/pptx",  # python-pptx: the board pack's PowerPoint
+    "xlsxwriter": "engines/xlsx.py",  # the board pack's workbook
 }
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from buildcase.engines import Engines, PoolEngines, SplitEngines, engines_for
 from buildcase.errors import BuildcaseError
-from buildcase.pipeline import Built, Job, Options, inputs_fingerprint, prepare
+from buildcase.pipeline import BOARD_PACK, Built, Job, Options, inputs_fingerprint, prepare
 from buildcase.render.portfolio import render_portfolio
 from buildcase.workspace import base_config, template_dirs
 from buildcase.write.fingerprint import forget_shared
@@ -68,13 +68,14 @@ def build(
     progress: Progress | None = None,
     audience: str | None = None,
     internal: bool = False,
+    formats: frozenset[str] = BOARD_PACK,
 ) -> BuildReport:
     """Build each proposal into `out/<slug>/`, skipping those whose inputs have not
     changed since their last build; a failed proposal does not stop the others."""
 
     started = time.perf_counter()
     out, workspace = out.absolute(), workspace.absolute()
-    options = Options(workspace, out, strict, paper, audience, internal)
+    options = Options(workspace, out, strict, paper, audience, internal, formats)
     report = BuildReport(out)
     forget_shared()  # templates may have changed since an earlier build in this process
     done = _counter(len(folders), progress)

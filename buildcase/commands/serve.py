@@ -74,7 +74,8 @@ class Preview:
         self.latest += 1
         number, started = self.latest, time.perf_counter()
         try:
-            options = Options(self.workspace, self.out, strict=self.strict)
+            # no board pack: the preview shows the site; `build` writes the pack
+            options = Options(self.workspace, self.out, strict=self.strict, formats=frozenset())
             job = prepare(self.folder, options, self.engines)
             warnings = job.publish_site(self.root)
         except ProposalInvalid as e:

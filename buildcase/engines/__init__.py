@@ -25,8 +25,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # the board pack's data, made by render; imported where it is made
+    from buildcase.render.slides import SlideData
+    from buildcase.render.workbook_sheets import Book
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,65 @@ def deck_pdfs(
         )
         for name, html in decks.items()
     }
+
+
+@dataclass(frozen=True)
+class PptxTask:
+    """A deck as PowerPoint (the board pack, issue 29): its HTML as published, the figures
+    its charts were drawn from, the logo, and the moment it is dated."""
+
+    html: str
+    slides: SlideData
+    logo: Path | None
+    moment: datetime
+
+
+@dataclass(frozen=True)
+class WorkbookTask:
+    """The model as a workbook of live formulas (the board pack, issue 29)."""
+
+    book: Book
+
+
+BOARD_PACK_TASKS = (PptxTask, WorkbookTask)
+WORKBOOK = "model.xlsx"
+
+
+def make_pptx(task: PptxTask) -> bytes:
+    from buildcase.engines.pptx import deck_pptx
+
+    return deck_pptx(task.html, task.slides, task.logo, task.moment)
+
+
+def make_workbook(task: WorkbookTask) -> bytes:
+    from buildcase.engines.xlsx import workbook_bytes
+
+    return workbook_bytes(task.book)
+
+
+def pptx_name(deck: str) -> str:
+    """The PowerPoint of the deck `deck`: present.html -> deck.pptx, present-hr.html ->
+    deck-hr.pptx (the names a board pack is asked for)."""
+    return "deck" + deck.removeprefix("present").removesuffix(".html") + ".pptx"
+
+
+def board_pack(
+    engines: Engines,
+    decks: dict[str, str],
+    slides: SlideData | None,
+    book: Book | None,
+    logo: Path | None,
+    moment: datetime,
+) -> dict[str, Future[bytes]]:
+    """The board pack on its way, by file name: each deck of `decks` as PowerPoint where
+    there are `slides` (its charts' data), and the model where there is a `book`."""
+    made: dict[str, Future[bytes]] = {}
+    if slides is not None:
+        for name, html in decks.items():
+            made[pptx_name(name)] = engines.submit(make_pptx, PptxTask(html, slides, logo, moment))
+    if book is not None:
+        made[WORKBOOK] = engines.submit(make_workbook, WorkbookTask(book))
+    return made
 
 
 def warm_up(first: Callable[[], None] | None = None, sites: bool = True) -> None:
@@ -290,7 +354,7 @@ class SplitEngines:
         self.worker = PoolEngines(workers or (os.cpu_count() or 1), first, sites=False)
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
-        if isinstance(task, (HandoutTask, DeckTask)):
+        if isinstance(task, (HandoutTask, DeckTask, *BOARD_PACK_TASKS)):
             return self.worker.submit(function, task)
         return self.inline.submit(function, task)
 

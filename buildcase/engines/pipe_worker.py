@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from buildcase.engines import DeckTask, HandoutTask, InlineEngines, warm_up
+from buildcase.engines import BOARD_PACK_TASKS, DeckTask, HandoutTask, InlineEngines, warm_up
 
 # Signals that stop the preview: the worker takes their default action, dying at once.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -40,7 +40,7 @@ class PreviewEngines:
     It makes no deck's PDF: a deck's takes as long as a few handouts, and its one worker
     would be laying out the slides of an edit long gone while the next edit's handouts
     wait. A deck's PDF comes back cancelled, and the preview's site does not link to it;
-    `build` makes them.
+    `build` makes them. So does the board pack (a deck's PowerPoint, the workbook).
     """
 
     def __init__(self) -> None:
@@ -57,7 +57,7 @@ class PreviewEngines:
         self._feeder.start()
 
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
-        if isinstance(task, DeckTask):  # not made: see the class's docstring
+        if isinstance(task, (DeckTask, *BOARD_PACK_TASKS)):  # not made: see the docstring
             future: Future[Any] = Future()
             future.cancel()
             return future

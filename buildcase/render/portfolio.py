@@ -1,5 +1,5 @@
 """The portfolio: the index of every proposal in an output folder, each written in its own
-language and currency from the values its output recorded (`pipeline.portfolio_entry`)."""
+language and currency from the values its output recorded (`compute.portfolio_entry`)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _status(decision: str | None, results: dict[str, Any] | None) -> tuple[str, 
 
 def _status_text(label: str, _: Callable[[str], str], decide_by: str | None) -> str:
     """The status as the row shows it: "Awaiting decision, by 29 January 2027" where the
-    date the decision is wanted by was recorded (`pipeline.portfolio_entry`)."""
+    date the decision is wanted by was recorded (`compute.portfolio_entry`)."""
     text = _first_upper(_(label))
     if label == "Awaiting decision" and decide_by:
         return _("Awaiting decision, by {date}").format(date=decide_by)
