@@ -23,8 +23,10 @@ import pytest
 
 from buildcase.compute import build_case
 from buildcase.compute.story import STORY, carried, even_split
+from buildcase.i18n import language
 from buildcase.render.case import render_case
 from buildcase.render.decks import MOST
+from buildcase.render.formatting import Formatter
 from buildcase.workspace import template_dirs
 from buildcase.workspace.layout import logo_name
 
@@ -134,6 +136,28 @@ def test_every_main_line_title_states_a_finding(decks: dict[str, Any]) -> None:
                 continue
             assert top.title, (example, file, top.name)
             assert top.title not in GENERIC, (example, file, top.name, top.title)
+
+
+def test_the_results_deck_s_titles_state_what_happened(decks: dict[str, Any]) -> None:
+    """After the pilot the board reads the same way: each title says what was realized,
+    how many benefits and measures met their forecast, a miss as plainly as a hit."""
+    reported = [(e, c, f["present-results.html"]) for e, (c, f) in decks.items()
+                if "present-results.html" in f]  # fmt: skip
+    assert reported, "no example reports results"
+    for example, case, stacks in reported:
+        r, titles = case.results, {s.name: s.title for stack in stacks for s in stack}
+        fmt = Formatter(case.proposal.currency, language(case.proposal.language))
+        assert titles["promised"] == (
+            f"{fmt.money(r.value.achieved)} a year realized, against "
+            f"{fmt.money(r.value.promised)} forecast"
+        ), example
+        met = len([b for b in r.benefits if b.status == "met"])
+        assert titles["benefits"] == f"{met} of {len(r.benefits)} benefits met their forecast"
+        if r.measures:
+            hit = len([m for m in r.measures if m.status == "met"])
+            assert titles["measures"] == f"{hit} of {len(r.measures)} measures met their target"
+        assert not set(titles.values()) & {"Promised against achieved", "Benefit by benefit, a year",
+                                           "How we will show results"}  # fmt: skip
 
 
 def test_the_main_line_tells_the_story_in_order(decks: dict[str, Any]) -> None:

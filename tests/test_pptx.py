@@ -20,6 +20,7 @@ import pytest
 from pptx import Presentation
 
 from buildcase.engines.pptx import deck_pptx
+from buildcase.engines.pptx.reading import BROWSER_ONLY
 from buildcase.render.slides import slide_data
 
 from .conftest import MINIMAL, PROPOSALS, write_proposal
@@ -28,7 +29,7 @@ from .test_consistency import rendered
 EXAMPLES = sorted(p.name for p in PROPOSALS.iterdir() if (p / "proposal.yaml").is_file())
 MOMENT = datetime(2026, 11, 22, tzinfo=timezone.utc)
 # The charts drawn natively (a bar, line, bubble chart or a Gantt of bars).
-NATIVE = {"survey", "cost", "payback", "timeline", "risks"}
+NATIVE = {"survey", "cost", "payback", "timeline", "risks", "tornado"}
 
 
 def html_slides(markup: str) -> list[dict[str, str]]:
@@ -38,6 +39,8 @@ def html_slides(markup: str) -> list[dict[str, str]]:
     slides = []
     for leaf in re.findall(r'<section data-slide="[^"]+"[^>]*>.*?</section>', markup, re.S):
         name = re.search(r'data-slide="([^"]+)"', leaf)
+        if name and name[1] in BROWSER_ONLY:
+            continue  # the what-if panel: sliders a PowerPoint cannot run
         heading = re.search(r"<h([12])>(.*?)</h\1>", leaf, re.S)
         notes = re.search(r'<aside class="notes">(.*?)</aside>', leaf, re.S)
         shown = re.sub(r'<aside class="notes">.*?</aside>', " ", leaf, flags=re.S)
@@ -157,6 +160,43 @@ def test_bar_line_and_bubble_charts_are_native_charts(made: Any) -> None:
         for i, (slide, want) in enumerate(zip(prs.slides, html_slides(markup), strict=True), 1):
             native = [c for c in want["charts"].split() if c in NATIVE]
             assert native_charts(slide) == len(native), f"{name}/{file} slide {i}"
+
+
+def test_the_tornado_is_a_native_chart_of_the_returns_at_either_end() -> None:
+    """The back-up slide's tornado: the estimates its SVG lists, widest swing on top as the
+    viewer reads it (a bar chart draws its first category at the bottom), each row the
+    return at the low and at the high end of that estimate's range, about the lead ROI."""
+    case, rendering = rendered(PROPOSALS / "support-coaching-programme")
+    markup = rendering.decks["present.html"]
+    prs = Presentation(io.BytesIO(deck_pptx(markup, slide_data(case), None, MOMENT)))
+    slide = next(
+        s for s in prs.slides if s.shapes.title.text == "How far each estimate moves the return"
+    )
+    (frame,) = [s for s in slide.shapes if getattr(s, "has_chart", False) and s.has_chart]
+    chart = frame.chart
+    top_down = list(reversed(list(chart.plots[0].categories)))
+    # the SVG on this slide lists four, the widest swing first (108% - 71% = 37 points)
+    assert top_down == [
+        "More problems solved at the first contact: value a year",
+        "Agents who are coached stay longer: value a year",
+        "Disputes settled calmly keep subscribers: value a year",
+        "Cost of an hour of people's time",
+    ]
+    low, high = (list(reversed(s.values)) for s in chart.plots[0].series)
+    moving = [t.sensitivity for t in case.thresholds if t.sensitivity.swing > 0][:4]
+    assert low == pytest.approx([s.roi_at_low for s in moving])
+    assert high == pytest.approx([s.roi_at_high for s in moving])
+    swings = [abs(h - lo) for lo, h in zip(low, high, strict=True)]
+    assert swings == sorted(swings, reverse=True)  # the widest on top
+    assert [round(v) for v in (*low, *high)] == [71, 74, 76, 100, 108, 105, 102, 80]
+    assert chart.value_axis.crosses_at == pytest.approx(case.lead.roi)  # bars from the lead
+    labels = {t for t in chart._chartSpace.xpath(".//c:dLbl//a:t/text()")}
+    assert {"71%", "108%", "74%", "105%", "76%", "102%", "100%", "80%"} <= labels
+    alt = frame._element.xpath("./*[1]/p:cNvPr")[0].get("descr")  # the SVG's <title>
+    assert alt.startswith("How far each estimate moves the return: More problems solved")
+    assert alt.endswith(
+        "Cost of an hour of people's time: At its low end 100%, At its high end 80%"
+    )
 
 
 @pytest.mark.slow

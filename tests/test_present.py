@@ -120,7 +120,9 @@ def test_detail_sits_below_its_slide(out: Path) -> None:
     assert below["benefits"] == ["benefit"] * 3
     assert below["risks"] == ["risks-chart", "risk", "risk", "risk"]
     assert below["case"] == ["cost", "payback"]
-    assert below["decision"] == ["questions", "questions", "costs", "sources"]
+    # the back-up slides: the questions, how far each estimate moves the return and the
+    # sliders to try one's own (issue 28), the costs, the sources
+    assert below["decision"] == ["questions", "questions", "tornado", "whatif", "costs", "sources"]
 
 
 @pytest.mark.slow

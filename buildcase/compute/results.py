@@ -99,6 +99,16 @@ class ResultsView:
     over: float | None = None  # what benefits realized beyond their forecast, added up
 
     @property
+    def benefits_met(self) -> int:
+        """The benefits that realized their forecast: the results deck's finding."""
+        return sum(b.status == MET for b in self.benefits)
+
+    @property
+    def measures_met(self) -> int:
+        """The measures that reached their target, of those measured."""
+        return sum(m.status == MET for m in self.measures)
+
+    @property
     def missed(self) -> list[str]:
         """What missed, for the summary: 'application', 'value', 'cost', 'return'."""
         rows = {"value": self.value, "cost": self.cost, "return": self.roi}

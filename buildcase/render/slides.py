@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from buildcase.compute import Case
+from buildcase.compute.sensitivity import SWING
 from buildcase.i18n import language
 from buildcase.markup import plain_text
 from buildcase.models.quantities import Percent
-from buildcase.render.chart_data import _money_bars, chart_colour
+from buildcase.render.chart_data import _driver_label, _money_bars, chart_colour
 from buildcase.render.charts.colours import neutral_colour
 from buildcase.render.charts.svg import TRAINING, decimals, whole
 from buildcase.render.formatting import Formatter
@@ -99,7 +100,41 @@ class TimelineChart:
     phases: list[Phase]
 
 
-Chart = BarChart | RiskChart | PaybackChart | TimelineChart
+@dataclass(frozen=True)
+class Driver:
+    """One estimate of the tornado: its name ("Benefit title: what"), the return (percent)
+    with it at the low and at the high end of its range, each as written, and whether its
+    range is the default swing rather than the author's."""
+
+    label: str
+    at_low: float
+    at_high: float
+    low_text: str
+    high_text: str
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class TornadoChart:
+    """Every estimate that moves the return, the widest swing first, about `lead` (the
+    return as estimated): a slide shows as many as its SVG lists. `line` captions the line
+    at the lead, `low` and `high` name a bar's ends, `note` tells of the default swing and
+    `more[n]` says "and n more"; returns are written with `percent_format`."""
+
+    name: str
+    title: str
+    line: str
+    lead: float
+    lead_text: str
+    low: str
+    high: str
+    drivers: list[Driver]
+    note: str
+    more: list[str]
+    percent_format: str = '0"%"'
+
+
+Chart = BarChart | RiskChart | PaybackChart | TimelineChart | TornadoChart
 
 
 @dataclass(frozen=True)
@@ -125,6 +160,7 @@ def slide_data(case: Case) -> SlideData:
         _cost(case, fmt, neutral),
         _payback(case, fmt),
         _timeline(case, fmt),
+        _tornado(case, fmt),
     ]
     branding = case.proposal.branding
     # each made dark enough to read on white, as the charts' colour is
@@ -142,7 +178,18 @@ def slide_data(case: Case) -> SlideData:
 def money_format(fmt: Formatter) -> str:
     """An amount's number format (as Excel and PowerPoint read one), from how the
     Formatter writes an amount: `$1,234` -> `"$"#,##0`, `1.234 €` -> `#,##0" €"`."""
-    written = fmt.money(1234)
+    return _number_format(fmt.money(1234))
+
+
+def percent_format(fmt: Formatter) -> str:
+    """A return's number format, from how the Formatter writes one (a percent, not a
+    share): `1,234%` -> `#,##0"%"`, `1.234 %` -> `#,##0" %"`."""
+    return _number_format(fmt.percent(1234))
+
+
+def _number_format(written: str) -> str:
+    """The number format of `written` (1234 as the Formatter writes it): what stands
+    before and after its digits, quoted, about `#,##0`."""
     first = next((i for i, c in enumerate(written) if c.isdigit()), 0)
     last = max((i for i, c in enumerate(written) if c.isdigit()), default=len(written) - 1)
     before, after = written[:first], written[last + 1 :]
@@ -258,3 +305,35 @@ def _timeline(case: Case, fmt: Formatter) -> TimelineChart | None:
 def _plain(text: str) -> str:
     """A chart's text with the no-break spaces `whole` put in it made plain again."""
     return text.replace(whole(" "), " ")
+
+
+def _tornado(case: Case, fmt: Formatter) -> TornadoChart | None:
+    """The tornado as `chart_data` draws it on a slide: each estimate that moves the
+    return, the widest swing first, labelled without its range (a slide's room is short),
+    about the return the headlines lead with."""
+    roi = case.lead.roi
+    moving = [t for t in case.thresholds if t.sensitivity.swing > 0]
+    if roi is None or not moving:
+        return None
+    mark = "±" + fmt.share(SWING)
+    drivers = []
+    for t in moving:
+        low, high = t.sensitivity.roi_at_low or 0.0, t.sensitivity.roi_at_high or 0.0
+        label = _driver_label(t, fmt, mark, ranged=False)
+        given = t.sensitivity.driver.given
+        drivers.append(Driver(label, low, high, fmt.percent(low), fmt.percent(high), not given))
+    line = (
+        "Line: the return over {years}, conservative case, {roi}"
+        if case.has_ranges
+        else "Line: the return over {years} as estimated, {roi}"
+    )
+    note = fmt._("{mark}: no range given, so moved by {swing} either way").format(
+        mark=mark, swing=fmt.share(SWING)
+    )
+    more = [fmt._("and {n} more").format(n=fmt.count(n)) for n in range(len(drivers) + 1)]
+    return TornadoChart(
+        "tornado", fmt._("How far each estimate moves the return"),
+        fmt._(line).format(years=fmt.years(case.lead.horizon_years), roi=fmt.percent(roi)),
+        roi, fmt.percent(roi), fmt._("At its low end"), fmt._("At its high end"), drivers,
+        note, more, percent_format(fmt),
+    )  # fmt: skip

@@ -1,16 +1,24 @@
 """The deck's charts as native PowerPoint charts, from the figures their SVG was drawn
 from (`render.slides`): bars (the survey, the cost against doing nothing), the payback's
 line, the plan's phases as a Gantt of stacked bars, and the risks as bubbles with their
-numbered legend beside them. Each can be restyled in PowerPoint, carries its data, and
+numbered legend beside them, and the tornado as bars out from a line at the return as
+estimated. Each can be restyled in PowerPoint, carries its data, and
 has the SVG's text alternative as its own. Every value is labelled as the SVG writes it."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pptx.chart.chart import Chart as PptxChart
 from pptx.chart.data import BubbleChartData, CategoryChartData, XyChartData
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_TICK_LABEL_POSITION,
+    XL_TICK_MARK,
+)
 from pptx.enum.dml import MSO_LINE
 from pptx.shapes.shapetree import SlideShapes
 from pptx.util import Pt
@@ -19,10 +27,12 @@ from buildcase.engines.pptx.layout import FONT, INK, MIN_TEXT, Look, loose, rgb,
 from buildcase.engines.pptx.reading import Block, Para, Run
 from buildcase.render.slides import (
     BarChart,
+    Driver,
     PaybackChart,
     RiskChart,
     SlideData,
     TimelineChart,
+    TornadoChart,
 )
 
 Box = tuple[float, float, float, float]  # x, y, width, height in points
@@ -44,9 +54,11 @@ def draw_chart(
         _payback(shapes, chart, box, data)
     elif isinstance(chart, TimelineChart):
         _timeline(shapes, chart, box, data)
+    elif isinstance(chart, TornadoChart):
+        _tornado(shapes, chart, block.listed, box, data, lang)
     else:
         return False
-    frame = shapes[-1] if not isinstance(chart, RiskChart) else shapes[-2]
+    frame = next(s for s in reversed(shapes) if getattr(s, "has_chart", False))
     frame._element.xpath("./*[1]/p:cNvPr")[0].set("descr", block.alt)
     return True
 
@@ -233,3 +245,78 @@ def _timeline(shapes: SlideShapes, chart: TimelineChart, box: Box, data: SlideDa
     axis.maximum_scale = total
     axis.has_major_gridlines = True
     _axis_title(axis, chart.axis)
+
+
+def _tornado(
+    shapes: SlideShapes, chart: TornadoChart, listed: str, box: Box, data: SlideData, lang: str
+) -> None:
+    """The estimates the SVG lists, the widest swing on top, each a row of two bars out
+    from the line at the return as estimated (the category axis, crossing there): to the
+    return at the low end of its range (outlined) and at the high end (filled), each end
+    labelled with its return as the SVG writes it. Under the chart, the SVG's notes."""
+    shown = _swings(chart, listed)
+    rest = len(chart.drivers) - len(shown)
+    notes = [chart.note] if any(d.default for d in shown) else []
+    notes += [chart.more[rest]] if rest else []
+    x, y, w, h = box
+    if notes:
+        h -= 30
+        lk = Look(MIN_TEXT, False, INK)
+        text_box(shapes, (x, y + h + 4, w, 26), [(Para([Run(" · ".join(notes))]), lk)], lang)
+    rows = list(reversed(shown))  # a bar chart draws its first category at the bottom
+    table = loose(CategoryChartData)(number_format=chart.percent_format)
+    table.categories = [d.label for d in rows]
+    table.add_series(chart.low, [d.at_low for d in rows])
+    table.add_series(chart.high, [d.at_high for d in rows])
+    drawn = _new(shapes, XL_CHART_TYPE.BAR_CLUSTERED, table, (x, y, w, h))
+    plot = drawn.plots[0]
+    plot.gap_width, plot.overlap = 40, 100  # both ends on one row, either side of the line
+    low, high = plot.series
+    low.format.fill.background()
+    low.format.line.color.rgb = rgb(data.neutral)
+    low.format.line.width = Pt(1.5)
+    loose(high.format.fill).solid()
+    high.format.fill.fore_color.rgb = rgb(data.neutral)
+    for series, texts in ((low, [d.low_text for d in rows]), (high, [d.high_text for d in rows])):
+        for point, text in zip(series.points, texts, strict=True):
+            if text != chart.lead_text:  # an end at the line says nothing the line does not
+                _label(point, text)
+    drawn.has_legend = True
+    drawn.legend.position = XL_LEGEND_POSITION.BOTTOM
+    drawn.legend.include_in_layout = False
+    drawn.legend.font.size = Pt(MIN_TEXT)
+    across, line = drawn.value_axis, drawn.category_axis
+    ends = [v for d in shown for v in (d.at_low, d.at_high)] + [chart.lead]
+    step = _step(max(ends) - min(ends))
+    across.minimum_scale = math.floor((min(ends) - step * 0.8) / step) * step
+    across.maximum_scale = math.ceil((max(ends) + step * 0.8) / step) * step
+    across.major_unit = step
+    across.crosses_at = chart.lead  # the bars run out from the line at the lead
+    across.has_major_gridlines = True
+    across.major_gridlines.format.line.color.rgb = rgb("D9D9D9")
+    across.tick_labels.number_format = chart.percent_format
+    across.tick_labels.number_format_is_linked = False
+    _axis_title(across, chart.line)
+    line.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # the names at the left, clear
+    line.major_tick_mark = XL_TICK_MARK.NONE
+    line.format.line.color.rgb = rgb(INK)
+    line.format.line.width = Pt(2.25)
+
+
+def _swings(chart: TornadoChart, listed: str) -> list[Driver]:
+    """The estimates this slide's SVG lists, in its order (the widest swing first)."""
+    said = " ".join(listed.split())
+    shown = [
+        d for d in chart.drivers
+        if " ".join(f"{d.label}: {chart.low} {d.low_text}, {chart.high} {d.high_text}".split())
+        in said
+    ]  # fmt: skip
+    return shown or chart.drivers[:5]
+
+
+def _step(span: float) -> float:
+    """A round step for a value axis across `span`: 1, 2, 2.5 or 5 times a power of ten,
+    about five to a span."""
+    raw = max(span, 1e-9) / 5
+    power = 10.0 ** math.floor(math.log10(raw))
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))

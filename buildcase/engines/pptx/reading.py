@@ -21,6 +21,9 @@ _SPACES = re.compile(r"[ \t\r\n]+")
 _TILES = {"bc-figures", "bc-big-grid", "bc-decision__grid", "bc-kpis", "bc-split"}
 # What a slide holds that a reader does not see: code, and what shows only without it.
 _UNSEEN = {"script", "noscript", "style", "template"}
+# Slides that work in a browser alone: the what-if panel's sliders are scripts, which a
+# PowerPoint cannot run; its figures are the case slide's.
+BROWSER_ONLY = {"whatif"}
 _BLOCK_TAGS = {"p", "div", "ul", "ol", "dl", "table"}
 
 
@@ -95,6 +98,7 @@ def read_deck(markup: str) -> Deck:
     slides: list[Slide] = []
     for stack, top in enumerate(e for e in container if e.tag == "section"):
         leaves = [top] if top.get("data-slide") else [e for e in top if e.tag == "section"]
+        leaves = [e for e in leaves if e.get("data-slide") not in BROWSER_ONLY]
         for i, leaf in enumerate(leaves):
             slides.append(_slide(leaf, stack, below=i > 0))
     title = root.find(".//title")
