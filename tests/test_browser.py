@@ -52,9 +52,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 # The pages of the reference site (checked against the build by the first test: a page
 # added to the site is added here, so that axe and the phone test look at it too).
 PAGES = [
-    "index.html", "benefits.html", "risks.html", "case.html", "evidence.html", "goals.html",
-    "plan.html", "costs.html", "questions.html", "departments.html", "audience-hr.html",
-    "audience-sales.html", "audience-support.html",
+    "index.html", "benefits.html", "risks.html", "case.html", "whatif.html", "evidence.html",
+    "goals.html", "plan.html", "costs.html", "questions.html", "departments.html",
+    "audience-hr.html", "audience-sales.html", "audience-support.html",
 ]  # fmt: skip
 CHART_PAGES = ["evidence.html", "risks.html", "case.html", "plan.html"]
 DESKTOP = {"width": 1366, "height": 768}
@@ -329,9 +329,13 @@ def test_every_link_leads_to_a_page_and_anchor_that_exist(
     broken = []
     for href, where in sorted(links.items()):
         target, fragment = urldefrag(href)
-        if not target.startswith(base) or target.endswith(".pdf") or "/present" in target:
-            continue  # the handout is checked below, the deck in test_present; outside
-            # links are for the reader
+        if (
+            not target.startswith(base)
+            or target.endswith((".pdf", ".pptx", ".xlsx"))
+            or "/present" in target
+        ):
+            continue  # the handout is checked below, the deck in test_present, the board
+            # pack in test_board_pack; outside links are for the reader
         target = target.split("?")[0]
         if target not in ids:
             try:

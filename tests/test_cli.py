@@ -76,7 +76,7 @@ def test_build_ends_with_a_one_line_summary(
     lines = out.splitlines()
     assert lines[0].startswith(
         "built p: public/p/index.html (5 pages), public/p/handout.pdf (1 page), "
-        "public/p/present.html and .pdf in "
+        "public/p/present.html and .pdf, deck.pptx, model.xlsx in "
     )
     assert re.fullmatch(
         r"1 proposal into public/ in [\d.]+ s: 1 built, 0 unchanged, 0 failed", lines[-1]
