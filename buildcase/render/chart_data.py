@@ -104,7 +104,7 @@ def _risk_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | No
 def _cost_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | None:
     """The training's cost against the cost of doing nothing and the gain, where there
     are at least two of them to compare."""
-    money = _money_bars(case, fmt)
+    money = money_bars(case, fmt)
     if not money:
         return None
     title = fmt._(
@@ -117,7 +117,7 @@ def _cost_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] | No
     )
 
 
-def _money_bars(case: Case, fmt: Formatter) -> list[Bar]:
+def money_bars(case: Case, fmt: Formatter) -> list[Bar]:
     """The one-off cost and the yearly flows, each value saying which it is. Each bar is
     drawn at the scenario the headlines lead with (the conservative case, where the
     proposal leads with it), never the likely case under a conservative headline; the
@@ -249,7 +249,7 @@ def _tornado_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] |
         return None
     mark = "±" + fmt.share(SWING)
     swings = [
-        Swing(_driver_label(t, fmt, mark, canvas.height is None), t.sensitivity.roi_at_low or 0.0,
+        Swing(driver_label(t, fmt, mark, canvas.height is None), t.sensitivity.roi_at_low or 0.0,
               t.sensitivity.roi_at_high or 0.0, not t.sensitivity.driver.given)
         for t in moving
     ]  # fmt: skip
@@ -272,7 +272,7 @@ def _tornado_chart(case: Case, fmt: Formatter, canvas: Canvas) -> list[Markup] |
     return [tornado_chart(swings, roi, fmt.percent, words, canvas)]
 
 
-def _driver_label(t: Threshold, fmt: Formatter, mark: str, ranged: bool = True) -> str:
+def driver_label(t: Threshold, fmt: Formatter, mark: str, ranged: bool = True) -> str:
     """An estimate's name, what it is of and (`ranged`: on a page, not on a slide, where
     room is short) the range it is moved over: "Fewer injuries: value a year
     ($99,750–$166,250, ±25%)"."""

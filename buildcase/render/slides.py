@@ -17,7 +17,7 @@ from buildcase.compute.sensitivity import SWING
 from buildcase.i18n import language
 from buildcase.markup import plain_text
 from buildcase.models.quantities import Percent
-from buildcase.render.chart_data import _driver_label, _money_bars, chart_colour
+from buildcase.render.chart_data import chart_colour, driver_label, money_bars
 from buildcase.render.charts.colours import neutral_colour
 from buildcase.render.charts.svg import TRAINING, decimals, whole
 from buildcase.render.formatting import Formatter
@@ -219,7 +219,7 @@ def _survey(case: Case, fmt: Formatter, colour: str) -> BarChart | None:
 
 def _cost(case: Case, fmt: Formatter, colour: str) -> BarChart | None:
     """The cost against the cost of doing nothing and the gain: `chart_data`'s own bars."""
-    bars = _money_bars(case, fmt)
+    bars = money_bars(case, fmt)
     if not bars:
         return None
     title = fmt._(
@@ -319,7 +319,7 @@ def _tornado(case: Case, fmt: Formatter) -> TornadoChart | None:
     drivers = []
     for t in moving:
         low, high = t.sensitivity.roi_at_low or 0.0, t.sensitivity.roi_at_high or 0.0
-        label = _driver_label(t, fmt, mark, ranged=False)
+        label = driver_label(t, fmt, mark, ranged=False)
         given = t.sensitivity.driver.given
         drivers.append(Driver(label, low, high, fmt.percent(low), fmt.percent(high), not given))
     line = (
