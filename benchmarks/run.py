@@ -28,6 +28,9 @@ The bare script, per proposal and one after another:
     weasyprint -s deck-print.css <slug>-<deck>.html <slug>-<deck>.pdf   (for each deck:
     the executives', one per department head, the results'; from the HTML buildcase's
     engine lays out, `engines.weasyprint.decks.printable`, with the same print stylesheet)
+    python -c BARE_PACK <slug>-<file>.task <slug>-<file>   (for each file of the board pack:
+    every deck's PowerPoint and model.xlsx; a process a file, from the task buildcase's
+    engine is given, pickled beforehand, through the same python-pptx or XlsxWriter calls)
 (NO_MKDOCS_2_WARNING=1; the executables of this Python's bin folder, not pyenv shims.
 buildcase writes a tagged PDF/UA-1 where the bare weasyprint writes a plain PDF.)
 
@@ -72,6 +75,7 @@ import datetime
 import json
 import math
 import os
+import pickle
 import platform
 import random
 import re
@@ -103,6 +107,7 @@ WEASYPRINT = str(BIN / "weasyprint")
 BUILDCASE = [sys.executable, "-m", "buildcase"]
 HANDOUT = "handout.pdf"
 DECK_PDF = "present.pdf"
+BOARD_PACK_FILES = ("deck.pptx", "model.xlsx")
 
 GOALS = {
     "T1": 0.6, "T2": 0.25, "T3": 0.05, "T4": 0.1, "T5": 1.2, "T6": 2.0, "T7": 1.25, "T8": 0.6,
@@ -116,6 +121,16 @@ DECK_PDF_SAMPLES = {
     "CPU, without": "buildcase_one_without_deck_pdfs_cpu",
     "CPU, bare weasyprint for the same PDFs": "bare_one_deck_pdfs_cpu",
 }
+# The bare side's board pack: one file a process, from the task pickled beforehand, through
+# the very python-pptx or XlsxWriter calls buildcase's engine makes (its writer function),
+# without buildcase's pipeline, workers or cache: what a minimal script of those calls costs.
+BARE_PACK = [
+    sys.executable, "-c",
+    "import pickle, sys; from buildcase import engines as e; "
+    "task = pickle.loads(open(sys.argv[1], 'rb').read()); "
+    "write = e.make_pptx if isinstance(task, e.PptxTask) else e.make_workbook; "
+    "open(sys.argv[2], 'wb').write(write(task))",
+]  # fmt: skip
 # buildcase without the decks' PDFs, for T7: the pipeline's one call that makes them stubbed
 WITHOUT_DECK_PDFS = (
     "import sys, buildcase.pipeline as p; p.deck_pdfs = lambda *a: {}; "
@@ -337,12 +352,14 @@ class BareInputs:
     site_dir: Path
     handouts: list[tuple[Path, Path]]  # (html, pdf): every handout buildcase makes
     decks: list[tuple[Path, Path]] = field(default_factory=list)  # (html, pdf): every deck's
+    pack: list[tuple[Path, Path]] = field(default_factory=list)  # (task, file): the board pack
 
     def commands(self) -> list[list[str]]:
         return [
             [MKDOCS, "build", "-q", "-f", str(self.config)],
             *([WEASYPRINT, str(html), str(pdf)] for html, pdf in self.handouts),
             *self.deck_commands(),
+            *([*BARE_PACK, str(task), str(made)] for task, made in self.pack),
         ]
 
     def deck_commands(self) -> list[list[str]]:
@@ -350,8 +367,8 @@ class BareInputs:
         return [[WEASYPRINT, "-s", css, str(html), str(pdf)] for html, pdf in self.decks]
 
     def outputs(self) -> list[Path]:
-        pdfs = [pdf for _html, pdf in [*self.handouts, *self.decks]]
-        return [self.site_dir / "index.html", *pdfs]
+        made = [made for _source, made in [*self.handouts, *self.decks, *self.pack]]
+        return [self.site_dir / "index.html", *made]
 
     @property
     def pdf(self) -> Path:
@@ -473,7 +490,38 @@ def bare_inputs(folder: Path, workspace: Path, bare_root: Path) -> BareInputs:
         html = handouts / f"{folder.name}-{name}"
         html.write_text(printable(text, site), encoding="utf-8")
         decks.append((html, handouts / f"{folder.name}-{deck_pdf_name(name)}"))
-    return BareInputs(root / "mkdocs.yml", root / "site", pairs, decks)
+    pack = bare_pack(folder, rendered, proposal, bare_root / "pack")
+    return BareInputs(root / "mkdocs.yml", root / "site", pairs, decks, pack)
+
+
+def bare_pack(
+    folder: Path, rendered: Rendered, proposal: Proposal, where: Path
+) -> list[tuple[Path, Path]]:
+    """The board pack's inputs, each as the task buildcase's engine is given (the deck's
+    HTML and its charts' figures; the workbook's cells), pickled beside the file it makes:
+    for BARE_PACK, one process a file, as the `weasyprint` command is for a PDF."""
+    from buildcase.compute import build_case
+    from buildcase.engines import WORKBOOK, PptxTask, WorkbookTask, pptx_name
+    from buildcase.render.slides import slide_data
+    from buildcase.render.workbook import model_workbook
+    from buildcase.write.moment import source_epoch
+
+    case = build_case(proposal, folder.name)
+    moment = datetime.datetime.fromtimestamp(source_epoch(proposal.date), datetime.timezone.utc)
+    slides, logo = slide_data(case), logo_path(folder, proposal)
+    tasks: dict[str, object] = {
+        pptx_name(name): PptxTask(html, slides, logo, moment)
+        for name, html in rendered.decks.items()
+    }
+    tasks[WORKBOOK] = WorkbookTask(model_workbook(case, moment))
+    where.mkdir(parents=True, exist_ok=True)
+    pack = []
+    for name, task in tasks.items():
+        made = where / f"{folder.name}-{name}"
+        source = made.with_name(made.name + ".task")
+        source.write_bytes(pickle.dumps(task))
+        pack.append((source, made))
+    return pack
 
 
 # --- the timed runs --------------------------------------------------------------------
@@ -483,8 +531,8 @@ def bare_script_seconds(inputs: Sequence[BareInputs], cwd: Path) -> float:
     """The bare script over `inputs`, from fresh outputs: its total wall time."""
     for one in inputs:
         shutil.rmtree(one.site_dir, ignore_errors=True)
-        for _html, pdf in [*one.handouts, *one.decks]:
-            pdf.unlink(missing_ok=True)
+        for made in one.outputs()[1:]:
+            made.unlink(missing_ok=True)
     seconds = 0.0
     for one in inputs:
         for cmd in one.commands():
@@ -517,7 +565,8 @@ def buildcase_build(
     paths = [str(f.relative_to(workspace)) for f in folders]
     command = BUILDCASE if deck_pdfs else [sys.executable, "-c", WITHOUT_DECK_PDFS]
     run = run_command([*command, "build", *paths, "--out", str(out), *options], workspace)
-    made = ("index.html", HANDOUT, *([DECK_PDF] if deck_pdfs else []))
+    pack = () if "--formats" in options else BOARD_PACK_FILES
+    made = ("index.html", HANDOUT, *([DECK_PDF] if deck_pdfs else []), *pack)
     require_files([out / f.name / name for f in folders for name in made], "buildcase build")
     if not deck_pdfs and any((out / f.name / DECK_PDF).exists() for f in folders):
         raise BenchmarkError("buildcase made the decks' PDFs where it was asked not to")
@@ -682,7 +731,8 @@ def stage_seconds(
     from mkdocs.config import load_config
 
     from buildcase.commands.check import check_proposal
-    from buildcase.engines.weasyprint.decks import render_deck
+    from buildcase.engines import PptxTask, WorkbookTask, make_pptx, make_workbook
+    from buildcase.engines.weasyprint.decks import render_decks
     from buildcase.workspace import template_dirs
 
     executives = bare.handouts[0][0]  # the executives' handout
@@ -698,8 +748,19 @@ def stage_seconds(
     allowed = [folder, *template_dirs(folder, workspace)]
 
     def deck_pdfs() -> None:
-        for deck in decks.values():
-            render_deck(deck, buildcase_assets(), allowed)
+        render_decks(decks, buildcase_assets(), allowed)
+
+    tasks = [pickle.loads(task.read_bytes()) for task, _made in bare.pack]
+    decks_pptx = [t for t in tasks if isinstance(t, PptxTask)]
+
+    def pptx() -> None:
+        for task in decks_pptx:
+            make_pptx(task)
+
+    def workbook() -> None:
+        for task in tasks:
+            if isinstance(task, WorkbookTask):
+                make_workbook(task)
 
     stages = {
         "load + validate (check_proposal)": lambda: check_proposal(folder),
@@ -708,6 +769,8 @@ def stage_seconds(
         "handout: weasyprint, plain PDF": pdf(None),
         "site: mkdocs load_config + build": lambda: mkdocs_build(load_config(str(bare.config))),
         f"every deck's PDF ({len(decks)}): weasyprint, PDF/UA-1": deck_pdfs,
+        f"every deck's PowerPoint ({len(decks_pptx)}): python-pptx": pptx,
+        "the model's workbook: XlsxWriter": workbook,
     }
     results = {}
     for name, stage in stages.items():

@@ -303,6 +303,131 @@ def test_a_deck_pdf_loads_nothing_from_outside_the_build(tmp_path: Path) -> None
     assert again.pdf == made.pdf  # the same bytes from the same deck
 
 
+# --- a proposal's decks, laid out together ----------------------------------------------
+
+AUDIENCE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title>
+<style>.reveal {{ font-size: 32px; }}</style></head>
+<body><div class="reveal"><div class="slides">
+{slides}
+</div></div></body></html>"""
+SHARED = "<section><p>The need</p></section>"
+STACK = "<section><section><p>Risk one</p></section><section><p>Risk two</p></section></section>"
+
+
+def pdf_pages(made: Any) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in pdf_reader(made).pages]
+
+
+def pdf_reader(made: Any) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(made.pdf))
+
+
+@pytest.mark.pdf
+def test_decks_laid_out_together_are_the_decks_laid_out_alone(tmp_path: Path) -> None:
+    """A proposal's decks share most slides and are laid out together, each distinct slide
+    once: each deck's PDF has its own slides, in its order, under its own title, as if laid
+    out alone; what WeasyPrint warns of is told once, and only what it warns of in a deck
+    alone (not the same id on two decks' slides)."""
+    from buildcase.engines.weasyprint.decks import render_decks
+
+    decks = {
+        "present.html": AUDIENCE.format(
+            title="Our case",
+            slides=f"{SHARED}\n{STACK}\n<section><p id='c'>The decision</p></section>",
+        ),
+        "present-hr.html": AUDIENCE.format(
+            title="Our case &amp; HR",
+            slides=f"<section><p id='c'>What we ask of HR</p></section>\n{SHARED}\n{STACK}"
+            '<section><img src="https://example.com/x.png" alt="a picture"></section>',
+        ),
+    }
+    allowed = [tmp_path, default_templates_dir()]
+    assets = default_templates_dir() / "assets"
+    together = render_decks(decks, assets, allowed)
+    for name, html in decks.items():
+        alone = render_deck(html, assets, allowed)
+        assert pdf_pages(together[name]) == pdf_pages(alone), name
+        assert together[name].pages == alone.pages == len(pdf_pages(alone))
+    assert pdf_pages(together["present.html"]) == [
+        "The need",
+        "Risk one",
+        "Risk two",
+        "The decision",
+    ]
+    assert pdf_reader(together["present.html"]).metadata.title == "Our case"
+    assert pdf_reader(together["present-hr.html"]).metadata.title == "Our case & HR"
+    told = [w for made in together.values() for w in made.warnings]
+    assert [w for w in told if w.startswith("refused to load https://example.com/")] == [
+        "refused to load https://example.com/x.png: only the site's assets and files inside"
+        " the proposal folder"
+    ]
+    assert (
+        len(told)
+        == len(set(told))
+        == len(render_deck(decks["present-hr.html"], assets, allowed).warnings)
+    )
+
+
+@pytest.mark.pdf
+def test_a_deck_whose_slides_cannot_be_told_apart_is_laid_out_alone(tmp_path: Path) -> None:
+    """A proposal's own deck template may write anything: text between its slides, which
+    would be on no slide's page laid out apart, keeps the deck whole, and its PDF the same
+    as laid out alone."""
+    from buildcase.engines.weasyprint.decks import render_decks, taken_apart
+
+    odd = AUDIENCE.format(title="Odd", slides=f"{SHARED}<p>Between the slides</p>{STACK}")
+    plain = AUDIENCE.format(title="Plain", slides=f"{SHARED}\n{STACK}")
+    assert taken_apart(odd) is None and taken_apart(plain) is not None
+    allowed = [tmp_path, default_templates_dir()]
+    assets = default_templates_dir() / "assets"
+    together = render_decks({"a.html": odd, "b.html": plain}, assets, allowed)
+    assert pdf_pages(together["a.html"]) == pdf_pages(render_deck(odd, assets, allowed))
+    assert "Between the slides" in " ".join(pdf_pages(together["a.html"]))
+    assert pdf_pages(together["b.html"]) == ["The need", "Risk one", "Risk two"]
+
+
+@pytest.mark.pdf
+def test_decks_whose_slides_are_not_a_page_each_are_laid_out_alone(tmp_path: Path) -> None:
+    """A workspace's own print stylesheet may let a slide run over several pages: the shared
+    layout, a page a slide no longer, is given up for each deck laid out alone."""
+    from buildcase.engines.weasyprint.decks import PRINT_CSS, render_decks
+
+    templates = tmp_path / "templates"
+    (templates / PRINT_CSS).parent.mkdir(parents=True)
+    (templates / PRINT_CSS).write_text("@page { size: 400px 200px; margin: 0 }", "utf-8")
+    long = "<section>" + "<p>A long slide</p>" * 12 + "</section>"
+    decks = {
+        "present.html": AUDIENCE.format(title="One", slides=f"{SHARED}\n{long}"),
+        "present-hr.html": AUDIENCE.format(title="Two", slides=f"{long}\n{SHARED}"),
+    }
+    allowed = [tmp_path, templates, default_templates_dir()]
+    assets = default_templates_dir() / "assets"
+    together = render_decks(decks, assets, allowed)
+    for name, html in decks.items():
+        alone = render_deck(html, assets, allowed)
+        assert alone.pages > 2  # the long slide runs over
+        assert pdf_pages(together[name]) == pdf_pages(alone), name
+
+
+@pytest.mark.slow
+@pytest.mark.pdf
+def test_an_example_s_deck_as_built_is_the_deck_laid_out_alone(
+    examples_site: Path, tmp_path: Path
+) -> None:
+    """An example's audience deck as the build wrote it (laid out with the proposal's other
+    decks) against the same deck laid out alone: the same pages, the same text."""
+    from buildcase.workspace import template_dirs
+
+    folder = PROPOSALS / "support-coaching-programme"
+    deck = sorted((examples_site / folder.name).glob("present-*.html"))[0]
+    allowed = [folder, *template_dirs(folder, ROOT)]
+    logo = folder / "logo.svg"
+    alone = render_deck(deck.read_text("utf-8"), default_templates_dir() / "assets", allowed, logo)
+    (tmp_path / "alone.pdf").write_bytes(alone.pdf)
+    assert page_texts(deck.with_suffix(".pdf")) == page_texts(tmp_path / "alone.pdf")
+    assert len(page_texts(tmp_path / "alone.pdf")) == len(shown_slides(deck)) > 20
+
+
 # --- reveal.js's print mode, in a browser ----------------------------------------------------
 
 # Each printed slide as reveal.js lays it out for print: its padding, and where its first
@@ -347,7 +472,7 @@ def test_one_proposal_lays_its_decks_out_in_a_worker_beside_its_handouts() -> No
 
     split = engines.engines_for(1, jobs=2)
     try:
-        deck = engines.DeckTask("", Path("."), [])
+        deck = engines.DeckTask({}, Path("."), [])
         assert split.submit(worker_pid, deck).result(timeout=60) != os.getpid()
     finally:
         split.close()
@@ -382,7 +507,7 @@ def test_a_site_whose_engines_make_no_deck_pdf_does_not_link_one(workspace: Path
 
     preview = PreviewEngines()
     try:  # the preview's engines make none
-        assert preview.submit(worker_pid, DeckTask("", Path("."), [])).cancelled()
+        assert preview.submit(worker_pid, DeckTask({}, Path("."), [])).cancelled()
     finally:
         preview.close()
     folder = write_proposal(workspace, MINIMAL)

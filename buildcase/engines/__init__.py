@@ -10,7 +10,8 @@ site and its handouts are made side by side.
 The engines themselves are `mkdocs/` (the site, the live preview's server, the guide) and
 `weasyprint/` (the handouts and the decks' PDFs), the only modules that import either
 library; `pipe_worker.py` feeds the live preview's worker. A deck's PDF is laid out in the
-same workers as the handouts, beside them: a deck runs to twenty pages or more.
+same workers as the handouts, beside them: a proposal's decks together, in one task, as
+they share most of their slides (`weasyprint.decks.render_decks`).
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ class HandoutTask:
 
 @dataclass(frozen=True)
 class DeckTask:
-    """A deck's HTML, as published beside index.html, for its PDF."""
+    """A proposal's decks (file name -> HTML, as published beside index.html), for their
+    PDFs: one task, as they are laid out together (see `weasyprint.decks.render_decks`)."""
 
-    html: str
+    decks: dict[str, str]
     assets_dir: Path  # what the site publishes as ASSETS
     allowed_dirs: list[Path]  # what it may load: the proposal folder first, then templates
     logo: Path | None = None  # what the site publishes as `logo_name(logo)`
@@ -92,10 +94,10 @@ def make_handout(task: HandoutTask) -> Any:
     return render_handout(task.html, task.base_dir, task.allowed_dirs)
 
 
-def make_deck_pdf(task: DeckTask) -> Any:
-    from buildcase.engines.weasyprint.decks import render_deck
+def make_deck_pdfs(task: DeckTask) -> dict[str, Any]:
+    from buildcase.engines.weasyprint.decks import render_decks
 
-    return render_deck(task.html, task.assets_dir, task.allowed_dirs, task.logo)
+    return render_decks(task.decks, task.assets_dir, task.allowed_dirs, task.logo)
 
 
 def deck_pdf_name(deck: str) -> str:
@@ -107,13 +109,31 @@ def deck_pdfs(
     engines: Engines, decks: dict[str, str], like: HandoutTask, logo: Path | None
 ) -> dict[str, Future[Any]]:
     """Each deck's PDF on its way, by its file name (present.pdf beside present.html),
-    from `decks` (file name -> HTML); a deck may load what the handout `like` may."""
-    return {
-        deck_pdf_name(name): engines.submit(
-            make_deck_pdf, DeckTask(html, like.base_dir, like.allowed_dirs, logo)
-        )
-        for name, html in decks.items()
-    }
+    from `decks` (file name -> HTML); a deck may load what the handout `like` may. The
+    decks go to one worker together: they share most of their slides."""
+    if not decks:
+        return {}
+    task = DeckTask(decks, like.base_dir, like.allowed_dirs, logo)
+    together = engines.submit(make_deck_pdfs, task)
+    return {deck_pdf_name(name): one_of(together, name) for name in decks}
+
+
+def one_of(together: Future[Any], name: str) -> Future[Any]:
+    """The future of `name`'s result among what `together` (a dict by name) comes to: done,
+    failed or cancelled as it is."""
+    one: Future[Any] = Future()
+
+    def follow(done: Future[Any]) -> None:
+        failure = None if done.cancelled() else done.exception()
+        if done.cancelled():
+            one.cancel()
+        elif failure is not None:
+            one.set_exception(failure)
+        else:
+            one.set_result(done.result()[name])
+
+    together.add_done_callback(follow)
+    return one
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ that is not the site's assets is not loaded (WeasyPrint says so, as a warning).
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 from buildcase.engines.weasyprint import scope_header_cells
@@ -37,35 +39,208 @@ class DeckPdf:
     warnings: list[str] = field(default_factory=list)
 
 
-def render_deck(
-    html: str, assets_dir: Path, allowed_dirs: list[Path], logo: Path | None = None
-) -> DeckPdf:
-    """The deck `html` as a tagged PDF (PDF/UA), one slide a page.
+def render_decks(
+    decks: dict[str, str], assets_dir: Path, allowed_dirs: list[Path], logo: Path | None = None
+) -> dict[str, DeckPdf]:
+    """Each deck of `decks` (file name -> HTML, as published) as a tagged PDF (PDF/UA), one
+    slide a page, by the same file name.
+
+    A proposal's decks are mostly the same slides: a department head's deck is the
+    executives' argument with that head's own ask. So the decks that differ only in their
+    slides (and title) are laid out together, as one document of their distinct slides,
+    and each deck's PDF is written from its own pages of it: for the reference proposal,
+    61 slides laid out where its four decks have 108, a quarter less work. A deck whose
+    slides cannot be told apart (a proposal's own template may write anything) is laid out
+    on its own, as is any deck where the shared document does not come out a page a slide.
 
     `assets_dir` is what the site publishes as its assets, `logo` the proposal's logo;
     `allowed_dirs` the folders it may load files from: the proposal folder first, then the
     template folders (see `fetcher.confined_fetcher`). A file of the proposal folder it may
-    not load is a RenderError located at that file: the PDF is not made."""
-    import weasyprint
+    not load is a RenderError located at that file: no PDF is made. What WeasyPrint warns
+    of while laying out slides that decks share is told once, with the first of them."""
+    site = site_files(assets_dir, logo)
+    sources = {name: printable(html, site) for name, html in decks.items()}
+    made: dict[str, DeckPdf] = {}
+    for group in shared_layouts(sources):
+        made.update(laid_out_together(group, allowed_dirs))
+    return {name: made[name] for name in decks}
 
-    fetcher = confined_fetcher(weasyprint, allowed_dirs)
-    source = printable(html, site_files(assets_dir, logo))
-    with captured_warnings("weasyprint") as warnings:
-        body, own = own_style(source, allowed_dirs)
-        style = weasyprint.CSS(url=print_stylesheet(allowed_dirs).as_uri(), url_fetcher=fetcher)
-        document = weasyprint.HTML(string=body, url_fetcher=fetcher).render(
-            stylesheets=[*own.sheets, style], font_config=own.fonts, counter_style=own.counters
-        )
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=scope_header_cells)
-    forbidden = [*own.forbidden, *fetcher.forbidden]  # attachments: fetched as it is written
-    if forbidden:
-        raise forbidden[0].error(WHAT)
-    refused = [
-        f"refused to load {url}: only the site's assets and files inside the proposal folder"
-        for url in dict.fromkeys([*own.refused(), *fetcher.refused])
-    ]
-    found = [w for w in dict.fromkeys([*own.warnings, *warnings]) if not SCREEN_ONLY.match(w)]
-    return DeckPdf(pdf, len(document.pages), [*refused, *found])
+
+def render_deck(
+    html: str, assets_dir: Path, allowed_dirs: list[Path], logo: Path | None = None
+) -> DeckPdf:
+    """The deck `html` as a tagged PDF (PDF/UA), one slide a page (see `render_decks`)."""
+    return render_decks({"deck": html}, assets_dir, allowed_dirs, logo)["deck"]
+
+
+@dataclass
+class Slides:
+    """A printable deck taken apart: what surrounds its slides (its <title> left out), its
+    <title>, and each slide as the text that lays it out alone: a sub-slide inside the
+    opening tag of its stack. `source` is the deck whole."""
+
+    source: str
+    frame: tuple[str, str]
+    title: str
+    slides: list[str]
+
+
+def shared_layouts(sources: dict[str, str]) -> list[dict[str, Slides | str]]:
+    """The decks of `sources` in groups laid out together: those with the same frame
+    (stylesheet, language) share a group; a deck whose slides cannot be taken apart is a
+    group of its own, as its whole HTML."""
+    groups: dict[object, dict[str, Slides | str]] = {}
+    for name, source in sources.items():
+        slides = taken_apart(source)
+        key: object = slides.frame if slides is not None else name
+        groups.setdefault(key, {})[name] = slides if slides is not None else source
+    return list(groups.values())
+
+
+TITLE = re.compile(r"<title>.*?</title>", re.S)
+SLIDES_START = '<div class="slides">'
+SECTION_TAG = re.compile(r"<(/?)section\b[^>]*>")
+
+
+def taken_apart(source: str) -> Slides | None:
+    """The deck's slides, each a page; None unless its slides are sections (stacks of
+    them one deep) inside the one slides <div> its template writes, and its title one."""
+    head_end = source.find(SLIDES_START)
+    titles = TITLE.findall(source[:head_end])
+    if head_end < 0 or len(titles) != 1 or source.count(SLIDES_START) != 1:
+        return None
+    start = head_end + len(SLIDES_START)
+    slides: list[str] = []
+    open_tags: list[tuple[int, str, int]] = []  # (where, the tag, slides found before it)
+    end, after_opening = start, False
+    for tag in SECTION_TAG.finditer(source, start):
+        closing = bool(tag.group(1))
+        if source[end : tag.start()].strip() and not (after_opening and closing):
+            return None  # something outside a slide: on no page of its own, or on one
+        end, after_opening = tag.end(), not closing
+        if not closing:
+            open_tags.append((tag.start(), tag.group(0), len(slides)))
+            if len(open_tags) > 2:
+                return None
+            continue
+        if not open_tags:
+            return None
+        opened, _tag, before = open_tags.pop()
+        if len(slides) == before:  # nothing inside it was a slide: it is one
+            stack = "".join(t for _w, t, _b in open_tags)
+            slides.append(stack + source[opened : tag.end()] + "</section>" * len(open_tags))
+    if open_tags or not slides:
+        return None
+    head = source[:start]
+    frame = (TITLE.sub("", head), source[end:])
+    return Slides(source, frame, titles[0], slides)
+
+
+def laid_out_together(
+    group: dict[str, Slides | str], allowed_dirs: list[Path]
+) -> dict[str, DeckPdf]:
+    """Each deck of the group written from one layout of their distinct slides; a deck
+    given whole (a str), or a group whose layout is not a page a slide, laid out alone."""
+    made = {
+        name: Layout(deck, allowed_dirs).pdfs({name: Part()})[name]
+        for name, deck in group.items()
+        if isinstance(deck, str)
+    }
+    decks = {name: deck for name, deck in group.items() if isinstance(deck, Slides)}
+    if decks:
+        distinct = list(dict.fromkeys(s for deck in decks.values() for s in deck.slides))
+        page = {slide: i for i, slide in enumerate(distinct)}
+        first = next(iter(decks.values()))
+        head, tail = first.frame
+        html = head.replace("<head>", f"<head>{first.title}", 1) + "\n".join(distinct) + tail
+        layout = Layout(html, allowed_dirs)
+        if len(layout.document.pages) == len(distinct):
+            parts = {name: Part([page[s] for s in d.slides], d.title) for name, d in decks.items()}
+            made.update(told_as_alone(layout.pdfs(parts), decks))
+        else:  # not a page a slide: each deck as it is
+            for name, deck in decks.items():
+                made[name] = Layout(deck.source, allowed_dirs).pdfs({name: Part()})[name]
+    return {name: made[name] for name in group}
+
+
+ANCHOR_TWICE = re.compile(r"Anchor defined twice: '(.*)'$")
+
+
+def told_as_alone(made: dict[str, DeckPdf], decks: dict[str, Slides]) -> dict[str, DeckPdf]:
+    """The PDFs without the warnings the shared layout alone gives: an id twice in it, where
+    two decks show the same chart on different slides, but no deck has it twice."""
+
+    def twice_in_a_deck(anchor: str) -> bool:
+        given = f'id="{anchor}"'
+        return any("".join(d.slides).count(given) > 1 for d in decks.values())
+
+    for pdf in made.values():
+        pdf.warnings = [
+            w for w in pdf.warnings
+            if not (m := ANCHOR_TWICE.search(w)) or twice_in_a_deck(m.group(1))
+        ]  # fmt: skip
+    return made
+
+
+@dataclass
+class Part:
+    """A deck's pages of a layout (all of them: None), and its <title> if not the layout's."""
+
+    pages: list[int] | None = None
+    title: str | None = None
+
+
+class Layout:
+    """A deck's HTML laid out for print, ready to write the PDFs of some of its pages."""
+
+    def __init__(self, html: str, allowed_dirs: list[Path]):
+        import weasyprint
+
+        self.fetcher = confined_fetcher(weasyprint, allowed_dirs)
+        with captured_warnings("weasyprint") as self.warnings:
+            body, self.own = own_style(html, allowed_dirs)
+            url = print_stylesheet(allowed_dirs).as_uri()
+            style = weasyprint.CSS(url=url, url_fetcher=self.fetcher)
+            self.document = weasyprint.HTML(string=body, url_fetcher=self.fetcher).render(
+                stylesheets=[*self.own.sheets, style],
+                font_config=self.own.fonts,
+                counter_style=self.own.counters,
+            )
+
+    def pdfs(self, parts: dict[str, Part]) -> dict[str, DeckPdf]:
+        """Each part's PDF, by its name; the layout's warnings with the first."""
+        made: dict[str, tuple[bytes, int]] = {}
+        with captured_warnings("weasyprint") as warnings:  # attachments: fetched as written
+            for name, part in parts.items():
+                made[name] = self.written(part)
+        forbidden = [*self.own.forbidden, *self.fetcher.forbidden]
+        if forbidden:
+            raise forbidden[0].error(WHAT)
+        refused = [
+            f"refused to load {url}: only the site's assets and files inside the proposal folder"
+            for url in dict.fromkeys([*self.own.refused(), *self.fetcher.refused])
+        ]
+        told = dict.fromkeys([*self.own.warnings, *self.warnings, *warnings])
+        found = [*refused, *(w for w in told if not SCREEN_ONLY.match(w))]
+        return {
+            name: DeckPdf(pdf, pages, found if i == 0 else [])
+            for i, (name, (pdf, pages)) in enumerate(made.items())
+        }
+
+    def written(self, part: Part) -> tuple[bytes, int]:
+        document = self.document
+        if part.pages is not None:
+            document = document.copy([document.pages[i] for i in part.pages])
+            document.metadata = copy.copy(document.metadata)
+            document.metadata.title = title_text(part.title or "")
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", finisher=scope_header_cells)
+        return pdf, len(document.pages)
+
+
+def title_text(title: str) -> str:
+    """The text of a <title> element, as WeasyPrint would take it for the PDF's title."""
+    inner = re.sub(r"^<title>|</title>$", "", title)
+    return " ".join(unescape(inner).split())
 
 
 def own_style(html: str, allowed_dirs: list[Path]) -> tuple[str, ParsedStyles]:
