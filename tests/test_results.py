@@ -686,3 +686,31 @@ def test_a_proposal_awaiting_its_decision_says_by_when_on_the_portfolio() -> Non
     entry = portfolio_entry(build_case(check_proposal(REFERENCE)[0], REFERENCE.name))
     assert entry["decide_by"] == "2027-01-15"  # the reference's request.decision_by
     assert portfolio_row(entry)["status_text"] == "Awaiting decision, by 15 January 2027"
+
+
+def test_every_success_case_and_obstacle_is_on_a_slide_of_the_results_deck(
+    tmp_path: Path,
+) -> None:
+    """Issue 27: a list never cut without a word. Six success cases and six obstacles (four
+    fit a slide) are shared evenly, three and three, over a slide and the slide below it,
+    the first saying "and 3 more below"; each is on a slide, not only in the notes."""
+    from .test_present import slides_of
+
+    folder = tmp_path / EXAMPLE.name
+    shutil.copytree(EXAMPLE, folder)
+    text = (folder / "results.yaml").read_text(encoding="utf-8")
+    six = "successes:\n" + "".join(
+        f"  - who: Seller {n}\n    story: Story {n}\n" for n in range(1, 7)
+    )
+    six += "obstacles:\n" + "".join(f"  - what: Obstacle {n}\n" for n in range(1, 7))
+    text = re.sub(r"^successes:.*?(?=^recommendation:)", six, text, flags=re.S | re.M)
+    (folder / "results.yaml").write_text(text, encoding="utf-8")
+    case = build_case(check_proposal(folder)[0], folder.name)
+    rendered = render_case(case, template_dirs(folder, ROOT), "a4", "D:20270101000000Z")
+    line = slides_of(rendered.decks["present-results.html"]).line
+    for first, each in (("successes", "Seller"), ("lost", "Obstacle")):
+        stack = next(s for s in line if s[0]["slide"] == first)
+        shown = [" ".join(s["text"].split()) for s in stack]
+        assert [sum(f"{each} {n} " in f"{t} " for n in range(1, 7)) for t in shown] == [3, 3]
+        assert all(any(f"{each} {n} " in f"{t} " for t in shown) for n in range(1, 7))
+        assert "and 3 more below" in shown[0] and "more below" not in shown[1]
