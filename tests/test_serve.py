@@ -3,7 +3,12 @@ takes its port before building, refuses bad request paths, and leaves nothing be
 
 It answers only requests made to its own address, cuts off clients that hold connections
 without sending a request, and stops at once, with its worker, when its process group is
-sent Ctrl+C or SIGTERM. Every client here is on the loopback address."""
+sent Ctrl+C or SIGTERM. Every client here is on the loopback address.
+
+Fast while it grows (issue 32): a save counts once complete, an editor's own files not at
+all; an edit makes again only the pages it changes, and the site is the one `build` makes;
+a file the browser has is answered 304 while unchanged; the handouts wait for the site, and
+those of an edit gone are dropped. (Speed itself: benchmarks/save_to_page.py.)"""
 
 from __future__ import annotations
 
@@ -18,18 +23,21 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
 
 from .conftest import MINIMAL, write_proposal
 
-# Every test starts `buildcase serve`, which builds and watches.
+# Every test starts `buildcase serve`, which builds and watches, or its engines or watcher.
 pytestmark = [pytest.mark.slow]
 
 
@@ -365,3 +373,174 @@ def test_a_signal_to_the_process_group_stops_it_and_its_worker_within_two_second
     assert serving.err.endswith("stopped serving p\n")
     assert "Traceback" not in serving.err
     assert list(private_tmp.iterdir()) == []
+
+
+def test_an_unchanged_file_is_answered_304_and_keeps_its_tag_across_a_rebuild(
+    workspace: Path, serving: Server
+) -> None:
+    """The browser keeps what a reload would fetch again: a file carries an ETag naming the
+    very file, is answered 304 while it stands, and keeps it when a rebuild leaves it as it
+    was; a page (with the live-reload script) is never kept."""
+    url = serving.url()
+    assert wait_for(lambda: "Onboarding training" in fetch(url))
+    css = "/assets/buildcase/buildcase.css"
+    status, headers, body = answer_with_headers(url, css)
+    assert (status, headers["Cache-Control"], int(headers["Content-Length"])) == (
+        200, "no-cache", len(body),
+    )  # fmt: skip
+    tag = headers["ETag"]
+    assert answer_with_headers(url, css, {"If-None-Match": tag})[::2] == (304, b"")
+    assert "ETag" not in answer_with_headers(url, "/")[1]
+    bundle = re.search(r'src="(assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js)"', fetch(url))
+    assert bundle, "Material's script, named by its content"
+    assert answer_with_headers(url, f"/{bundle[1]}")[1]["Cache-Control"] == "max-age=86400"
+    yaml = workspace / "proposals" / "p" / "proposal.yaml"
+    yaml.write_text(MINIMAL.replace("title: Onboarding training", "title: Edited live"))
+    assert wait_for(lambda: "Edited live" in fetch(url))
+    assert answer_with_headers(url, css, {"If-None-Match": tag})[0] == 304
+    serving.stop()
+    assert "Traceback" not in serving.err
+
+
+def answer_with_headers(
+    url: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers and body of `GET path`."""
+    host, port = re.fullmatch(r"http://(.+):(\d+)/", url).groups()  # type: ignore[union-attr]
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+class SiteOnly:
+    """Engines that make the site alone, at once: what a full build's site is."""
+
+    def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
+        from buildcase.engines import make_site
+
+        future: Future[Any] = Future()
+        if function is make_site:
+            future.set_result(function(task))
+        else:
+            future.cancel()
+        return future
+
+
+def files_of(root: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file below `root`, by its path there: its inode and its bytes."""
+    return {
+        str(path.relative_to(root)): (path.stat().st_ino, path.read_bytes())
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_an_edit_makes_again_only_the_pages_it_changes_and_the_site_is_builds(
+    workspace: Path,
+) -> None:
+    """After an edit to one figure, each page whose text is as it was is the very file it
+    was (linked, not written), as are the theme's and buildcase's files; the pages that
+    show the figure are new; and the site, file for file, is the one MkDocs makes from
+    scratch for the same proposal."""
+    from buildcase.commands.serve import Preview
+    from buildcase.pipeline import Options, prepare
+    from buildcase.write.staging import discard
+
+    folder = write_proposal(workspace, MINIMAL)
+    preview = Preview(folder, workspace)
+    try:
+        assert preview.rebuild()
+        before = files_of(preview.root)
+        (folder / "proposal.yaml").write_text(MINIMAL.replace("impact: 10000", "impact: 12345"))
+        assert preview.rebuild()
+        after = files_of(preview.root)
+        pages = [name for name in after if name.endswith(".html") and name in before]
+        kept = [name for name in pages if after[name][1] == before[name][1]]
+        changed = [name for name in pages if after[name][1] != before[name][1]]
+        assert kept and changed, (kept, changed)
+        assert [name for name in kept if after[name][0] != before[name][0]] == []
+        assert [name for name in changed if after[name][0] == before[name][0]] == []
+        assets = [name for name in after if name.startswith("assets/")]
+        assert assets and all(after[name][0] == before[name][0] for name in assets)
+        (workspace / "full").mkdir()
+        options = Options(workspace, workspace / "full", formats=frozenset())
+        job = prepare(folder, options, SiteOnly())  # type: ignore[arg-type]
+        job.site.result()
+        try:
+            full = files_of(job.staged)
+        finally:
+            discard(job.staged)
+        assert {name: after[name][1] for name in full} == {n: f[1] for n, f in full.items()}
+    finally:
+        preview.close()
+
+
+def test_a_save_counts_once_complete_and_an_editors_own_files_and_reads_not_at_all(
+    tmp_path: Path,
+) -> None:
+    """The preview's watcher, on the system's file events: a file written and closed is one
+    save, complete; reading a file, and writing an editor's swap or backup file, are no
+    change at all. (Events of one watch arrive in order: a file written last, and seen,
+    proves that nothing came of what was done before it.)"""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+    from buildcase.engines.mkdocs.preview import Watcher
+
+    seen: list[tuple[str, str]] = []
+    finished: list[bool] = []
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            seen.append((event.event_type, os.path.basename(os.fsdecode(event.src_path))))
+            finished.append(watcher.finished)
+
+    watcher = Watcher()
+    watcher.schedule(Handler(), str(tmp_path), recursive=True)
+    watcher.start()
+    try:
+        (tmp_path / "proposal.yaml").write_text("title: A\n")
+        assert wait_for(lambda: ("closed", "proposal.yaml") in seen, 10), seen
+        assert seen[-1] == ("closed", "proposal.yaml") and finished[-1], (seen, finished)
+        assert ("modified", "proposal.yaml") in seen  # while it was written
+        assert finished[seen.index(("modified", "proposal.yaml"))] is False
+        count = len(seen)
+        (tmp_path / "proposal.yaml").read_text()
+        (tmp_path / ".proposal.yaml.swp").write_text("swap")
+        (tmp_path / "proposal.yaml~").write_text("backup")
+        (tmp_path / "last.yaml").write_text("x: 1\n")
+        assert wait_for(lambda: ("closed", "last.yaml") in seen, 10), seen
+        assert {name for _, name in seen[count:]} == {"last.yaml"}, seen[count:]
+    finally:
+        watcher.stop()
+        watcher.join(10)
+
+
+def made_in_worker(task: Any) -> str:
+    """In the handout worker: leave a mark named after the task, and return its name."""
+    (task.base_dir / task.html).write_text("made")
+    return str(task.html)
+
+
+def test_handouts_wait_for_the_site_and_those_of_an_edit_gone_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the site is being made, no handout starts, so one asked for by an edit that a
+    newer one has replaced can still be dropped; it is never made, and the next is."""
+    from buildcase.engines import HandoutTask
+    from buildcase.engines.pipe_worker import PreviewEngines
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    engines = PreviewEngines(tmp_path / "site")
+    try:
+        with engines.site_first():
+            older = engines.submit(made_in_worker, HandoutTask("older", tmp_path, []))
+            newer = engines.submit(made_in_worker, HandoutTask("newer", tmp_path, []))
+            assert older.cancel()  # not started: the site comes first
+        assert newer.result(timeout=120) == "newer"
+        assert older.cancelled() and not (tmp_path / "older").exists()
+    finally:
+        engines.close()

@@ -2,12 +2,15 @@
 handout right after.
 
 Each rebuild goes through the same pipeline as `build`, so what the author previews is
-what `build` will produce. The site is made in this process, kept warm between edits, and
-shown as soon as it is ready; the handout follows from a warm worker without holding the
-page back. A rebuild that fails prints its errors and leaves the last good preview.
+what `build` will produce. The site is made in this process, kept warm between edits (a
+page whose inputs have not changed is not made again), and shown as soon as it is ready;
+the handout follows from a warm worker, started only once the site is published, without
+holding the page back. A rebuild that fails prints its errors and leaves the last good
+preview.
 
-The server (`engines.mkdocs.preview`: MkDocs' live reload, answering only its own address,
-within limits) and the handout worker (`engines.pipe_worker`) are the engines'; this module
+The server (`engines.mkdocs.preview`: MkDocs' live reload, told of a save by the system's
+file events, answering only its own address, within limits) and the engines
+(`engines.pipe_worker`: the site, and the handout worker) are the engines'; this module
 joins them to the pipeline, and stops at once on Ctrl+C, SIGTERM or SIGHUP, whether sent to
 it or to its process group.
 """
@@ -56,13 +59,14 @@ class Preview:
         # Started by the first build, once the port is taken: a port in use then starts
         # no worker.
         self._engines: PreviewEngines | None = None
-        self.latest = 0  # the newest rebuild; an older handout arriving late is dropped
+        self.latest = 0  # the newest good rebuild; an older handout arriving late is dropped
+        self.pending: list[Future[Any]] = []  # the newest rebuild's handouts, not yet made
         self.problems: list[str] = []  # of the last rebuild, shown over the page until fixed
 
     @property
     def engines(self) -> PreviewEngines:
         if self._engines is None:
-            self._engines = PreviewEngines()  # its worker inherits the temporary folder
+            self._engines = PreviewEngines(self.root)  # its worker inherits the temporary folder
         return self._engines
 
     @property
@@ -71,13 +75,15 @@ class Preview:
 
     def rebuild(self) -> bool:
         """Rebuild the site now and the handout in the background; False if it failed."""
-        self.latest += 1
-        number, started = self.latest, time.perf_counter()
+        started = time.perf_counter()
         try:
             # no board pack: the preview shows the site; `build` writes the pack
             options = Options(self.workspace, self.out, strict=self.strict, formats=frozenset())
-            job = prepare(self.folder, options, self.engines)
-            warnings = job.publish_site(self.root)
+            with self.engines.site_first():  # the page the author waits for, then handouts
+                job = prepare(self.folder, options, self.engines)
+                warnings = job.publish_site(self.root)
+                for outdated in self.pending:  # the last build's, not started: never shown
+                    outdated.cancel()
         except ProposalInvalid as e:
             self._failed([problem_text(problem) for problem in e.problems])
             return False
@@ -91,6 +97,8 @@ class Preview:
             f"rebuilt the site in {time.perf_counter() - started:.2f} s; the handout follows",
             file=sys.stderr,
         )
+        self.latest += 1
+        number, self.pending = self.latest, list(job.handouts.values())
         for name, future in job.handouts.items():
             future.add_done_callback(
                 functools.partial(self._handout_done, job, number=number, name=name)

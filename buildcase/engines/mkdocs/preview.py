@@ -6,12 +6,18 @@ reach it too. So the server answers only requests addressed to it (a DNS-rebindi
 carry its own host name and get 421), gives a client a bounded time to send its request
 (idle and trickling connections are closed, and cannot crowd out the author's browser), and
 shows the errors of a failed rebuild over every page. `commands/serve.py` runs it.
+
+It is told of a save at once (`Watcher`: the system's file events, where MkDocs polls twice a
+second) and rebuilds as soon as the save is complete, not a tenth of a second later.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import os
+import re
 import socket
 import sys
 import threading
@@ -22,6 +28,10 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler
 
 from mkdocs.livereload import LiveReloadServer
+from watchdog import events
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
 
 from buildcase.errors import ServeError
 
@@ -33,6 +43,20 @@ IDLE_SECONDS = 5.0  # a connection silent this long, reading or writing, is clos
 REQUEST_SECONDS = 10.0  # the request line and headers must have arrived by then
 MAX_CONNECTIONS = 64  # connections held at once, each with its thread
 LISTEN_BACKLOG = 64  # connections the system queues before we accept them: a page opens several
+
+# How long the watched files must stay quiet before a rebuild. A save is one burst of
+# events, all within a millisecond or two, ending with the file closed (or renamed into
+# place); a file modified but not yet closed is still being written.
+SAVED_SECONDS = 0.01
+WRITING_SECONDS = 0.1
+POLL_SECONDS = 0.1  # where the system's file events cannot be had (see Watcher)
+# Material's scripts and stylesheets named by their content (bundle.a5f9d56c.min.js).
+NAMED_BY_CONTENT = re.compile(r"\.[0-9a-f]{8}\.min\.(js|css)(\.map)?$")
+# The events of a change: MkDocs' handler would rebuild on a file merely opened or read.
+CHANGES: list[type[events.FileSystemEvent]] = [
+    events.FileCreatedEvent, events.FileDeletedEvent, events.FileModifiedEvent,
+    events.FileMovedEvent, events.FileClosedEvent,
+]  # fmt: skip
 
 
 class PreviewServer(LiveReloadServer):
@@ -57,12 +81,24 @@ class PreviewServer(LiveReloadServer):
             builder()  # what it returns is for the caller; MkDocs wants nothing back
 
         super().__init__(builder=build, host=host, port=port, root=str(root))
+        self.watcher = Watcher()
+        self.observer = self.watcher  # type: ignore[assignment]  # MkDocs' PollingObserver, replaced
         self.RequestHandlerClass = PreviewRequestHandler
         self.host = host
         self.hosts: frozenset[str] = frozenset()  # known once the port is taken
         self.connections = Connections(MAX_CONNECTIONS)
         self.overlay = overlay
         self.set_app(self.answer)
+
+    @property
+    def build_delay(self) -> float:
+        """How long the watched files must stay quiet before MkDocs rebuilds: a moment once
+        a save is complete, longer while a file is still being written."""
+        return SAVED_SECONDS if self.watcher.finished else WRITING_SECONDS
+
+    @build_delay.setter
+    def build_delay(self, seconds: float) -> None:
+        """Nothing: MkDocs' own delay (a tenth of a second after any event) is replaced."""
 
     def take_port(self) -> str:
         """Bind and listen now, before anything is built; the address it serves. A port in
@@ -124,10 +160,80 @@ class PreviewServer(LiveReloadServer):
         path = environ.get("PATH_INFO", "")
         if "\0" in path or ".." in path.split("/"):
             return plain_answer(start_response, "400 Bad Request")
-        answer: Iterable[bytes] = with_overlay(
-            self.serve_request, self.overlay(), environ, start_response
-        )
+        served = functools.partial(with_validators, self.serve_request)
+        answer: Iterable[bytes] = with_overlay(served, self.overlay(), environ, start_response)
         return answer
+
+
+class Watcher:
+    """MkDocs' observer, told of a change by the system's file events (inotify on Linux)
+    rather than by polling the watched folders twice a second; polling, ten times a second,
+    only where those cannot be had (the system's limit on watches reached, say).
+
+    Only changes count (a file read by the build is not one), and not those of an editor's
+    hidden and backup files (`.proposal.yaml.swp`, `proposal.yaml~`). `finished` says
+    whether the last change completed a save (a file closed after writing, or renamed into
+    place), for the server's quiet period: a file created, deleted or written to may be
+    followed by the rest of a save.
+    """
+
+    def __init__(self) -> None:
+        self.observer: BaseObserver = Observer()
+        self.scheduled: list[tuple[events.FileSystemEventHandler, str, bool]] = []
+        self.finished = True
+
+    def schedule(
+        self, handler: events.FileSystemEventHandler, path: str, *, recursive: bool = False
+    ) -> ObservedWatch:
+        self.scheduled.append((handler, path, recursive))
+        return self._schedule(handler, path, recursive)
+
+    def _schedule(
+        self, handler: events.FileSystemEventHandler, path: str, recursive: bool
+    ) -> ObservedWatch:
+        noting = ChangeHandler(handler, self)
+        return self.observer.schedule(noting, path, recursive=recursive, event_filter=CHANGES)
+
+    def unschedule(self, watch: ObservedWatch) -> None:
+        self.observer.unschedule(watch)
+
+    def start(self) -> None:
+        try:
+            self.observer.start()
+        except OSError as e:  # no file events to be had: poll instead
+            print(f"buildcase: watching for changes by polling ({e})", file=sys.stderr)
+            self.observer.stop()  # and with it any watch it did start
+            self.observer = PollingObserver(timeout=POLL_SECONDS)
+            for handler, path, recursive in self.scheduled:
+                self._schedule(handler, path, recursive)
+            self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+
+    def join(self, timeout: float | None = None) -> None:
+        self.observer.join(timeout)
+
+
+class ChangeHandler(events.FileSystemEventHandler):
+    """MkDocs' handler, given the changes that are an author's (see Watcher)."""
+
+    def __init__(self, handler: events.FileSystemEventHandler, watcher: Watcher) -> None:
+        self.handler, self.watcher = handler, watcher
+
+    def on_any_event(self, event: events.FileSystemEvent) -> None:
+        if event.is_directory or not any(authored(p) for p in (event.src_path, event.dest_path)):
+            return
+        moved_in = event.event_type == events.EVENT_TYPE_MOVED and authored(event.dest_path)
+        self.watcher.finished = event.event_type == events.EVENT_TYPE_CLOSED or moved_in
+        self.handler.dispatch(event)
+
+
+def authored(path: bytes | str) -> bool:
+    """Whether a changed path may be one a rebuild reads: not an editor's hidden or backup
+    file (vim's `.name.swp`, emacs's `#name#` and `.#name`, `name~`)."""
+    name = os.path.basename(os.fsdecode(path))
+    return bool(name) and not name.startswith((".", "#")) and not name.endswith("~")
 
 
 def served_hosts(host: str, port: int) -> frozenset[str]:
@@ -170,6 +276,40 @@ def with_overlay(app: Any, overlay: str, environ: dict[str, Any], start_response
         headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
     start_response(answer["status"], headers)
     return [body]
+
+
+def with_validators(app: Any, environ: dict[str, Any], start_response: Any) -> Any:
+    """The WSGI response of `app`, a file's with what lets the browser keep it between
+    reloads (an HTML page is never kept: it carries the live-reload script and overlay).
+
+    Its ETag names the very file sent (inode, size and time: a rebuild replaces a file it
+    changes, and links one it does not), and it is asked for again at every reload, and
+    answered 304 while unchanged; a file Material names by its content is kept for a day.
+    Its length is the file's it sends: MkDocs measures the path, which a handout replaced
+    meanwhile makes another file.
+    """
+    held: dict[str, Any] = {}
+
+    def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        held.update(status=status, headers=headers)
+        return lambda data: None
+
+    body = app(environ, hold)
+    file = getattr(body, "filelike", None)
+    if not (held["status"].startswith("200") and isinstance(file, io.BufferedReader)):
+        start_response(held["status"], held["headers"])
+        return body
+    info = os.fstat(file.fileno())
+    tag = f'"{info.st_ino:x}-{info.st_size:x}-{info.st_mtime_ns:x}"'
+    kept = "max-age=86400" if NAMED_BY_CONTENT.search(environ.get("PATH_INFO", "")) else "no-cache"
+    validators = [("ETag", tag), ("Cache-Control", kept)]
+    if tag in environ.get("HTTP_IF_NONE_MATCH", ""):
+        file.close()
+        start_response("304 Not Modified", validators)
+        return []
+    headers = [(k, v) for k, v in held["headers"] if k.lower() != "content-length"]
+    start_response(held["status"], [*headers, ("Content-Length", str(info.st_size)), *validators])
+    return body
 
 
 class Connections:
