@@ -62,6 +62,14 @@ Targets, each a ratio (lower is better); "cold" means a fresh process and output
     T10 the sensitivity work (issue 28): every driver's break-even, the tornado's swings
         and the what-if panel's model, computed for ONE in this process (a fresh case
         each time, imports warm) / the cold `buildcase build ONE` of T1               <= 0.1
+    T11 a handout (issue 32), warm in this process: the executives' handout of ONE as
+        buildcase's engine makes it (PDF/UA-1) / the same handout made by Typst, the floor
+        (benchmarks/typst_floor.py: the same text, tables, charts and fonts; the median of
+        fresh copies compiled by one warm compiler)                                 <= 3.0
+    T12 save to page (issue 32), in seconds, not a ratio: `buildcase serve` on a copy of
+        ONE, headless Chromium on its start page, one benefit's value edited 2 x REPEATS
+        times (at least 3); from the file's write to the frame that paints the new figure
+        (benchmarks/save_to_page.py), the median                                   <= 0.3 s
 
 Besides the targets, results.json holds every sample and a breakdown of where the time
 goes: process start-up and imports, and each stage of one proposal in a warm process.
@@ -91,6 +99,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from save_to_page import save_to_page_and_handout  # benchmarks/, beside this file
+
 if TYPE_CHECKING:  # imported late below, from the code use_code() chose
     from buildcase.models.sections import Proposal
     from buildcase.render.case import Rendered
@@ -111,7 +121,8 @@ BOARD_PACK_FILES = ("deck.pptx", "model.xlsx")
 
 GOALS = {
     "T1": 0.6, "T2": 0.25, "T3": 0.05, "T4": 0.1, "T5": 1.2, "T6": 2.0, "T7": 1.25, "T8": 0.6,
-    "T9": 1.25, "T10": 0.1,
+    "T9": 1.25, "T10": 0.1, "T11": 3.0,
+    "T12": 0.3,
 }  # fmt: skip
 # What the decks' PDFs cost a cold build of ONE, as the breakdown shows it.
 DECK_PDF_SAMPLES = {
@@ -722,6 +733,31 @@ def sensitivity_seconds(folder: Path, repeats: int) -> list[float]:
     return times
 
 
+def handout_floor_samples(
+    folder: Path, bare: BareInputs, workspace: Path, repeats: int, samples: Samples
+) -> None:
+    """T11 samples, warm, in this process: the executives' handout as buildcase's engine
+    makes it (PDF/UA-1, its re-layouts included), and the same handout in Typst, the
+    fastest engine we know (benchmarks/typst_floor.py: the same text, tables, charts and
+    fonts)."""
+    from typst_floor import typst_handout_seconds
+
+    from buildcase.engines.weasyprint import render_handout
+    from buildcase.workspace import template_dirs
+
+    html_file = bare.handouts[0][0]
+    html = html_file.read_text(encoding="utf-8")
+    allowed = [folder, *template_dirs(folder, workspace)]
+    render_handout(html, buildcase_assets(), allowed)  # warm: fonts, the kept parse
+    for _ in range(repeats):
+        started = time.perf_counter()
+        render_handout(html, buildcase_assets(), allowed)
+        samples.add("handout_buildcase", time.perf_counter() - started)
+    workdir = html_file.parent.parent / "typst" / html_file.stem
+    seconds, _pages = typst_handout_seconds(html, html_file.parent, workdir, repeats)
+    samples.values["handout_typst"] = seconds
+
+
 def stage_seconds(
     folder: Path, bare: BareInputs, workspace: Path, repeats: int
 ) -> dict[str, float]:
@@ -836,6 +872,8 @@ def results(samples: Samples, n: int) -> list[Result]:
         ("T9", "one cold / the same without the board pack", "buildcase_one_without_board_pack",
          "buildcase_one", "s"),
         ("T10", "sensitivity, in process / one cold build", "buildcase_one", "sensitivity", "s"),
+        ("T11", "a handout, warm / the same in Typst", "handout_typst", "handout_buildcase", "s"),
+        ("T12", "save to page in a browser, s (/ 1 s)", "one_second", "save_to_page", "s"),
     ]  # fmt: skip
     out = []
     for target, what, ref, ours, unit in rows:
@@ -959,10 +997,20 @@ def main(argv: list[str] | None = None) -> int:
         samples = interleaved_samples(folders, bare, workspace, args.repeats, log)
         edit_loop_samples(folders[0], bare[0], workspace, args.repeats, samples)
         samples.values["sensitivity"] = sensitivity_seconds(folders[0], max(3, args.repeats))
+        handout_floor_samples(folders[0], bare[0], workspace, max(3, args.repeats), samples)
+        log("timed a handout against Typst; timing save to page in a browser")
+        edits = max(3, 2 * args.repeats)
+        shown, handouts = save_to_page_and_handout(folders[0], workspace, edits)
+        samples.values["save_to_page"], samples.values["save_to_handout"] = shown, handouts
+        samples.values["one_second"] = [1.0]
         log("timed the edit loop; measuring where the time goes")
         breakdown = {
             "startup_s": startup_seconds(workspace, 3),
             "one_proposal_warm_stages_s": stage_seconds(folders[0], bare[0], workspace, 3),
+            "serve_s": {
+                "save to page (T12)": samples.median("save_to_page"),
+                "save to the last handout following": samples.median("save_to_handout"),
+            },
             "one_proposal_cold_deck_pdfs_s": {
                 name: samples.median(key) for name, key in DECK_PDF_SAMPLES.items()
             },
