@@ -249,3 +249,22 @@ def test_a_when_never_breaks_inside_a_value_and_the_result_stays_in_view(
         context.close()
     assert results > 0, "no result was measured"
     assert problems == [], "\n".join(problems)
+
+
+def test_the_start_page_s_files_row_goes_with_the_files_it_links() -> None:
+    """The start page offers the files to take away (the slides' PDF, the PowerPoint, the
+    model) in a row of their own, below the three things to do; where none of them is made
+    (the live preview makes none), the row goes too, not left an empty box."""
+    from buildcase.render.pages import without_links
+
+    start = (
+        '<p class="bc-actions"><a class="md-button" href="present.html">Present</a></p>\n'
+        '<p class="bc-actions bc-actions--files"><a class="md-button" href="present.pdf" '
+        'download>Slides (PDF)</a> <a class="md-button" href="deck.pptx" download>Slides '
+        "(PowerPoint)</a></p>\n<p>The case</p>"
+    )
+    some = without_links({"index.md": start}, ["deck.pptx"])["index.md"]
+    assert 'href="present.pdf"' in some and "deck.pptx" not in some
+    none = without_links({"index.md": start}, ["present.pdf", "deck.pptx"])["index.md"]
+    assert "bc-actions--files" not in none and 'href="present.html"' in none
+    assert none.endswith("<p>The case</p>")

@@ -84,4 +84,4 @@ def without_links(pages: dict[str, str], files: Iterable[str]) -> dict[str, str]
     return {name: EMPTY_ROW.sub("", link.sub("", text)) for name, text in pages.items()}
 
 
-EMPTY_ROW = re.compile(r'<p class="bc-actions">\s*</p>\n?')
+EMPTY_ROW = re.compile(r'<p class="bc-actions[^"]*">\s*</p>\n?')
