@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from buildcase.compute import Case
+from buildcase.markup import plain_text
 from buildcase.workspace.layout import ASSETS
 
 SCRIPT = f"{ASSETS}/whatif.js"  # relative to a page or deck beside index.html
@@ -31,6 +32,7 @@ class Panel:
 
     model: dict[str, Any]
     data: Markup  # the model as JSON, safe inside <script type="application/json">
+    subjects: dict[str, str]  # each slider's key -> the benefit or risk it belongs to
     script: str = SCRIPT
 
 
@@ -39,7 +41,18 @@ def panel(case: Case, shown: bool) -> Panel | None:
     then the break-evens are not computed for it."""
     if not shown:
         return None
-    return Panel(case.whatif, script_json(case.whatif))
+    return Panel(case.whatif, script_json(case.whatif), slider_subjects(case))
+
+
+def slider_subjects(case: Case) -> dict[str, str]:
+    """The title of the benefit or risk each slider belongs to (its key is the driver's
+    kind and that entry's anchor: `value:faster-replies`); "" for one of the whole case."""
+    titles = {r.anchor: r.risk.title for r in case.risks}
+    titles.update({b.anchor: b.benefit.title for b in case.benefits})  # as the page names it
+    return {
+        s["key"]: plain_text(titles.get(s["key"].partition(":")[2], ""))
+        for s in case.whatif["sliders"]
+    }
 
 
 def script_json(data: Any) -> Markup:
