@@ -6,7 +6,7 @@
 the site, the handouts and the decks' PDFs to the engines (5), which may be warm worker
 processes; the returned `Job` waits for them and writes the output atomically (6). The
 scheduler (`commands/build.py`) prepares several proposals while the engines work, and the
-live preview (`commands/serve.py`) publishes the site before the handouts follow; both
+live preview (`commands/serve.py`) publishes the site before its handouts and decks follow; both
 call `prepare`, so every command builds a proposal the same way.
 
 A handout too long for two pages fails alone: the rest is published without it and without
@@ -18,6 +18,7 @@ again without the links. Neither a page too many nor an earlier build's is publi
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
@@ -43,6 +44,7 @@ from buildcase.engines import (
     HandoutTask,
     SiteTask,
     board_pack,
+    deck_pdf_name,
     deck_pdfs,
     make_handout,
     make_site,
@@ -110,9 +112,12 @@ def build_one(folder: Path, options: Options, engines: Engines) -> Built:
     return prepare(folder, options, engines).finish()
 
 
-def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str = "") -> Job:
+def prepare(
+    folder: Path, options: Options, engines: Engines, fingerprint: str = "", preview: bool = False
+) -> Job:
     """Stages 1 to 5: the proposal read, checked, computed and rendered here, its site and
-    handouts handed to the engines."""
+    handouts handed to the engines. For the live `preview`, the handouts and
+    decks are rendered, and the handouts handed on, by `Job.follow`; no deck's PDF is made."""
     started = time.perf_counter()
     fingerprint = fingerprint or inputs_fingerprint(folder, options)
     # 1. Load: the YAML with positions, and the files it names, within limits.
@@ -129,11 +134,12 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
     known = known_too_long(case, source, options, known_lengths(lengths), LEFT_OUT)
     # 4. Render: the site's pages, the handouts' HTML and the decks, from the same case.
     logo = logo_file(folder, case)
-    rendered = render_for(case, folder, options, logo)
+    rendered = render_for(case, folder, options, logo, pages_first=preview)
+    files = rendered.handouts_coming or list(rendered.handouts)
     # 5. Engines: MkDocs makes the site and WeasyPrint the handouts and the decks' PDFs,
     # into a staging folder; a handout known to be too long is not laid out, and the site
     # does not link to it, nor to a deck's PDF the engines do not make (the preview's).
-    left_out = {name: p for name, p in known.items() if name in rendered.handouts}
+    left_out = {name: p for name, p in known.items() if name in files}
     staged = new_staging_folder(options.out, folder.name)
     made = {name: html for name, html in rendered.handouts.items() if name not in left_out}
     handouts = submit_handouts(engines, made, folder, options)
@@ -141,6 +147,7 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
     pack = board_pack_for(case, rendered, engines, logo, options)
     made_later = {**slides, **pack}
     unmade = [name for name, future in made_later.items() if future.cancelled()]
+    unmade += [deck_pdf_name(name) for name in rendered.decks_coming]  # no deck, no PDF
     unasked = [name for name in (pptx_name("present.html"), WORKBOOK) if name not in pack]
     task = site_task(case, rendered, staged, logo, options, [*left_out, *unmade, *unasked])
     site = engines.submit(make_site, task)
@@ -162,25 +169,24 @@ def prepare(folder: Path, options: Options, engines: Engines, fingerprint: str =
         decks=rendered.decks,
         later={name: future for name, future in made_later.items() if name not in unmade},
         left_out=left_out,
-        remake=Remake(engines, task, locate, lengths, list(rendered.handouts)),
+        remake=Remake(engines, task, locate, lengths, files),
+        following=rendered if rendered.rest else None,
+        submit=functools.partial(submit_handouts, engines, folder=folder, options=options),
     )
 
 
-def render_for(case: Case, folder: Path, options: Options, logo: Path | None) -> Rendered:
-    """Stage 4 for `options`: every page, handout and deck of the case."""
-    from buildcase.render.case import render_case
+def render_for(
+    case: Case, folder: Path, options: Options, logo: Path | None, pages_first: bool = False
+) -> Rendered:
+    """Stage 4 for `options`: the whole case, or its pages first (`render_pages_first`)."""
+    from buildcase.render.case import render_case, render_pages_first
 
-    return render_case(
-        case,
-        template_dirs(folder, options.workspace),
-        options.paper or case.proposal.paper,
-        pdf_date(source_epoch(case.proposal.date)),
-        options.audience,
-        logo.as_uri() if logo else None,
-        own_templates(folder),
-        site_url=read_site_url(base_config(options.workspace)),
-        internal=options.internal,
-    )
+    return (render_pages_first if pages_first else render_case)(
+        case, template_dirs(folder, options.workspace), options.paper or case.proposal.paper,
+        pdf_date(source_epoch(case.proposal.date)), options.audience,
+        logo.as_uri() if logo else None, own_templates(folder),
+        site_url=read_site_url(base_config(options.workspace)), internal=options.internal,
+    )  # fmt: skip
 
 
 def board_pack_for(
@@ -321,11 +327,12 @@ class Job:
     # board pack (deck*.pptx, model.xlsx), by file name
     later: dict[str, Future[Any]] = field(default_factory=dict)
     left_out: dict[str, Problem] = field(default_factory=dict)  # too long: file -> warning
+    following: Rendered | None = None  # the preview's pages, until `follow` renders the rest
+    submit: Callable[[dict[str, str]], dict[str, Future[Any]]] | None = None
 
     def finish(self) -> Built:
         """Wait for the site and every handout; publish them together, less the handouts
         too long for two pages, or leave the old output alone."""
-
         try:
             site_warnings = self.site.result()
             handouts, too_long = {}, {}
@@ -401,12 +408,16 @@ class Job:
         """For the live preview: publish the site as soon as it is made, keeping the
         handouts of `previous` until the new ones follow; its warnings (and the handouts
         left out as too long), or an error with the staging folder gone."""
-
         try:
             site_warnings = self.site.result()
+            if self.following and not all(
+                (previous / name).is_file() for name in self.following.decks_coming
+            ):
+                self.follow()  # a first build, or a new deck: the start page links to it
             for name, deck in self.decks.items():
                 (self.staged / name).write_text(deck, encoding="utf-8")
-            for name in self.handouts:
+            kept = [n for n in self.remake.files if n not in self.left_out]  # until remade
+            for name in [*kept, *(self.following.decks_coming if self.following else [])]:
                 if (previous / name).exists():
                     shutil.copyfile(previous / name, self.staged / name)
             publish(self.staged, self.out, self.folder.name, self.fingerprint, self.summary)
@@ -420,10 +431,18 @@ class Job:
             *(problem_text(problem) for problem in self.left_out.values()),
         ]
 
+    def follow(self) -> dict[str, str]:
+        """For the live preview, once its site is published (before, for a deck not shown
+        yet): the rest rendered, the handouts handed to the engines; the decks' HTML."""
+        if self.following and self.following.rest and self.submit:
+            rendered, self.following = self.following.rest(), None
+            made = {n: html for n, html in rendered.handouts.items() if n not in self.left_out}
+            self.handouts, self.decks = self.submit(made), rendered.decks
+        return self.decks
+
     def handout(self, name: str, future: Future[Any]) -> Any:
         """The handout `name` once made; RenderError, located at what to shorten, when it
         runs too long."""
-
         try:
             return future.result()
         except HandoutTooLong as e:

@@ -8,7 +8,9 @@ sent Ctrl+C or SIGTERM. Every client here is on the loopback address.
 Fast while it grows (issue 32): a save counts once complete, an editor's own files not at
 all; an edit makes again only the pages it changes, and the site is the one `build` makes;
 a file the browser has is answered 304 while unchanged; the handouts wait for the site, and
-those of an edit gone are dropped. (Speed itself: benchmarks/save_to_page.py.)"""
+those of an edit gone are dropped; the decks and the handouts' HTML are rendered once the
+site is published (the first build's before), and a deck's edit reaches it. (Speed itself:
+benchmarks/save_to_page.py.)"""
 
 from __future__ import annotations
 
@@ -457,6 +459,8 @@ def test_an_edit_makes_again_only_the_pages_it_changes_and_the_site_is_builds(
         before = files_of(preview.root)
         (folder / "proposal.yaml").write_text(MINIMAL.replace("impact: 10000", "impact: 12345"))
         assert preview.rebuild()
+        assert preview.followed is not None
+        preview.followed.result(timeout=60)  # the decks too, rendered after the site
         after = files_of(preview.root)
         pages = [name for name in after if name.endswith(".html") and name in before]
         kept = [name for name in pages if after[name][1] == before[name][1]]
@@ -544,3 +548,79 @@ def test_handouts_wait_for_the_site_and_those_of_an_edit_gone_are_dropped(
         assert older.cancelled() and not (tmp_path / "older").exists()
     finally:
         engines.close()
+
+
+def test_a_decks_edit_reaches_present_html_in_the_preview(workspace: Path, serving: Server) -> None:
+    """The decks are rendered once the site is shown, not with it: an edit still reaches
+    the deck, which replaces the last one whole."""
+    url = serving.url()
+    assert "Onboarding training" in fetch(f"{url}present.html")  # the first build's, at once
+    yaml = workspace / "proposals" / "p" / "proposal.yaml"
+    yaml.write_text(MINIMAL.replace("title: Onboarding training", "title: Edited live"))
+    assert wait_for(lambda: "Edited live" in fetch(f"{url}present.html")), serving.err
+    assert wait_for(lambda: "rebuilt present.html" in serving.err), serving.err
+    assert "Edited live" in fetch(url)
+    serving.stop()
+    assert "Traceback" not in serving.err
+
+
+def test_the_site_is_published_before_its_decks_which_replace_the_last_ones(
+    workspace: Path,
+) -> None:
+    """A rebuild publishes the site with the last build's decks and handouts in it (the
+    start page links to them), and returns (the browser reloads); the new decks follow,
+    each replacing the last whole. The first build, with no deck to keep, has its own."""
+    import threading
+
+    from buildcase.commands.serve import Preview
+
+    folder = write_proposal(workspace, MINIMAL)
+    preview = Preview(folder, workspace)
+    try:
+        assert preview.rebuild()
+        assert preview.followed is None  # all rendered before the first site was published
+        assert "Onboarding training" in (preview.root / "present.html").read_text()
+        assert wait_for(lambda: (preview.root / "handout.pdf").is_file(), 120)
+        gate = threading.Event()
+        preview.follower.submit(gate.wait, 60)  # the follow-up waits behind it
+        (folder / "proposal.yaml").write_text(MINIMAL.replace("Onboarding training", "Edited"))
+        assert preview.rebuild()
+        assert "Edited" in (preview.root / "index.html").read_text()
+        assert "Onboarding training" in (preview.root / "present.html").read_text()
+        assert (preview.root / "handout.pdf").is_file()  # the last one, until the new follows
+        gate.set()
+        assert preview.followed is not None
+        preview.followed.result(timeout=60)
+        assert "Edited" in (preview.root / "present.html").read_text()
+        assert not list(preview.root.glob(".*.part"))
+    finally:
+        preview.close()
+
+
+def test_a_deck_that_fails_after_the_site_is_shown_is_reported_and_the_last_one_kept(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error rendering the decks or the handouts' HTML once the site is shown cannot
+    stop the page (it is shown): it is said, and the last decks stay."""
+    from buildcase.commands.serve import Preview
+    from buildcase.errors import RenderError
+    from buildcase.pipeline import Job
+
+    folder = write_proposal(workspace, MINIMAL)
+    preview = Preview(folder, workspace)
+    try:
+        assert preview.rebuild()
+        deck = (preview.root / "present.html").read_text()
+
+        def fails(job: Job) -> dict[str, str]:
+            raise RenderError(None, "present/deck.html.j2:3: no such thing")
+
+        monkeypatch.setattr(Job, "follow", fails)
+        (folder / "proposal.yaml").write_text(MINIMAL.replace("Onboarding training", "Edited"))
+        assert preview.rebuild()
+        assert preview.followed is not None
+        preview.followed.result(timeout=60)
+        assert (preview.root / "present.html").read_text() == deck
+        assert "the decks and handouts were not rebuilt" in capsys.readouterr().err
+    finally:
+        preview.close()

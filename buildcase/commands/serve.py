@@ -4,9 +4,10 @@ handout right after.
 Each rebuild goes through the same pipeline as `build`, so what the author previews is
 what `build` will produce. The site is made in this process, kept warm between edits (a
 page whose inputs have not changed is not made again), and shown as soon as it is ready;
-the handout follows from a warm worker, started only once the site is published, without
-holding the page back. A rebuild that fails prints its errors and leaves the last good
-preview.
+the decks and the handouts' HTML are rendered after it is shown (the first build's decks
+before: the start page links to them), and the handouts follow from a warm worker,
+started only once the site is published, without holding the page back. A rebuild that
+fails prints its errors and leaves the last good preview.
 
 The server (`engines.mkdocs.preview`: MkDocs' live reload, told of a save by the system's
 file events, answering only its own address, within limits) and the engines
@@ -22,8 +23,9 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,10 @@ from buildcase.markup import escape_text
 from buildcase.pipeline import Job, Options, prepare
 from buildcase.workspace.config import CONFIG
 
+# How long what follows a rebuild (its decks, its handouts' HTML) waits once the browser is
+# told to reload: rendered at once, it took the processor and the interpreter's lock from
+# the reload, and the page showed an edit 70-100 ms later (benchmarks/save_to_page.py).
+FOLLOW_AFTER_SECONDS = 0.2
 # Over the page, in the page's own document: fixed, readable, dismissed by fixing the edit.
 OVERLAY = (
     '<div id="buildcase-errors" role="alert" style="position:fixed;inset:auto 0 0 0;'
@@ -62,6 +68,12 @@ class Preview:
         self.latest = 0  # the newest good rebuild; an older handout arriving late is dropped
         self.pending: list[Future[Any]] = []  # the newest rebuild's handouts, not yet made
         self.problems: list[str] = []  # of the last rebuild, shown over the page until fixed
+        # What follows a rebuild (its decks and handouts) once the browser has been told to
+        # reload, which is once `rebuild` returns; a rebuild, or what follows one, at a time.
+        self.lock = threading.Lock()
+        self.follower = ThreadPoolExecutor(max_workers=1, thread_name_prefix="follower")
+        self.followed: Future[None] | None = None  # the newest rebuild's follow-up
+        self.closing = threading.Event()
 
     @property
     def engines(self) -> PreviewEngines:
@@ -74,22 +86,37 @@ class Preview:
         return self.out / self.folder.name
 
     def rebuild(self) -> bool:
-        """Rebuild the site now and the handout in the background; False if it failed."""
+        """Rebuild the site now, its decks and the handouts' HTML right after it is shown,
+        and the handouts in the background; False if it failed."""
+        with self.lock:
+            job = self._site_rebuilt()
+            if job is None:
+                return False
+            self.latest += 1
+            number = self.latest
+            if job.following is None:  # all rendered before it was published: a first build
+                self._handouts_follow(job, number)
+        if job.following is not None:
+            self.followed = self.follower.submit(self._follow, job, number)
+        return True
+
+    def _site_rebuilt(self) -> Job | None:
+        """The rebuild's job once its site is published; None if it failed."""
         started = time.perf_counter()
         try:
             # no board pack: the preview shows the site; `build` writes the pack
             options = Options(self.workspace, self.out, strict=self.strict, formats=frozenset())
             with self.engines.site_first():  # the page the author waits for, then handouts
-                job = prepare(self.folder, options, self.engines)
+                job = prepare(self.folder, options, self.engines, preview=True)
                 warnings = job.publish_site(self.root)
                 for outdated in self.pending:  # the last build's, not started: never shown
                     outdated.cancel()
         except ProposalInvalid as e:
             self._failed([problem_text(problem) for problem in e.problems])
-            return False
+            return None
         except BuildcaseError as e:
             self._failed([str(e)])
-            return False
+            return None
         self.problems = []
         for warning in warnings:
             print(warning, file=sys.stderr)
@@ -97,13 +124,34 @@ class Preview:
             f"rebuilt the site in {time.perf_counter() - started:.2f} s; the handout follows",
             file=sys.stderr,
         )
-        self.latest += 1
-        number, self.pending = self.latest, list(job.handouts.values())
+        return job
+
+    def _follow(self, job: Job, number: int) -> None:
+        """In the follower, once the browser has reloaded the site: the decks and the
+        handouts' HTML rendered, each deck replacing the last build's, the handouts on their
+        way; nothing for a rebuild a newer one has replaced, or a preview closing."""
+        if self.closing.wait(FOLLOW_AFTER_SECONDS):
+            return
+        with self.lock:
+            if number != self.latest or self.closing.is_set():
+                return
+            try:
+                decks = job.follow()
+            except Exception as e:  # a preview reports and goes on
+                print(f"buildcase: the decks and handouts were not rebuilt: {e}", file=sys.stderr)
+                return
+            for name, deck in decks.items():
+                if self._replaced(name, deck.encode("utf-8")):
+                    print(f"rebuilt {name}", file=sys.stderr)
+            self._handouts_follow(job, number)
+
+    def _handouts_follow(self, job: Job, number: int) -> None:
+        """Each handout of `job` written into the preview once made (`_handout_done`)."""
+        self.pending = list(job.handouts.values())
         for name, future in job.handouts.items():
             future.add_done_callback(
                 functools.partial(self._handout_done, job, number=number, name=name)
             )
-        return True
 
     def _failed(self, problems: list[str]) -> None:
         self.problems = [*problems, "not rebuilt; the preview shows the last good build"]
@@ -127,17 +175,25 @@ class Preview:
         except Exception as e:  # a preview reports and goes on
             print(f"buildcase: {name} was not rebuilt: {e}", file=sys.stderr)
             return
+        if self._replaced(name, handout.pdf):
+            print(f"rebuilt {name}", file=sys.stderr)
+
+    def _replaced(self, name: str, data: bytes) -> bool:
+        """The preview's file `name` replaced by `data` all at once, so that the browser
+        never reads half of it; False, said, where it cannot be written."""
         partial = self.root / f".{name}.part"
         try:
-            partial.write_bytes(handout.pdf)
+            partial.write_bytes(data)
             os.replace(partial, self.root / name)
         except OSError as e:
             print(f"buildcase: cannot write {self.root / name}: {e.strerror}", file=sys.stderr)
-            return
-        print(f"rebuilt {name}", file=sys.stderr)
+            return False
+        return True
 
     def close(self) -> None:
         """Stop the worker and remove the preview folder, with every temporary file."""
+        self.closing.set()  # a follow-up under way ends with the render it is in
+        self.follower.shutdown(wait=False, cancel_futures=True)
         try:
             if self._engines is not None:
                 self._engines.close()  # a handout still being made is for a closing preview

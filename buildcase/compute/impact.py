@@ -84,6 +84,29 @@ def _rate_of(support: Support, rate: float | None) -> float | None:
     return support.hourly_cost if support.hourly_cost is not None else rate
 
 
+def hours_of(p: Proposal) -> tuple[list[HoursAsked], HoursAsked | None]:
+    """The hours asked of each group in `support`, and of the participants, each at its
+    hourly cost."""
+    rate = p.request.hourly_cost if p.request else None
+    groups = [
+        hours_asked(s.who, s.when, s.people, s.hours, _rate_of(s, rate), s.does) for s in p.support
+    ]
+    participants = None
+    if p.request and p.request.hours_per_participant is not None:
+        participants = hours_asked(
+            "", None, p.request.participants, p.request.hours_per_participant, rate
+        )
+    return groups, participants
+
+
+def time_cost(groups: list[HoursAsked], participants: HoursAsked | None) -> float | None:
+    """What people's time costs in all (`Impact.total_cost`): apart from the impact map,
+    for the sensitivity solver, which needs this alone hundreds of times."""
+    asked = [g for g in [*groups, participants] if g is not None and g.total is not None]
+    costs = [g.cost for g in asked if g.cost is not None]
+    return sum(costs) if costs else None
+
+
 def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
     by_id = {b.benefit.id: b for b in benefits if b.benefit.id}
     goal_order = {g.id: i for i, g in enumerate(p.goals)}
@@ -103,17 +126,9 @@ def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
     results = [b for b in benefits if b.benefit.id in used]
     reached = {g.id for row in rows for g in row.goals}
     rate = p.request.hourly_cost if p.request else None
-    groups = [
-        hours_asked(s.who, s.when, s.people, s.hours, _rate_of(s, rate), s.does) for s in p.support
-    ]
-    participants = None
-    if p.request and p.request.hours_per_participant is not None:
-        participants = hours_asked(
-            "", None, p.request.participants, p.request.hours_per_participant, rate
-        )
+    groups, participants = hours_of(p)
     asked = [g for g in [*groups, participants] if g is not None and g.total is not None]
     total_hours = sum(g.total for g in asked if g.total is not None) if asked else None
-    costs = [g.cost for g in asked if g.cost is not None]
     impact = Impact(
         need=p.need,
         rows=rows,
@@ -124,7 +139,7 @@ def build_impact(p: Proposal, benefits: list[BenefitView]) -> Impact:
         participants=participants,
         hourly_cost=rate,
         total_hours=total_hours,
-        total_cost=sum(costs) if costs else None,
+        total_cost=time_cost(groups, participants),
     )
     for audience in p.audiences:
         impact.audience_rows[audience.id] = [

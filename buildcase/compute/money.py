@@ -99,10 +99,14 @@ def money_in_scenario(
     scenario: str,
     point: str,
     series: bool = True,
+    payback: bool = True,
 ) -> Scenario:
     """The money case for one scenario: every point of every range read at `point`. Without
     `series`, the payback chart's month-by-month net value is left out: a sensitivity
-    solver computes the case hundreds of times and reads only its totals."""
+    solver computes the case hundreds of times and reads only its totals. Without
+    `payback`, the payback is not solved either (None, and the series with it): solving
+    for the return's break-even reads the return alone, and the payback, month by month,
+    is most of the case's arithmetic."""
     values = {b.anchor: v for b in benefits if (v := benefit_value(b.benefit, point))}
     annual_benefit = sum(v.adjusted for v in values.values()) if values else None
     if annual_benefit:
@@ -138,8 +142,9 @@ def money_in_scenario(
     over_horizon = None
     if gain is not None:
         over_horizon = Schedule(tuple(streams), ramp, 0.0).present_gain_by(horizon, rate)
-    payback = schedule.payback(rate) if schedule and gain and gain > 0 else None
-    chart = chart_months(horizon, payback)
+    solved = schedule if payback and schedule and gain and gain > 0 else None
+    payback_months = solved.payback(rate) if solved else None
+    chart = chart_months(horizon, payback_months)
     return Scenario(
         scenario=scenario,
         cost=cost,
@@ -157,10 +162,8 @@ def money_in_scenario(
         roi=return_on_investment(over_horizon, cost),
         benefit_cost_ratio=benefit_cost_ratio(over_horizon, cost),
         net_value=None if over_horizon is None or cost is None else over_horizon - cost,
-        payback_months=payback,
-        net_by_month=schedule.net_by_month(chart, rate)
-        if series and schedule and gain and gain > 0
-        else (),
+        payback_months=payback_months,
+        net_by_month=solved.net_by_month(chart, rate) if series and solved else (),
         training_cost=training_cost,
         time_cost=costs.time,
         time_counted=costs.time_counted,

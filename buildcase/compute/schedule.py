@@ -11,8 +11,9 @@ the start of every year (months 0, 12, 24, ...), for as long as the timeline run
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MONTHS_A_WEEK = 12 / 52
 LONGEST_PAYBACK_MONTHS = 120  # ten years: beyond that a programme does not pay back
@@ -29,12 +30,12 @@ class Ramp:
     start_weeks: float  # from the start of the programme
     length_weeks: float
 
-    @property
+    @functools.cached_property
     def start(self) -> float:
-        """In months, as payback is counted."""
+        """In months, as payback is counted (kept: the gain is read hundreds of times)."""
         return self.start_weeks * MONTHS_A_WEEK
 
-    @property
+    @functools.cached_property
     def length(self) -> float:
         return self.length_weeks * MONTHS_A_WEEK
 
@@ -79,17 +80,18 @@ class Schedule:
 
     def gain_by(self, month: float) -> float:
         """The gain accrued by `month`, undiscounted: each stream, year by year, over the
-        ramp, until it ends."""
+        ramp, until it ends (`Accrual`: its whole years' parts once, not at every call)."""
         total = 0.0
-        for stream in self.streams:
-            end = month if stream.ends is None else min(month, stream.ends)
-            year, start = 0, 0.0
-            while start < end:
-                stop = min(end, 12.0 * (year + 1))
-                accrued = self.ramp.full_months_by(stop) - self.ramp.full_months_by(start)
-                total += stream.annual / 12 * stream.factor(year) * accrued
-                start, year = stop, year + 1
+        for stream, accrual in zip(self.streams, self._accruals, strict=True):
+            total = accrual.added(total, month if stream.ends is None else min(month, stream.ends))
         return total
+
+    @functools.cached_property
+    def _accruals(self) -> tuple[Accrual, ...]:
+        """Payback, the present value and the chart each read the gain month by month, and
+        a sensitivity solver reads them hundreds of times: each stream's yearly parts are
+        kept with the schedule."""
+        return tuple(Accrual(stream, self.ramp) for stream in self.streams)
 
     def present_gain_by(self, month: float, rate: float | None) -> float:
         """The gain accrued by `month`; with a rate, its present value (each month's gain
@@ -160,6 +162,51 @@ class Schedule:
             else:
                 low = middle
         return high
+
+
+@dataclass
+class Accrual:
+    """One stream's gain over the ramp, year by year, as `Schedule.gain_by` adds it: what
+    a month at full run is worth in each year, the ramp's months at each year's start, and
+    what each whole year adds, each worked out once and then read. The sums are the same,
+    term for term and in the same order, as working them out at every call (so every
+    figure is too, to the last bit)."""
+
+    stream: Stream
+    ramp: Ramp
+    rates: list[float] = field(default_factory=list)  # a month at full run, in each year
+    marks: list[float] = field(default_factory=list)  # full months by each year's start
+    wholes: list[float] = field(default_factory=list)  # what each whole year adds
+
+    def added(self, total: float, end: float) -> float:
+        """`total` with this stream's gain up to `end` added: each whole year, then the
+        part of the year `end` falls in."""
+        year, wholes = 0, self.wholes
+        while end >= 12.0 * (year + 1):
+            total += wholes[year] if year < len(wholes) else self.whole(year)
+            year += 1
+        if 12.0 * year < end:
+            total += self.rate(year) * (self.ramp.full_months_by(end) - self.mark(year))
+        return total
+
+    def whole(self, year: int) -> float:
+        """What `year` adds in full."""
+        while len(self.wholes) <= year:
+            k = len(self.wholes)
+            self.wholes.append(self.rate(k) * (self.mark(k + 1) - self.mark(k)))
+        return self.wholes[year]
+
+    def rate(self, year: int) -> float:
+        """What a month at full run is worth in `year`."""
+        while len(self.rates) <= year:
+            self.rates.append(self.stream.annual / 12 * self.stream.factor(len(self.rates)))
+        return self.rates[year]
+
+    def mark(self, year: int) -> float:
+        """The full months accrued by the start of `year`."""
+        while len(self.marks) <= year:
+            self.marks.append(self.ramp.full_months_by(12.0 * len(self.marks)))
+        return self.marks[year]
 
 
 def _discount(month: float, rate: float | None) -> float:

@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from buildcase.compute.impact import build_impact
+from buildcase.compute.impact import hours_of, time_cost
 from buildcase.compute.money import gain_ramp, money_in_scenario, programme_costs
 from buildcase.compute.records import BenefitView, RiskView, Scenario
 from buildcase.models.plan import Financials
@@ -106,16 +106,18 @@ class Model:
     scenario: str
     point: str
 
-    def lead(self, proposal: Proposal | None = None) -> Scenario:
+    def lead(self, proposal: Proposal | None = None, payback: bool = True) -> Scenario:
         """The leading case of `proposal` (this model's by default), as build_case
-        computes it."""
+        computes it; without `payback`, not solved for its payback (`money_in_scenario`)."""
         p = proposal or self.proposal
         benefits = [
             BenefitView(a, b, [], []) for a, b in zip(self.benefit_anchors, p.benefits, strict=True)
         ]
         risks = [RiskView(a, r, [], []) for a, r in zip(self.risk_anchors, p.risks, strict=True)]
-        costs = programme_costs(p, build_impact(p, benefits).total_cost)
-        return money_in_scenario(p, benefits, risks, costs, self.scenario, self.point, series=False)
+        costs = programme_costs(p, time_cost(*hours_of(p)))
+        return money_in_scenario(
+            p, benefits, risks, costs, self.scenario, self.point, series=False, payback=payback
+        )
 
 
 def sensitivities(model: Model) -> list[Sensitivity]:
@@ -361,7 +363,8 @@ def _scaled(estimate: Estimate[float] | None, share: float) -> Estimate[float] |
 
 
 def _returns(model: Model, apply: Apply) -> Callable[[float], float | None]:
-    return lambda value: model.lead(apply(value)).roi
+    """The return where the driver is `value`: the payback, not read, is not solved."""
+    return lambda value: model.lead(apply(value), payback=False).roi
 
 
 def _paybacks(model: Model, apply: Apply, horizon: int) -> Callable[[float], float | None]:

@@ -1,9 +1,11 @@
 """One case rendered: every page of the site, every handout's HTML and every deck, from
-the same computed `Case` and one template context."""
+the same computed `Case` and one template context; for the live preview, the pages first
+and the rest when asked (`render_pages_first`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from buildcase.compute import Case
+from buildcase.compute.records import Edition
 from buildcase.errors import Location, RenderError
 from buildcase.i18n import Language, language
 from buildcase.models.sections import Proposal
@@ -50,6 +53,11 @@ class Rendered:
     handouts: dict[str, str]  # file name -> HTML, the executives' first
     brand_css: Markup  # the proposal's colours, for the site's stylesheet too
     decks: dict[str, str] = field(default_factory=dict)  # present*.html -> HTML (present.py)
+    # the pages alone, first (`render_pages_first`): what renders the whole case, and the
+    # handouts and decks that will be rendered, by file name
+    rest: Callable[[], Rendered] | None = None
+    handouts_coming: list[str] = field(default_factory=list)
+    decks_coming: list[str] = field(default_factory=list)
 
 
 def render_case(
@@ -75,12 +83,55 @@ def render_case(
         raise RenderError(Location(untrusted), str(e)) from None
 
 
+def render_pages_first(
+    case: Case, search_path: list[Path], paper: str, pdf_date: str, audience: str | None = None,
+    logo: str | None = None, untrusted: Path | None = None, site_url: str | None = None,
+    internal: bool = False,
+) -> Rendered:  # fmt: skip
+    """The site's pages alone, and (`rest`) what renders the whole case, reusing them and
+    their context: the live preview shows its page without waiting for the handouts' HTML
+    and the decks. A proposal's own templates render all at once, in their sandbox
+    (`render_case`): the context does not outlive the child."""
+    if untrusted is not None:
+        whole = render_case(case, search_path, paper, pdf_date, audience, logo, untrusted,
+                            site_url, internal)  # fmt: skip
+        first = replace(whole, handouts={}, decks={}, rest=lambda: whole)
+    else:
+        env = environment_for(search_path, None)
+        first = _pages_first(env, case, paper, pdf_date, audience, logo, site_url, internal)
+    return replace(first, handouts_coming=handout_files(case, audience),
+                   decks_coming=deck_files(case, audience))  # fmt: skip
+
+
+def handout_files(case: Case, audience: str | None = None) -> list[str]:
+    """The handouts `render_case` renders, by file name, in its order: known before."""
+    files = [e.file for e in _editions(case, audience)]
+    return [*files, RESULTS_HANDOUT] if case.results is not None else files
+
+
+def deck_files(case: Case, audience: str | None = None) -> list[str]:
+    """The decks `render_case` renders, by file name, in its order: known before."""
+    files = [k.file for k in decks(case, audience)]
+    return [*files, RESULTS_DECK] if case.results is not None else files
+
+
 def _render_case(
     env: jinja2.Environment, case: Case, paper: str, pdf_date: str, audience: str | None,
     logo: str | None, site_url: str | None = None, internal: bool = False,
 ) -> Rendered:  # fmt: skip
     """`render_case` in `env`: the pages, then the handouts, then the decks, from one
     context (so a failure is reported for the first of them, in that order)."""
+    first = _pages_first(env, case, paper, pdf_date, audience, logo, site_url, internal)
+    assert first.rest is not None, "the rest of the case is rendered when asked"
+    return first.rest()
+
+
+def _pages_first(
+    env: jinja2.Environment, case: Case, paper: str, pdf_date: str, audience: str | None,
+    logo: str | None, site_url: str | None, internal: bool,
+) -> Rendered:  # fmt: skip
+    """The pages rendered in `env`, with what renders the whole case (`rest`: its handouts,
+    then its decks, from the same context)."""
     lang = language(case.proposal.language)
     pages = site_pages(case, lang.gettext, internal=internal)
     brand = brand_css(case.proposal)
@@ -89,9 +140,13 @@ def _render_case(
         page.file: render_template(env, page.template, {**context, "a": page.audience})
         for page in pages
     }
-    handouts = _handouts(env, case, context, audience, site_url, lang)
-    slides = _decks(env, case, context, audience)
-    return Rendered(markdown, navigation(pages), handouts, brand, slides)
+    first = Rendered(markdown, navigation(pages), {}, brand)
+
+    def rest() -> Rendered:
+        handouts = _handouts(env, case, context, audience, site_url, lang)
+        return replace(first, handouts=handouts, decks=_decks(env, case, context, audience))
+
+    return replace(first, rest=rest)
 
 
 def _template_context(
@@ -129,9 +184,7 @@ def _handouts(
 ) -> dict[str, str]:  # fmt: skip
     """Each handout's HTML, by file name, the executives' first: with `audience`, only that
     department head's edition beside it; the results handout where there are results."""
-    editions = [
-        e for e in case.editions if e.audience is None or audience in (None, e.audience.audience.id)
-    ]
+    editions = _editions(case, audience)
     # The handout's own: where the site is published (site_url in mkdocs.yml), with a QR code.
     site = site_link(site_url, case.slug, lang.gettext("QR code to the proposal's site, {address}"))
     handouts = {
@@ -142,6 +195,13 @@ def _handouts(
         results = {**context, "r": case.results}
         handouts[RESULTS_HANDOUT] = render_template(env, RESULTS_TEMPLATE, results)
     return handouts
+
+
+def _editions(case: Case, audience: str | None) -> list[Edition]:
+    """The handouts' editions: with `audience`, the executives' and that audience's."""
+    return [
+        e for e in case.editions if e.audience is None or audience in (None, e.audience.audience.id)
+    ]
 
 
 def _decks(
