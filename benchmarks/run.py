@@ -99,8 +99,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from save_to_page import save_to_page_and_handout  # benchmarks/, beside this file
-
 if TYPE_CHECKING:  # imported late below, from the code use_code() chose
     from buildcase.models.sections import Proposal
     from buildcase.render.case import Rendered
@@ -733,6 +731,15 @@ def sensitivity_seconds(folder: Path, repeats: int) -> list[float]:
     return times
 
 
+def save_to_page_samples(folder: Path, workspace: Path, edits: int, samples: Samples) -> None:
+    """T12 samples: each edit's seconds from its save to the served page showing it, in
+    headless Chromium, and to its last handout following (benchmarks/save_to_page.py)."""
+    from save_to_page import save_to_page_and_handout  # beside this file
+
+    shown, handouts = save_to_page_and_handout(folder, workspace, edits)
+    samples.values["save_to_page"], samples.values["save_to_handout"] = shown, handouts
+
+
 def handout_floor_samples(
     folder: Path, bare: BareInputs, workspace: Path, repeats: int, samples: Samples
 ) -> None:
@@ -1000,8 +1007,7 @@ def main(argv: list[str] | None = None) -> int:
         handout_floor_samples(folders[0], bare[0], workspace, max(3, args.repeats), samples)
         log("timed a handout against Typst; timing save to page in a browser")
         edits = max(3, 2 * args.repeats)
-        shown, handouts = save_to_page_and_handout(folders[0], workspace, edits)
-        samples.values["save_to_page"], samples.values["save_to_handout"] = shown, handouts
+        save_to_page_samples(folders[0], workspace, edits, samples)
         samples.values["one_second"] = [1.0]
         log("timed the edit loop; measuring where the time goes")
         breakdown = {

@@ -505,7 +505,7 @@ def test_a_site_whose_engines_make_no_deck_pdf_does_not_link_one(workspace: Path
     from buildcase.pipeline import Options, prepare
     from buildcase.write.staging import locked_output
 
-    preview = PreviewEngines()
+    preview = PreviewEngines(workspace / "preview")
     try:  # the preview's engines make none
         assert preview.submit(worker_pid, DeckTask({}, Path("."), [])).cancelled()
     finally:

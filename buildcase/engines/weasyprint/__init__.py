@@ -76,8 +76,17 @@ def measure_task(task: Any) -> Length:
 
 
 def warm_up() -> None:
-    """Pay WeasyPrint's import (about half a second) before the first handout is due."""
+    """Pay WeasyPrint's import (about half a second) before the first handout is due, in
+    a worker, and set what the worker holds by then aside from the garbage collector
+    (`gc.freeze`): its modules and WeasyPrint's, some 56,000 objects that live as long as
+    the worker, which every full collection walked again. One came every other handout,
+    at 0.06 s: collecting took a tenth of a handout's time, and takes half that now."""
+    import gc
+
     import weasyprint  # noqa: F401
+
+    gc.collect()  # what the worker inherited and let go of is not kept for ever
+    gc.freeze()
 
 
 def has_fast_font_subsetting() -> bool:
@@ -141,21 +150,22 @@ def _fitted(lay_out: Callable[[list[int]], Any], ranks: list[int]) -> tuple[Any,
 
     A layout costs a few tenths of a second, so a candidate that the first layout shows
     cannot fit is not laid out: leaving parts out frees at most their own height and the
-    space left blank at the foot of the pages kept (see `_might_fit`)."""
+    space left blank at the foot of the pages kept from the one before the first part
+    left out (see `_might_fit`)."""
     ranks = list(ranks)
     dropped: list[int] = []
     document = full = lay_out([])
-    heights = _optional_heights(full)
+    parts = _optional_parts(full)
     while len(document.pages) > MAX_PAGES and ranks:
         dropped.append(ranks.pop())
-        if ranks and not _might_fit(full, sum(heights.get(n, 0.0) for n in dropped), MAX_PAGES):
+        if ranks and not _might_fit(full, _Freed.of(parts, dropped), MAX_PAGES):
             continue
         document = lay_out(list(dropped))
     if (
         len(document.pages) == MAX_PAGES
         and ranks
         and page_fill(document, -1) < MIN_FILL
-        and _might_fit(document, sum(heights.get(n, 0.0) for n in ranks), 1)
+        and _might_fit(document, _Freed(sum(parts[n].height for n in ranks if n in parts)), 1)
     ):
         single = lay_out(dropped + ranks)
         if len(single.pages) == 1:
@@ -166,35 +176,63 @@ def _fitted(lay_out: Callable[[list[int]], Any], ranks: list[int]) -> tuple[Any,
 SLACK = 3.0  # CSS px (0.8 mm): margins that may collapse differently once a part is gone
 
 
-def _might_fit(document: Any, freed: float, pages: int) -> bool:
-    """Whether `document`, less parts `freed` high in all, could fit on `pages` pages.
+@dataclass(frozen=True)
+class _Part:
+    """An optional part as a layout placed it: its height, all pages together, and the
+    page (from 0) it begins on."""
+
+    height: float
+    page: int
+
+
+@dataclass(frozen=True)
+class _Freed:
+    """Optional parts left out: their height in all, and the first page that may be laid
+    out otherwise without them, the one before the page the first of them begins on (a
+    heading kept with it by `break-after: avoid` may move back there)."""
+
+    height: float
+    from_page: int = 0
+
+    @classmethod
+    def of(cls, parts: dict[int, _Part], ranks: list[int]) -> _Freed:
+        found = [parts[n] for n in ranks if n in parts]
+        first = min((part.page for part in found), default=0)
+        return cls(sum(part.height for part in found), max(first - 1, 0))
+
+
+def _might_fit(document: Any, freed: _Freed, pages: int) -> bool:
+    """Whether `document`, less the parts `freed`, could fit on `pages` pages.
 
     Only if what runs past those pages is no taller than the freed height plus the blank
     space at the foot of the pages kept (a part left out can let a block held over by
-    `break-inside: avoid` move up). When this says no, no layout can say yes; when it says
-    yes, a layout decides."""
+    `break-inside: avoid` move up), counted from `freed.from_page`: the pages before it
+    hold the same blocks, broken in the same places, with or without the parts. When this
+    says no, no layout can say yes; when it says yes, a layout decides."""
     extents = [_page_extent(page) for page in page_boxes(document)]
-    blank = sum(bottom - last for _top, _first, last, bottom in extents[:pages])
+    kept = extents[freed.from_page : pages]
+    blank = sum(bottom - last for _top, _first, last, bottom in kept)
     past = sum(last - top for top, _first, last, _bottom in extents[pages:])
-    return past <= freed + blank + SLACK
+    return past <= freed.height + blank + SLACK
 
 
-def _optional_heights(document: Any) -> dict[int, float]:
-    """The height each rank of optional parts takes in `document`, all pages together."""
-    heights: dict[int, float] = {}
+def _optional_parts(document: Any) -> dict[int, _Part]:
+    """Each rank of optional parts as `document` placed it."""
+    parts: dict[int, _Part] = {}
 
-    def walk(box: Any) -> None:
+    def walk(box: Any, page: int) -> None:
         element: Any = getattr(box, "element", None)
         rank = element.get("data-optional") if hasattr(element, "get") else None
         if rank is not None and getattr(box, "element_tag", None) not in ("html", "body"):
-            heights[int(rank)] = heights.get(int(rank), 0.0) + box.margin_height()
+            before = parts.get(int(rank), _Part(0.0, page))
+            parts[int(rank)] = _Part(before.height + box.margin_height(), before.page)
             return
         for child in getattr(box, "children", []):
-            walk(child)
+            walk(child, page)
 
-    for page in page_boxes(document):
-        walk(page)
-    return heights
+    for number, page in enumerate(page_boxes(document)):
+        walk(page, number)
+    return parts
 
 
 def page_fill(document: Any, index: int) -> float:
