@@ -714,3 +714,52 @@ def test_every_success_case_and_obstacle_is_on_a_slide_of_the_results_deck(
         assert [sum(f"{each} {n} " in f"{t} " for n in range(1, 7)) for t in shown] == [3, 3]
         assert all(any(f"{each} {n} " in f"{t} " for t in shown) for n in range(1, 7))
         assert "and 3 more below" in shown[0] and "more below" not in shown[1]
+
+
+def test_every_benefit_and_measure_is_on_a_slide_of_the_results_deck(tmp_path: Path) -> None:
+    """Issue 27: the results deck's tables cut no row. Seven benefits and eight measures
+    (five fit a table) are shared evenly over a slide and the slide below it, a benefit
+    that met its forecast as visibly as one that fell short; "Losses avoided", where the
+    proposal has them, closes the last of them; the first says how many more are below."""
+    from .test_present import slides_of
+
+    folder = tmp_path / EXAMPLE.name
+    shutil.copytree(EXAMPLE, folder)
+    proposal = (folder / "proposal.yaml").read_text(encoding="utf-8")
+    extra = "".join(
+        f"  - id: extra-{n}\n    title: Extra benefit {n}\n    goals: [win-rate]\n"
+        "    annual_value: 10000\n"
+        for n in range(1, 5)
+    )
+    proposal = proposal.replace("\ncosts:\n", f"{extra}\ncosts:\n", 1)
+    more = "".join(
+        f"  - metric: Extra measure {n}\n    baseline: 1\n    target: 2\n    when: at the end\n"
+        f"    actual: 3\n    measured: 2027-03-31\n"
+        for n in range(1, 6)
+    )
+    proposal = proposal.replace("\nnotes:\n", f"\n{more}notes:\n", 1)
+    (folder / "proposal.yaml").write_text(proposal, encoding="utf-8")
+    results = (folder / "results.yaml").read_text(encoding="utf-8")
+    met = "".join(f"  - benefit: extra-{n}\n    annual_value: 9000\n" for n in range(1, 5))
+    results = results.replace("\nsuccesses:\n", f"\n{met}successes:\n", 1)
+    (folder / "results.yaml").write_text(results, encoding="utf-8")
+    case = build_case(check_proposal(folder)[0], folder.name)
+    assert case.results is not None
+    benefits = [b.title for b in case.results.benefits]
+    assert len(benefits) == 3 + 4 and [b.status for b in case.results.benefits][3:] == ["met"] * 4
+    avoided = case.results.avoided is not None
+    rendered = render_case(case, template_dirs(folder, ROOT), "a4", "D:20270101000000Z")
+    line = slides_of(rendered.decks["present-results.html"]).line
+    measures = [v.measure.metric for v in case.measures]
+    assert len(measures) == 3 + 5
+    for first, names, closing in (("benefits", benefits, avoided), ("measures", measures, False)):
+        stack = next(s for s in line if s[0]["slide"] == first)
+        shown = [" ".join(s["text"].split()) for s in stack]
+        assert all(sum(name in text for text in shown) == 1 for name in names)
+        assert ["more below" in text for text in shown] == [True, False]
+        # 7 benefits, and "Losses avoided" after them where the proposal has some, at 5 a
+        # slide: 4 + 3, or 4 + 4 with it; 3 + 5 measures: 4 + 4.
+        rows = [sum(name in text for name in names) for text in shown]
+        total = len(names) + closing
+        assert rows[0] == -(-total // 2) and rows[0] + rows[1] == len(names)
+        assert ("Losses avoided" in shown[-1]) == closing and "Losses avoided" not in shown[0]

@@ -44,7 +44,7 @@ WIDTH, HEIGHT = 1280, 720
 # total, and a costs table's its totals: room for four and six rows of their own.
 MOST = {
     "figures": 3, "benefits": 4, "risks": 4, "rows": 4, "measures": 5, "groups": 4,
-    "sources": 6, "costs": 6, "asks": 3, "objections": 3, "kpis": 4,
+    "sources": 6, "costs": 6, "asks": 3, "objections": 3, "kpis": 4, "results": 5,
 }  # fmt: skip
 
 
@@ -103,10 +103,17 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def slides_of(items: Sequence[Any], kind: str) -> list[list[Any]]:
+def slides_of(items: Sequence[Any], kind: str, closing: int = 0) -> list[list[Any]]:
     """A list shared between its slide and the slides below it, evenly (`MOST[kind]` a
-    slide at most): every item is on one of them."""
-    return even_split(items, MOST[kind])
+    slide at most): every item is on one of them. `closing` rows more follow the list on
+    its last slide (a table's "Losses avoided"), and count as its items do: where there
+    are some, there is always a slide, if only for them."""
+    rows: list[Any] = [*items, *([_CLOSING] * closing)]
+    shares = even_split(rows, MOST[kind])
+    return [[item for item in share if item is not _CLOSING] for share in shares]
+
+
+_CLOSING = object()  # a row that follows the list, as `slides_of` counts it
 
 
 def carried_hours(shares: list[list[Any]]) -> list[float]:
