@@ -37,7 +37,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from .conftest import MINIMAL, write_proposal
+from .conftest import MINIMAL, ROOT, write_proposal
 
 # Every test starts `buildcase serve`, which builds and watches, or its engines or watcher.
 pytestmark = [pytest.mark.slow]
@@ -483,6 +483,39 @@ def test_an_edit_makes_again_only_the_pages_it_changes_and_the_site_is_builds(
         preview.close()
 
 
+def test_no_page_is_reused_where_an_extension_may_read_other_files_into_it(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trusted workspace's site may put other files into a page (`pymdownx.snippets`):
+    a page whose own text did not change may still show a file that did, so after an edit
+    every page is made again, none linked from the last build."""
+    from buildcase.commands.serve import Preview
+    from buildcase.workspace.trust import TRUST_VARIABLE, reads_only_its_page
+
+    assert reads_only_its_page("toc") and reads_only_its_page("pymdownx.superfences")
+    assert not reads_only_its_page("pymdownx.snippets")
+    assert not reads_only_its_page("pymdownx.b64") and not reads_only_its_page("mdx_include")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "\n  - toc\n" in config
+    config = config.replace("\n  - toc\n", "\n  - toc\n  - pymdownx.snippets\n", 1)
+    (workspace / "mkdocs.yml").write_text(config, encoding="utf-8")
+    monkeypatch.setenv(TRUST_VARIABLE, str(workspace))
+    folder = write_proposal(workspace, MINIMAL)
+    preview = Preview(folder, workspace)
+    try:
+        assert preview.rebuild()
+        before = files_of(preview.root)
+        (folder / "proposal.yaml").write_text(MINIMAL.replace("impact: 10000", "impact: 12345"))
+        assert preview.rebuild()
+        after = files_of(preview.root)
+        pages = [n for n in after if n.endswith(".html") and n in before and n[0] != "."]
+        same = [n for n in pages if after[n][1] == before[n][1]]
+        assert same  # pages whose text is as it was: made again all the same
+        assert [n for n in same if after[n][0] == before[n][0]] == []
+    finally:
+        preview.close()
+
+
 def test_a_save_counts_once_complete_and_an_editors_own_files_and_reads_not_at_all(
     tmp_path: Path,
 ) -> None:
@@ -492,7 +525,7 @@ def test_a_save_counts_once_complete_and_an_editors_own_files_and_reads_not_at_a
     proves that nothing came of what was done before it.)"""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-    from buildcase.engines.mkdocs.preview import Watcher
+    from buildcase.engines.mkdocs.watcher import Watcher
 
     seen: list[tuple[str, str]] = []
     finished: list[bool] = []
@@ -518,6 +551,42 @@ def test_a_save_counts_once_complete_and_an_editors_own_files_and_reads_not_at_a
         (tmp_path / "last.yaml").write_text("x: 1\n")
         assert wait_for(lambda: ("closed", "last.yaml") in seen, 10), seen
         assert {name for _, name in seen[count:]} == {"last.yaml"}, seen[count:]
+    finally:
+        watcher.stop()
+        watcher.join(10)
+
+
+def test_a_folder_moved_away_and_a_linked_proposal_folder_are_watched(tmp_path: Path) -> None:
+    """A folder moved out of the proposal (its `templates`, say) is one event of the
+    system's, none for the files in it: the preview counts it as a change. A proposal
+    folder that is a symbolic link is watched where it leads: a save of a file at its top
+    is seen (the system sends no event through the link)."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+    from buildcase.engines.mkdocs.watcher import Watcher
+
+    real = tmp_path / "real"
+    (real / "templates").mkdir(parents=True)
+    (real / "templates" / "page.md.j2").write_text("x")
+    (real / "proposal.yaml").write_text("title: A\n")
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    seen: list[tuple[str, bool, str]] = []
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            name = os.path.basename(os.fsdecode(event.src_path))
+            seen.append((event.event_type, event.is_directory, name))
+
+    watcher = Watcher()
+    watcher.schedule(Handler(), str(link), recursive=True)
+    watcher.start()
+    try:
+        (link / "proposal.yaml").write_text("title: B\n")
+        assert wait_for(lambda: ("closed", False, "proposal.yaml") in seen, 10), seen
+        (real / "templates").rename(tmp_path / "moved-away")
+        assert wait_for(lambda: ("deleted", False, "templates") in seen, 10), seen
+        assert not any(is_directory for _, is_directory, _ in seen)  # as MkDocs counts one
     finally:
         watcher.stop()
         watcher.join(10)
@@ -616,11 +685,61 @@ def test_a_deck_that_fails_after_the_site_is_shown_is_reported_and_the_last_one_
             raise RenderError(None, "present/deck.html.j2:3: no such thing")
 
         monkeypatch.setattr(Job, "follow", fails)
+        reloads: list[int] = []
+        preview.reload = lambda: reloads.append(1)
         (folder / "proposal.yaml").write_text(MINIMAL.replace("Onboarding training", "Edited"))
         assert preview.rebuild()
         assert preview.followed is not None
         preview.followed.result(timeout=60)
         assert (preview.root / "present.html").read_text() == deck
         assert "the decks and handouts were not rebuilt" in capsys.readouterr().err
+        # over the page too, which is told to load again to show it
+        assert "present/deck.html.j2:3: no such thing" in preview.overlay()
+        assert "the decks and handouts were not rebuilt" in preview.overlay()
+        assert reloads == [1]
+        monkeypatch.undo()  # the edit fixed: the overlay goes with the next rebuild
+        (folder / "proposal.yaml").write_text(MINIMAL.replace("Onboarding training", "Fixed"))
+        assert preview.rebuild() and preview.overlay() == ""
     finally:
         preview.close()
+
+
+def test_a_preview_closing_while_its_decks_follow_writes_nothing_after(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stopped while the decks of an edit are being rendered, the preview waits for them a
+    moment (here, longer: they are held until its folder is gone), then writes none of
+    them: nothing is written after the folder goes, and no "cannot write" follows."""
+    from buildcase.commands.serve import Preview
+    from buildcase.pipeline import Job
+
+    folder = write_proposal(workspace, MINIMAL)
+    preview = Preview(folder, workspace)
+    following, gate = threading.Event(), threading.Event()
+    follow = Job.follow
+
+    def held(job: Job) -> dict[str, str]:
+        following.set()
+        gate.wait(60)
+        return follow(job)
+
+    closer = threading.Thread(target=preview.close)
+    try:
+        assert preview.rebuild()
+        monkeypatch.setattr(Job, "follow", held)
+        (folder / "proposal.yaml").write_text(MINIMAL.replace("Onboarding training", "Edited"))
+        assert preview.rebuild()
+        assert following.wait(60)
+        closer.start()
+        assert wait_for(lambda: not preview.out.exists(), 30)
+        gate.set()
+        closer.join(60)
+        assert not closer.is_alive()
+        assert preview.followed is not None
+        preview.followed.result(timeout=60)
+        assert not preview.out.exists()
+        assert "cannot write" not in capsys.readouterr().err
+    finally:
+        gate.set()
+        if not closer.is_alive() and preview.out.exists():
+            preview.close()

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from buildcase.workspace.config import CONFIG
 # told to reload: rendered at once, it took the processor and the interpreter's lock from
 # the reload, and the page showed an edit 70-100 ms later (benchmarks/save_to_page.py).
 FOLLOW_AFTER_SECONDS = 0.2
+CLOSE_WAIT_SECONDS = 1.0  # for a follow-up under way to end, as the preview closes
 # Over the page, in the page's own document: fixed, readable, dismissed by fixing the edit.
 OVERLAY = (
     '<div id="buildcase-errors" role="alert" style="position:fixed;inset:auto 0 0 0;'
@@ -74,6 +76,9 @@ class Preview:
         self.follower = ThreadPoolExecutor(max_workers=1, thread_name_prefix="follower")
         self.followed: Future[None] | None = None  # the newest rebuild's follow-up
         self.closing = threading.Event()
+        # Tells the browser to load the page again (the server's, once it serves): for an
+        # error found after the page was shown, so that it shows over the page.
+        self.reload: Callable[[], None] = lambda: None
 
     @property
     def engines(self) -> PreviewEngines:
@@ -137,8 +142,11 @@ class Preview:
                 return
             try:
                 decks = job.follow()
+            except ProposalInvalid as e:
+                self._not_followed([problem_text(problem) for problem in e.problems])
+                return
             except Exception as e:  # a preview reports and goes on
-                print(f"buildcase: the decks and handouts were not rebuilt: {e}", file=sys.stderr)
+                self._not_followed([str(e)])
                 return
             for name, deck in decks.items():
                 if self._replaced(name, deck.encode("utf-8")):
@@ -158,6 +166,16 @@ class Preview:
         for line in problems:
             print(line, file=sys.stderr)
         print("buildcase: not rebuilt; the preview shows the last good build", file=sys.stderr)
+
+    def _not_followed(self, problems: list[str]) -> None:
+        """Said in the terminal and over the page, which is already shown: the decks and
+        handouts stay the last good build's until an edit fixes what stopped them."""
+        said = "the decks and handouts were not rebuilt; the preview has the last good ones"
+        self.problems = [*problems, said]
+        for line in problems:
+            print(line, file=sys.stderr)
+        print(f"buildcase: {said}", file=sys.stderr)
+        self.reload()
 
     def overlay(self) -> str:
         """What the browser shows over the page while the last edit has errors: the same
@@ -182,6 +200,8 @@ class Preview:
         """The preview's file `name` replaced by `data` all at once, so that the browser
         never reads half of it; False, said, where it cannot be written."""
         partial = self.root / f".{name}.part"
+        if self.closing.is_set():  # the folder is going: nothing to write it into
+            return False
         try:
             partial.write_bytes(data)
             os.replace(partial, self.root / name)
@@ -194,12 +214,16 @@ class Preview:
         """Stop the worker and remove the preview folder, with every temporary file."""
         self.closing.set()  # a follow-up under way ends with the render it is in
         self.follower.shutdown(wait=False, cancel_futures=True)
+        # and writes nothing after it: wait for it, a moment, before the folder goes
+        following = self.lock.acquire(timeout=CLOSE_WAIT_SECONDS)
         try:
             if self._engines is not None:
                 self._engines.close()  # a handout still being made is for a closing preview
         finally:
             tempfile.tempdir = self.saved_tempdir
             shutil.rmtree(self.out, ignore_errors=True)
+            if following:
+                self.lock.release()
 
 
 def serve(folder: Path, workspace: Path, *, host: str, port: int, strict: bool = False) -> None:
@@ -215,6 +239,7 @@ def serve(folder: Path, workspace: Path, *, host: str, port: int, strict: bool =
         server = PreviewServer(preview.rebuild, preview.root, host, port, preview.overlay)
         try:
             url = server.take_port()
+            preview.reload = server.reload
             for path in watched_paths(folder, workspace):
                 server.watch(str(path))
             if not preview.rebuild():

@@ -7,8 +7,8 @@ carry its own host name and get 421), gives a client a bounded time to send its 
 (idle and trickling connections are closed, and cannot crowd out the author's browser), and
 shows the errors of a failed rebuild over every page. `commands/serve.py` runs it.
 
-It is told of a save at once (`Watcher`: the system's file events, where MkDocs polls twice a
-second) and rebuilds as soon as the save is complete, not a tenth of a second later.
+It is told of a save at once (`watcher.Watcher`: the system's file events, where MkDocs polls
+twice a second) and rebuilds as soon as the save is complete, not a tenth of a second later.
 """
 
 from __future__ import annotations
@@ -28,11 +28,8 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler
 
 from mkdocs.livereload import LiveReloadServer
-from watchdog import events
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver, ObservedWatch
-from watchdog.observers.polling import PollingObserver
 
+from buildcase.engines.mkdocs.watcher import Watcher
 from buildcase.errors import ServeError
 
 if TYPE_CHECKING:
@@ -49,14 +46,8 @@ LISTEN_BACKLOG = 64  # connections the system queues before we accept them: a pa
 # place); a file modified but not yet closed is still being written.
 SAVED_SECONDS = 0.01
 WRITING_SECONDS = 0.1
-POLL_SECONDS = 0.1  # where the system's file events cannot be had (see Watcher)
 # Material's scripts and stylesheets named by their content (bundle.a5f9d56c.min.js).
 NAMED_BY_CONTENT = re.compile(r"\.[0-9a-f]{8}\.min\.(js|css)(\.map)?$")
-# The events of a change: MkDocs' handler would rebuild on a file merely opened or read.
-CHANGES: list[type[events.FileSystemEvent]] = [
-    events.FileCreatedEvent, events.FileDeletedEvent, events.FileModifiedEvent,
-    events.FileMovedEvent, events.FileClosedEvent,
-]  # fmt: skip
 
 
 class PreviewServer(LiveReloadServer):
@@ -115,6 +106,16 @@ class PreviewServer(LiveReloadServer):
         self.url = f"http://{bracketed(self.host)}:{self.port}/"  # MkDocs' has the port asked
         return self.url
 
+    def reload(self) -> None:
+        """Have the open pages load again, showing what the preview has now (the overlay of
+        an error found after a rebuild was shown), unless a rebuild is under way: its end
+        reloads them. (MkDocs' pages reload when its private epoch of the site moves on.)"""
+        with self._rebuild_cond, self._epoch_cond:  # as MkDocs' build loop takes them
+            if self._visible_epoch == self._wanted_epoch and not self._want_rebuild:
+                now = time.monotonic_ns() // 1_000_000
+                self._visible_epoch = self._wanted_epoch = max(now, self._visible_epoch + 1)
+                self._epoch_cond.notify_all()
+
     @property
     def port(self) -> int:
         """The port served: the one the system chose for `--port 0`, once bound."""
@@ -163,77 +164,6 @@ class PreviewServer(LiveReloadServer):
         served = functools.partial(with_validators, self.serve_request)
         answer: Iterable[bytes] = with_overlay(served, self.overlay(), environ, start_response)
         return answer
-
-
-class Watcher:
-    """MkDocs' observer, told of a change by the system's file events (inotify on Linux)
-    rather than by polling the watched folders twice a second; polling, ten times a second,
-    only where those cannot be had (the system's limit on watches reached, say).
-
-    Only changes count (a file read by the build is not one), and not those of an editor's
-    hidden and backup files (`.proposal.yaml.swp`, `proposal.yaml~`). `finished` says
-    whether the last change completed a save (a file closed after writing, or renamed into
-    place), for the server's quiet period: a file created, deleted or written to may be
-    followed by the rest of a save.
-    """
-
-    def __init__(self) -> None:
-        self.observer: BaseObserver = Observer()
-        self.scheduled: list[tuple[events.FileSystemEventHandler, str, bool]] = []
-        self.finished = True
-
-    def schedule(
-        self, handler: events.FileSystemEventHandler, path: str, *, recursive: bool = False
-    ) -> ObservedWatch:
-        self.scheduled.append((handler, path, recursive))
-        return self._schedule(handler, path, recursive)
-
-    def _schedule(
-        self, handler: events.FileSystemEventHandler, path: str, recursive: bool
-    ) -> ObservedWatch:
-        noting = ChangeHandler(handler, self)
-        return self.observer.schedule(noting, path, recursive=recursive, event_filter=CHANGES)
-
-    def unschedule(self, watch: ObservedWatch) -> None:
-        self.observer.unschedule(watch)
-
-    def start(self) -> None:
-        try:
-            self.observer.start()
-        except OSError as e:  # no file events to be had: poll instead
-            print(f"buildcase: watching for changes by polling ({e})", file=sys.stderr)
-            self.observer.stop()  # and with it any watch it did start
-            self.observer = PollingObserver(timeout=POLL_SECONDS)
-            for handler, path, recursive in self.scheduled:
-                self._schedule(handler, path, recursive)
-            self.observer.start()
-
-    def stop(self) -> None:
-        self.observer.stop()
-
-    def join(self, timeout: float | None = None) -> None:
-        self.observer.join(timeout)
-
-
-class ChangeHandler(events.FileSystemEventHandler):
-    """MkDocs' handler, given the changes that are an author's (see Watcher)."""
-
-    def __init__(self, handler: events.FileSystemEventHandler, watcher: Watcher) -> None:
-        self.handler, self.watcher = handler, watcher
-
-    def on_any_event(self, event: events.FileSystemEvent) -> None:
-        if event.is_directory or not any(authored(p) for p in (event.src_path, event.dest_path)):
-            return
-        moved_in = event.event_type == events.EVENT_TYPE_MOVED and authored(event.dest_path)
-        self.watcher.finished = event.event_type == events.EVENT_TYPE_CLOSED or moved_in
-        self.handler.dispatch(event)
-
-
-def authored(path: bytes | str) -> bool:
-    """Whether a changed path may be one a rebuild reads: not an editor's hidden or backup
-    file (vim's `.name.swp`, emacs's `#name#` and `.#name`, `name~`)."""
-    name = os.path.basename(os.fsdecode(path))
-    return bool(name) and not name.startswith((".", "#")) and not name.endswith("~")
 
 
 def served_hosts(host: str, port: int) -> frozenset[str]:

@@ -1,0 +1,111 @@
+"""Which of the system's file events are an author's change, for the live preview: MkDocs'
+observer told of a save at once by inotify (where MkDocs polls twice a second), with the
+files a rebuild does not read, and reads themselves, left out. `preview.PreviewServer`
+watches with it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from watchdog import events
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
+
+POLL_SECONDS = 0.1  # where the system's file events cannot be had (see Watcher)
+# The events of a change: MkDocs' handler would rebuild on a file merely opened or read.
+# A folder moved or deleted is one event, none for the files inside it.
+CHANGES: list[type[events.FileSystemEvent]] = [
+    events.FileCreatedEvent, events.FileDeletedEvent, events.FileModifiedEvent,
+    events.FileMovedEvent, events.FileClosedEvent,
+    events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent,
+]  # fmt: skip
+# A folder's event as MkDocs' handler sees a change: it passes over folders' own events.
+AS_FILE_EVENT: dict[type[events.FileSystemEvent], type[events.FileSystemEvent]] = {
+    events.DirCreatedEvent: events.FileCreatedEvent,
+    events.DirDeletedEvent: events.FileDeletedEvent,
+    events.DirMovedEvent: events.FileMovedEvent,
+}
+
+
+class Watcher:
+    """MkDocs' observer, told of a change by the system's file events (inotify on Linux)
+    rather than by polling the watched folders twice a second; polling, ten times a second,
+    only where those cannot be had (the system's limit on watches reached, say).
+
+    Only changes count (a file read by the build is not one), and not those of an editor's
+    hidden and backup files (`.proposal.yaml.swp`, `proposal.yaml~`); a folder created,
+    moved or deleted is one (a `templates` folder moved out says nothing of its files).
+    A watched path that is a symbolic link is watched where it leads: the system's events
+    come from the folder itself, not from a link to it. `finished` says whether the last
+    change completed a save (a file closed after writing, or renamed into place), for the
+    server's quiet period: a file created, deleted or written to may be followed by the
+    rest of a save.
+    """
+
+    def __init__(self) -> None:
+        self.observer: BaseObserver = Observer()
+        self.scheduled: list[tuple[events.FileSystemEventHandler, str, bool]] = []
+        self.finished = True
+
+    def schedule(
+        self, handler: events.FileSystemEventHandler, path: str, *, recursive: bool = False
+    ) -> ObservedWatch:
+        self.scheduled.append((handler, path, recursive))
+        return self._schedule(handler, path, recursive)
+
+    def _schedule(
+        self, handler: events.FileSystemEventHandler, path: str, recursive: bool
+    ) -> ObservedWatch:
+        noting = ChangeHandler(handler, self)
+        where = os.path.realpath(path)
+        return self.observer.schedule(noting, where, recursive=recursive, event_filter=CHANGES)
+
+    def unschedule(self, watch: ObservedWatch) -> None:
+        self.observer.unschedule(watch)
+
+    def start(self) -> None:
+        try:
+            self.observer.start()
+        except OSError as e:  # no file events to be had: poll instead
+            print(f"buildcase: watching for changes by polling ({e})", file=sys.stderr)
+            self.observer.stop()  # and with it any watch it did start
+            self.observer = PollingObserver(timeout=POLL_SECONDS)
+            for handler, path, recursive in self.scheduled:
+                self._schedule(handler, path, recursive)
+            self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+
+    def join(self, timeout: float | None = None) -> None:
+        self.observer.join(timeout)
+
+
+class ChangeHandler(events.FileSystemEventHandler):
+    """MkDocs' handler, given the changes that are an author's (see Watcher)."""
+
+    def __init__(self, handler: events.FileSystemEventHandler, watcher: Watcher) -> None:
+        self.handler, self.watcher = handler, watcher
+
+    def on_any_event(self, event: events.FileSystemEvent) -> None:
+        if not any(authored(p) for p in (event.src_path, event.dest_path)):
+            return
+        if event.is_directory:  # one event, at once: nothing more of it to wait for
+            if type(event) not in AS_FILE_EVENT:
+                return
+            self.watcher.finished = True
+            self.handler.dispatch(AS_FILE_EVENT[type(event)](event.src_path, event.dest_path))
+            return
+        moved_in = event.event_type == events.EVENT_TYPE_MOVED and authored(event.dest_path)
+        self.watcher.finished = event.event_type == events.EVENT_TYPE_CLOSED or moved_in
+        self.handler.dispatch(event)
+
+
+def authored(path: bytes | str) -> bool:
+    """Whether a changed path may be one a rebuild reads: not an editor's hidden or backup
+    file (vim's `.name.swp`, emacs's `#name#` and `.#name`, `name~`)."""
+    name = os.path.basename(os.fsdecode(path))
+    return bool(name) and not name.startswith((".", "#")) and not name.endswith("~")
