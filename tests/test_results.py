@@ -720,7 +720,7 @@ def test_every_benefit_and_measure_is_on_a_slide_of_the_results_deck(tmp_path: P
     """Issue 27: the results deck's tables cut no row. Seven benefits and eight measures
     (five fit a table) are shared evenly over a slide and the slide below it, a benefit
     that met its forecast as visibly as one that fell short; "Losses avoided", where the
-    proposal has them, closes the last of them; the first says how many more are below."""
+    proposal has them, closes the last of them; the first says how many rows are below."""
     from .test_present import slides_of
 
     folder = tmp_path / EXAMPLE.name
@@ -763,3 +763,4 @@ def test_every_benefit_and_measure_is_on_a_slide_of_the_results_deck(tmp_path: P
         total = len(names) + closing
         assert rows[0] == -(-total // 2) and rows[0] + rows[1] == len(names)
         assert ("Losses avoided" in shown[-1]) == closing and "Losses avoided" not in shown[0]
+        assert f"and {rows[1] + closing} more below" in shown[0]  # every row still to come

@@ -638,7 +638,8 @@ def test_the_site_is_published_before_its_decks_which_replace_the_last_ones(
 ) -> None:
     """A rebuild publishes the site with the last build's decks and handouts in it (the
     start page links to them), and returns (the browser reloads); the new decks follow,
-    each replacing the last whole. The first build, with no deck to keep, has its own."""
+    each replacing the last whole, and the browser reloads again (a deck may be open). The
+    first build, with no deck to keep, has its own."""
     import threading
 
     from buildcase.commands.serve import Preview
@@ -657,11 +658,14 @@ def test_the_site_is_published_before_its_decks_which_replace_the_last_ones(
         assert "Edited" in (preview.root / "index.html").read_text()
         assert "Onboarding training" in (preview.root / "present.html").read_text()
         assert (preview.root / "handout.pdf").is_file()  # the last one, until the new follows
+        reloads: list[int] = []
+        preview.reload = lambda: reloads.append(1)
         gate.set()
         assert preview.followed is not None
         preview.followed.result(timeout=60)
         assert "Edited" in (preview.root / "present.html").read_text()
         assert not list(preview.root.glob(".*.part"))
+        assert reloads == [1]  # a deck open in the browser loads this edit's
     finally:
         preview.close()
 

@@ -48,7 +48,7 @@ OVERLAY = (
     "z-index:10000;max-height:60vh;overflow:auto;margin:0;padding:1rem 1.5rem;"
     "background:#fff4f4;color:#5c0000;border-top:4px solid #b00020;"
     'font:15px/1.5 system-ui,sans-serif;box-shadow:0 -4px 16px rgba(0,0,0,.2)">'
-    "<strong>This edit has errors; the page shows the last good build.</strong>"
+    "<strong>This edit has errors.</strong>"
     '<ul style="margin:.5rem 0 0;padding-left:1.2rem;font-family:monospace">{lines}</ul></div>'
 )
 
@@ -148,9 +148,11 @@ class Preview:
             except Exception as e:  # a preview reports and goes on
                 self._not_followed([str(e)])
                 return
-            for name, deck in decks.items():
-                if self._replaced(name, deck.encode("utf-8")):
-                    print(f"rebuilt {name}", file=sys.stderr)
+            replaced = [name for name, deck in decks.items() if self._replaced(name, deck.encode())]
+            for name in replaced:
+                print(f"rebuilt {name}", file=sys.stderr)
+            if replaced:  # a deck open in the browser shows this edit too
+                self.reload()
             self._handouts_follow(job, number)
 
     def _handouts_follow(self, job: Job, number: int) -> None:
@@ -170,6 +172,8 @@ class Preview:
     def _not_followed(self, problems: list[str]) -> None:
         """Said in the terminal and over the page, which is already shown: the decks and
         handouts stay the last good build's until an edit fixes what stopped them."""
+        if self.closing.is_set():
+            return
         said = "the decks and handouts were not rebuilt; the preview has the last good ones"
         self.problems = [*problems, said]
         for line in problems:
