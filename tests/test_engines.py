@@ -42,6 +42,76 @@ def test_a_pool_whose_worker_grew_is_renewed(monkeypatch: pytest.MonkeyPatch) ->
         pool.close()
 
 
+def stop_signal(_: object) -> tuple[int, int]:
+    """The worker's pid, and the signal the system sends it when the thread that forked
+    it ends (PR_GET_PDEATHSIG; 0 for none)."""
+    import ctypes
+
+    found = ctypes.c_int(0)
+    ctypes.CDLL(None).prctl(2, ctypes.byref(found))
+    return os.getpid(), found.value
+
+
+def end_at_once(_: object) -> None:
+    os._exit(0)  # a worker that crashed in the middle of a task
+
+
+@pytest.mark.slow
+def test_a_replacement_worker_is_not_stopped_with_the_pools_own_thread() -> None:
+    """A worker forked by the build ends with the build. One that replaces a worker that
+    ended is forked by a thread of the pool, which ends as the pool closes: tied to it, it
+    was stopped then, perhaps while it waited for work holding the task queue's lock, and
+    the pool waited for that lock for ever. It is tied to nothing (it still ends with the
+    build: its task queue closes)."""
+    import signal
+
+    pool = engines.PoolEngines(1, sites=False)
+    try:
+        first, tied = pool.submit(stop_signal, None).result(timeout=60)
+        assert tied == signal.SIGTERM  # the build's own worker: ends with the build
+        pool.submit(end_at_once, None)  # never answered: the worker is gone
+        replacement, tied = pool.submit(stop_signal, None).result(timeout=60)
+        assert replacement != first and tied == 0
+    finally:
+        pool.terminate()  # the crashed task is still owed: close would wait for it
+
+
+@pytest.mark.slow
+def test_a_pool_whose_idle_worker_was_killed_still_closes_and_lets_go() -> None:
+    """A worker killed while it waits for work holds the task queue's lock for ever. The
+    pool closes all the same, and what it leaves to be collected does not wait for that
+    lock (it hung the test run that collected it)."""
+    import signal
+    import threading
+    import time
+
+    pool = engines.PoolEngines(1, sites=False)
+    worker = pool.submit(worker_pid, None).result(timeout=60)
+    old = pool.pool
+    lock = old._inqueue._rlock._semlock  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while lock._get_value() != 0 and time.monotonic() < deadline:  # idle: holding it
+        time.sleep(0.01)  # polling the condition, bounded by the deadline
+    assert lock._get_value() == 0
+    os.kill(worker, signal.SIGSTOP)  # it cannot read what closing sends it
+
+    def kill_once_closing() -> None:
+        while old._state == "RUN" and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.01)
+        os.kill(worker, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_once_closing, daemon=True)
+    killer.start()
+    closing = threading.Thread(target=pool.close, daemon=True)
+    closing.start()
+    closing.join(60)
+    assert not closing.is_alive(), "the pool did not close"
+    collected = threading.Thread(target=old._terminate, daemon=True)  # type: ignore[attr-defined]
+    collected.start()  # what collecting the closed pool runs
+    collected.join(10)
+    assert not collected.is_alive(), "the closed pool's clean-up waits for ever for its lock"
+
+
 @pytest.mark.slow
 def test_one_proposal_makes_its_site_here_and_its_handouts_in_a_worker() -> None:
     split = engines.engines_for(1, jobs=2)

@@ -195,15 +195,25 @@ def board_pack(
     return made
 
 
-def warm_up(first: Callable[[], None] | None = None, sites: bool = True) -> None:
+def warm_up(
+    first: Callable[[], None] | None = None, sites: bool = True, forker: int | None = None
+) -> None:
     """Set up a new worker: run `first` (the scheduler's: letting go of what the worker
     inherited and must not hold, such as the output folder's lock), end with the build, and
     import the engines it will run while the main process is still reading proposals: both,
     or only WeasyPrint for a worker that makes no site (`sites`), which would otherwise
-    spend a third of a second of a core on importing MkDocs for nothing."""
+    spend a third of a second of a core on importing MkDocs for nothing.
+
+    "End with the build" is asked of the system only by a worker forked by the build's
+    thread, `forker`: the system ends a worker when the *thread* that forked it ends, and
+    the pool forks a replacement for a worker that ended from a thread of its own, which
+    ends as the pool closes. Such a replacement, stopped while it waited for work, died
+    holding the pool's task queue lock, and the pool's clean-up waited for it for ever. A
+    replacement still ends with the build: its task queue closes when the build ends."""
     if first is not None:
         first()
-    _die_with_parent()
+    if forker is None or threading.get_ident() == forker:
+        _die_with_parent()
     if sites:
         from buildcase.engines import mkdocs as site  # noqa: F401
     from buildcase.engines import weasyprint as handout
@@ -271,7 +281,7 @@ class PoolEngines:
         self.first = first
         self.sites = sites  # whether its workers make sites too, or only PDFs
         self.pool = multiprocessing.get_context("fork").Pool(
-            workers, initializer=warm_up, initargs=(first, sites)
+            workers, initializer=warm_up, initargs=(first, sites, threading.get_ident())
         )
         self.first_rss: dict[int, int] = {}  # worker pid -> MB after its first task
         self.last_rss: dict[int, int] = {}  # worker pid -> MB after its latest task
@@ -301,8 +311,17 @@ class PoolEngines:
         return PoolEngines(self.workers, self.first, self.sites)
 
     def close(self) -> None:
+        """Let the workers finish what they were given, and end. Then every worker and
+        thread of the pool has ended, and the clean-up the pool runs when it is collected
+        (multiprocessing's `_terminate_pool`) has nothing left to stop, but would wait for
+        ever for the task queue's lock if a worker was killed while it waited for work,
+        holding it: it is called off. (Its private `_terminate`; were it renamed, the
+        clean-up would run as before, and tests/test_engines.py would fail.)"""
         self.pool.close()
         self.pool.join()
+        clean_up = getattr(self.pool, "_terminate", None)
+        if clean_up is not None:
+            clean_up.cancel()
 
     def terminate(self) -> None:
         """Stop the workers at once. A worker that ignores the pool's SIGTERM (one that
