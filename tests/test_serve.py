@@ -483,21 +483,27 @@ def test_an_edit_makes_again_only_the_pages_it_changes_and_the_site_is_builds(
         preview.close()
 
 
+@pytest.mark.parametrize(
+    "extension",
+    [
+        "pymdownx.snippets",  # reads the files a page names
+        "pymdownx.superfences:\n      custom_fences:\n        - name: x\n          class: x\n"
+        "          format: !!python/name:pymdownx.superfences.fence_code_format",  # code
+    ],
+)
 def test_no_page_is_reused_where_an_extension_may_read_other_files_into_it(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, extension: str
 ) -> None:
-    """A trusted workspace's site may put other files into a page (`pymdownx.snippets`):
-    a page whose own text did not change may still show a file that did, so after an edit
-    every page is made again, none linked from the last build."""
+    """A trusted workspace's site may put other files into a page (`pymdownx.snippets`) or
+    run code of its own on one (`!!python/name:`): a page whose own text did not change may
+    still show a file that did, so after an edit every page is made again, none linked
+    from the last build."""
     from buildcase.commands.serve import Preview
-    from buildcase.workspace.trust import TRUST_VARIABLE, reads_only_its_page
+    from buildcase.workspace.trust import TRUST_VARIABLE
 
-    assert reads_only_its_page("toc") and reads_only_its_page("pymdownx.superfences")
-    assert not reads_only_its_page("pymdownx.snippets")
-    assert not reads_only_its_page("pymdownx.b64") and not reads_only_its_page("mdx_include")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "\n  - toc\n" in config
-    config = config.replace("\n  - toc\n", "\n  - toc\n  - pymdownx.snippets\n", 1)
+    config = config.replace("\n  - toc\n", f"\n  - toc\n  - {extension}\n", 1)
     (workspace / "mkdocs.yml").write_text(config, encoding="utf-8")
     monkeypatch.setenv(TRUST_VARIABLE, str(workspace))
     folder = write_proposal(workspace, MINIMAL)

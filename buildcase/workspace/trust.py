@@ -166,25 +166,17 @@ def _extension_refusal(node: yaml.Node) -> str | None:
     name = plain_text(node)
     if name is None:
         return _chosen_later(node, "Markdown extension")
-    if reads_only_its_page(name):
+    module = name.partition(":")[0]  # `package.module:ClassName` names a class in it
+    if module.removeprefix("markdown.extensions.") in MARKDOWN_EXTENSIONS:
         return None
-    if EXTENSION_PACKAGES.fullmatch(name.partition(":")[0]):
+    if EXTENSION_PACKAGES.fullmatch(module):
+        if ".".join(module.split(".")[:2]) not in READS_FILES:
+            return None
         return f"{quoted(name)} reads files named in a page, outside what buildcase checks"
     return (
         f"{quoted(name)} would be imported as Python by that name: only Python-Markdown's, "
         "PyMdown Extensions' and Material's extensions are used without trust"
     )
-
-
-def reads_only_its_page(extension: str) -> bool:
-    """Whether the Markdown extension of this name is one of Python-Markdown's, PyMdown
-    Extensions' or Material's that reads no file: what a page is made of is its own text.
-    (The live preview reuses a page whose text did not change only then.)"""
-    module = extension.partition(":")[0]  # `package.module:ClassName` names a class in it
-    if module.removeprefix("markdown.extensions.") in MARKDOWN_EXTENSIONS:
-        return True
-    package_module = ".".join(module.split(".")[:2])
-    return bool(EXTENSION_PACKAGES.fullmatch(module)) and package_module not in READS_FILES
 
 
 def _custom_dir_refusal(node: yaml.Node, workspace: Path) -> str | None:

@@ -49,7 +49,7 @@ from buildcase.i18n import language as catalogue
 from buildcase.logs import captured_warnings
 from buildcase.render.qr import site_address
 from buildcase.workspace.layout import ASSETS, logo_name
-from buildcase.workspace.trust import reads_only_its_page, safe_config
+from buildcase.workspace.trust import code_in_config, safe_config
 
 SHIM = f"{ASSETS}/vendor/iframe-worker/shim.js"
 REQUIRED_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]
@@ -350,9 +350,9 @@ def _pages_read(
 ) -> dict[str, Made]:
     """Each page read and rendered; or reused, as it was last time. A page that gave a
     warning is made every time (every build says so); none is reused where a plugin not
-    ours (KNOWN_PLUGINS) would see it made, or an extension may read other files into it."""
+    ours would see it made, or a trusted mkdocs.yml has code or an extension reading files."""
     reusing = _search_entries(config) is not None and set(config.plugins) <= KNOWN_PLUGINS
-    reusing = reusing and all(reads_only_its_page(str(n)) for n in config.markdown_extensions)
+    reusing = reusing and not code_in_config(Path(config.config_file_path))
     made = {}
     for file in files.documentation_pages():
         if file.page is None and file.inclusion.is_not_in_nav():
