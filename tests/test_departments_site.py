@@ -148,6 +148,9 @@ def test_the_start_page_leads_with_each_heads_commitments(departments_site: Path
     assert f"{sales:,} hours {money(sales * RATE)}" in table
     assert "the head's own time: 1 hour" in table
     assert f"In all 4 asks, the last by 31 March 2027 {support + sales:,} hours" in table
+    # where the hours beside the asks and the time in all come from, said below the table
+    assert "the hours beside an ask are what it names, not added to it." in table
+    assert 'href="plan.html#support"' in source.split("bc-commitments", 1)[1].split("</section>")[0]
     index = page_text(departments_site, "index.html")
     assert index.index("What we need from each department head") < index.index("Budget approved $")
 
