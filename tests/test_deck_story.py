@@ -378,3 +378,23 @@ def test_check_warns_of_a_deck_without_opening_or_closing_words(
     write_proposal(workspace, MINIMAL + objections + "notes:\n  opening: Hi.\n  closing: Bye.\n")
     code, _, err = run_cli(capsys, "check", "--strict", "proposals/p")
     assert "notes." not in err
+
+
+def test_a_heads_asks_beside_a_total_they_do_not_add_up_to_say_why(
+    decks: dict[str, Any],
+) -> None:
+    """A head's asks slide lists each ask's time and money, then their people's time in
+    all. The Head of Sales' asks add up to it: 120 x 8 + 12 x 24 + 3 (the head's own) =
+    1,251 hours. The Head of Customer Support's name 140 x 8 + 10 x 18 = 1,300 hours, and
+    the time in all is 1,303: the head's own 3 hours are support asked with no ask of its
+    own. That slide says how the time is counted; the Sales slide need not."""
+    _case, by_file = decks["department-heads-rollout"]
+    said = "It counts each person's training and the support asked of them, once"
+
+    def asks(file: str) -> str:
+        return next(s.text for stack in by_file[file] for s in stack if s.name == "asks")
+
+    sales, support = asks("present-sales.html"), asks("present-support.html")
+    assert f"{120 * 8 + 12 * 24 + 3:,} hours" in sales and said not in sales
+    assert f"{140 * 8:,} hours" in support and f"{10 * 18:,} hours" in support
+    assert f"{140 * 8 + 10 * 18 + 3:,} hours" in support and said in support

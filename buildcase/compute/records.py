@@ -192,6 +192,21 @@ class AudienceView:
     asks: list[AskView] = field(default_factory=list)  # what we need from them (format 1.2)
     kpis: list[KpiView] = field(default_factory=list)  # what it does to their numbers
 
+    @property
+    def asks_add_up(self) -> bool:
+        """Whether the time the asks name adds up to their people's time in all, in hours
+        and in money. It need not: support asked of them with no ask of its own, or two
+        asks naming the same hours, are counted once in all; where it does not, what lists
+        the asks beside the total says how the time is counted."""
+        mine = self.impact
+        if mine is None or mine.hours is None:
+            return True
+        hours = sum(v.total or 0.0 for v in self.asks)
+        cost = sum(v.cost or 0.0 for v in self.asks)
+        return abs(hours - mine.hours) < 0.005 and (
+            mine.cost is None or abs(cost - mine.cost) < 0.005
+        )
+
 
 @dataclass
 class Edition:
