@@ -670,7 +670,7 @@ def test_the_site_is_published_before_its_decks_which_replace_the_last_ones(
         assert preview.followed is not None
         preview.followed.result(timeout=60)
         assert "Edited" in (preview.root / "present.html").read_text()
-        assert not list(preview.root.glob(".*.part"))
+        assert not list(preview.root.glob(".buildcase-*"))  # no file half written
         assert reloads == [1]  # a deck open in the browser loads this edit's
     finally:
         preview.close()

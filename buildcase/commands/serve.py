@@ -19,7 +19,6 @@ it or to its process group.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import sys
 import tempfile
@@ -32,10 +31,11 @@ from typing import Any
 
 from buildcase.engines.mkdocs.preview import PreviewServer
 from buildcase.engines.pipe_worker import PreviewEngines
-from buildcase.errors import BuildcaseError, ProposalInvalid, problem_text
+from buildcase.errors import BuildcaseError, OutputError, ProposalInvalid, problem_text
 from buildcase.markup import escape_text
 from buildcase.pipeline import Job, Options, prepare
 from buildcase.workspace.config import CONFIG
+from buildcase.write.output import write_atomically
 
 # How long what follows a rebuild (its decks, its handouts' HTML) waits once the browser is
 # told to reload: rendered at once, it took the processor and the interpreter's lock from
@@ -203,14 +203,12 @@ class Preview:
     def _replaced(self, name: str, data: bytes) -> bool:
         """The preview's file `name` replaced by `data` all at once, so that the browser
         never reads half of it; False, said, where it cannot be written."""
-        partial = self.root / f".{name}.part"
         if self.closing.is_set():  # the folder is going: nothing to write it into
             return False
         try:
-            partial.write_bytes(data)
-            os.replace(partial, self.root / name)
-        except OSError as e:
-            print(f"buildcase: cannot write {self.root / name}: {e.strerror}", file=sys.stderr)
+            write_atomically(self.root / name, data)
+        except OutputError as e:
+            print(f"buildcase: {e}", file=sys.stderr)
             return False
         return True
 

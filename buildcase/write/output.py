@@ -243,10 +243,10 @@ def _is_ours(index: Path) -> bool:
         os.close(fd)
 
 
-def write_atomically(path: Path, text: str, scratch: Path | None = None) -> None:
-    """Replace `path` by `text` in one step: readers see the old file or the new one. The
-    new file is written in `scratch` (a build's work folder, on the same file system), or
-    beside `path`."""
+def write_atomically(path: Path, text: str | bytes, scratch: Path | None = None) -> None:
+    """Replace `path` by `text` (or bytes) in one step: readers see the old file or the new
+    one. The new file is written in `scratch` (a build's work folder, on the same file
+    system), or beside `path`."""
     partial = (scratch or path.parent) / f"{TEMPORARY}part.{secrets.token_hex(4)}.tmp"
     try:
         write_new_file(partial, text)

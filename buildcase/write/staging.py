@@ -77,12 +77,12 @@ def _new_work_folder(output: OutputFolder) -> Path:
     return folder
 
 
-def write_new_file(path: Path, text: str) -> None:
-    """Write `text` into a file that did not exist (never into one that did, nor through a
-    link); made as `open` makes files (0666 less the umask), for a web server to read."""
+def write_new_file(path: Path, text: str | bytes) -> None:
+    """Write `text` (or bytes) into a file that did not exist (never into one that did, nor
+    through a link); made as `open` makes files (0666 less the umask), for a web server."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-    with open(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    with open(fd, "wb") as f:
+        f.write(text.encode("utf-8") if isinstance(text, str) else text)
 
 
 @contextmanager
