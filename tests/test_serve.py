@@ -448,9 +448,35 @@ def test_an_edit_makes_again_only_the_pages_it_changes_and_the_site_is_builds(
     was (linked, not written), as are the theme's and buildcase's files; the pages that
     show the figure are new; and the site, file for file, is the one MkDocs makes from
     scratch for the same proposal."""
-    from buildcase.commands.serve import Preview
     from buildcase.pipeline import Options, prepare
     from buildcase.write.staging import discard
+
+    folder, before, after = preview_around_an_edit(workspace)
+    pages = [name for name in after if name.endswith(".html") and name in before]
+    kept = [name for name in pages if after[name][1] == before[name][1]]
+    changed = [name for name in pages if after[name][1] != before[name][1]]
+    assert kept and changed, (kept, changed)
+    assert [name for name in kept if after[name][0] != before[name][0]] == []
+    assert [name for name in changed if after[name][0] == before[name][0]] == []
+    assets = [name for name in after if name.startswith("assets/")]
+    assert assets and all(after[name][0] == before[name][0] for name in assets)
+    (workspace / "full").mkdir()
+    options = Options(workspace, workspace / "full", formats=frozenset())
+    job = prepare(folder, options, SiteOnly())  # type: ignore[arg-type]
+    job.site.result()
+    try:
+        full = files_of(job.staged)
+    finally:
+        discard(job.staged)
+    assert {name: after[name][1] for name in full} == {n: f[1] for n, f in full.items()}
+
+
+def preview_around_an_edit(
+    workspace: Path,
+) -> tuple[Path, dict[str, tuple[int, bytes]], dict[str, tuple[int, bytes]]]:
+    """A preview of the minimal proposal: its folder, and the preview's files (`files_of`)
+    after its first build and after an edit of one figure, the edit's decks followed."""
+    from buildcase.commands.serve import Preview
 
     folder = write_proposal(workspace, MINIMAL)
     preview = Preview(folder, workspace)
@@ -461,24 +487,7 @@ def test_an_edit_makes_again_only_the_pages_it_changes_and_the_site_is_builds(
         assert preview.rebuild()
         assert preview.followed is not None
         preview.followed.result(timeout=60)  # the decks too, rendered after the site
-        after = files_of(preview.root)
-        pages = [name for name in after if name.endswith(".html") and name in before]
-        kept = [name for name in pages if after[name][1] == before[name][1]]
-        changed = [name for name in pages if after[name][1] != before[name][1]]
-        assert kept and changed, (kept, changed)
-        assert [name for name in kept if after[name][0] != before[name][0]] == []
-        assert [name for name in changed if after[name][0] == before[name][0]] == []
-        assets = [name for name in after if name.startswith("assets/")]
-        assert assets and all(after[name][0] == before[name][0] for name in assets)
-        (workspace / "full").mkdir()
-        options = Options(workspace, workspace / "full", formats=frozenset())
-        job = prepare(folder, options, SiteOnly())  # type: ignore[arg-type]
-        job.site.result()
-        try:
-            full = files_of(job.staged)
-        finally:
-            discard(job.staged)
-        assert {name: after[name][1] for name in full} == {n: f[1] for n, f in full.items()}
+        return folder, before, files_of(preview.root)
     finally:
         preview.close()
 
@@ -498,7 +507,6 @@ def test_no_page_is_reused_where_an_extension_may_read_other_files_into_it(
     run code of its own on one (`!!python/name:`): a page whose own text did not change may
     still show a file that did, so after an edit every page is made again, none linked
     from the last build."""
-    from buildcase.commands.serve import Preview
     from buildcase.workspace.trust import TRUST_VARIABLE
 
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
@@ -506,20 +514,11 @@ def test_no_page_is_reused_where_an_extension_may_read_other_files_into_it(
     config = config.replace("\n  - toc\n", f"\n  - toc\n  - {extension}\n", 1)
     (workspace / "mkdocs.yml").write_text(config, encoding="utf-8")
     monkeypatch.setenv(TRUST_VARIABLE, str(workspace))
-    folder = write_proposal(workspace, MINIMAL)
-    preview = Preview(folder, workspace)
-    try:
-        assert preview.rebuild()
-        before = files_of(preview.root)
-        (folder / "proposal.yaml").write_text(MINIMAL.replace("impact: 10000", "impact: 12345"))
-        assert preview.rebuild()
-        after = files_of(preview.root)
-        pages = [n for n in after if n.endswith(".html") and n in before and n[0] != "."]
-        same = [n for n in pages if after[n][1] == before[n][1]]
-        assert same  # pages whose text is as it was: made again all the same
-        assert [n for n in same if after[n][0] == before[n][0]] == []
-    finally:
-        preview.close()
+    _folder, before, after = preview_around_an_edit(workspace)
+    pages = [n for n in after if n.endswith(".html") and n in before and n[0] != "."]
+    same = [n for n in pages if after[n][1] == before[n][1]]
+    assert same  # pages whose text is as it was: made again all the same
+    assert [n for n in same if after[n][0] == before[n][0]] == []
 
 
 def test_a_save_counts_once_complete_and_an_editors_own_files_and_reads_not_at_all(
