@@ -232,7 +232,7 @@ def test_every_driver_at_its_break_even_returns_zero(tmp_path: Path, data: dict[
     for s in sensitivities(model):
         if s.break_even is not None:
             roi = model.lead(apply[s.driver.key](s.break_even)).roi
-            assert roi == pytest.approx(0, abs=1e-6), s.driver.key  # far below the 1% shown
+            assert roi == pytest.approx(0, abs=1e-5), s.driver.key  # far below the 1% shown
         if s.payback_break_even is not None:
             months = model.lead(apply[s.driver.key](s.payback_break_even)).payback_months
             horizon = 12 * model.proposal.financials.horizon_years  # type: ignore[union-attr]
