@@ -1,0 +1,79 @@
+"""A slide chart's labels set as HTML text over the chart, for the decks' PDFs.
+
+WeasyPrint draws an SVG `<text>` a letter at a time: each letter is shaped and drawn on its
+own, as if it could be placed anywhere. On the reference proposal that was a fifth of the
+time its decks' PDFs took (5,300 letters on 87 pages). The same words as HTML text are
+shaped a line at a time. So before a deck is laid out, each label of a slide chart is taken
+out of its SVG and set as an absolutely placed HTML span over the chart, where the SVG
+would have drawn it: its baseline at the label's `y`, its `text-anchor` kept, in the same
+font, size, weight and fill. The words come out where they were (within the kerning the
+letter-by-letter drawing left out, as a browser sets them) and stay text in the PDF; a label
+in `currentColor` takes the slide's text colour, as in a browser (WeasyPrint's SVG drew it
+black).
+
+Only the charts `render.charts` draws for a slide are changed, and only the labels written
+as `svg.text_element` writes them (a number for each position, a plain colour); a chart a
+proposal's own template draws otherwise is left as it is. A slide chart is drawn at its own
+size in px (its `width` and `height`), never scaled down, so the labels' places in px hold.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A slide chart: `chart_svg` with a `scale`, its size in px after its viewBox.
+SLIDE_CHART = re.compile(
+    r'(<svg class="bc-chart [^"<>]*\bbc-chart--slide"[^<>]*? viewBox="0 0 (\d+(?:\.\d+)?) '
+    r'\d+(?:\.\d+)?" width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"[^<>]*>)(.*?)</svg>',
+    re.S,
+)
+LABEL = re.compile(
+    r'<text x="(-?\d+(?:\.\d+)?)" y="(-?\d+(?:\.\d+)?)" font-family="([\w ,-]+)" '
+    r'font-size="(\d+(?:\.\d+)?)" font-weight="(\d{3})" text-anchor="(start|middle|end)" '
+    r'fill="(currentColor|#[0-9a-fA-F]{3,8})">([^<]*)</text>'
+)
+# Where a label's baseline is below the top of a span whose line-height is 0, in ems: half
+# of the font's ascender less its descender (the charts' font, Inter: 2728 and 680 of
+# 2816 units, the same in every weight; tests/test_deck_pdf.py reads them from the fonts).
+BASELINE = (2728 - 680) / 2 / 2816
+WIDE = 2000  # px: the box a centred or right-aligned label is aligned in, wider than a slide
+
+
+def labels_in_html(html: str) -> str:
+    """`html` with each slide chart's labels as HTML over the chart (see the module)."""
+    return SLIDE_CHART.sub(_chart_with_labels_over, html)
+
+
+def _chart_with_labels_over(chart: re.Match[str]) -> str:
+    opening, view_width, width, height, body = chart.groups()
+    scale = float(width) / float(view_width)
+    labels: list[str] = []
+
+    def taken_out(label: re.Match[str]) -> str:
+        labels.append(_label_span(label, scale))
+        return ""
+
+    body = LABEL.sub(taken_out, body)
+    if not labels:
+        return chart.group(0)
+    return (
+        f'<div style="position: relative; width: {width}px; height: {height}px; '
+        f'margin: 0 auto">{opening}{body}</svg>{"".join(labels)}</div>'
+    )
+
+
+def _label_span(label: re.Match[str], scale: float) -> str:
+    """The label as a span placed over the chart drawn `scale` px a unit."""
+    x, y, family, size, weight, anchor, fill, text = label.groups()
+    px = float(size) * scale
+    left, top = float(x) * scale, float(y) * scale - BASELINE * px
+    aligned = {
+        "start": f"left: {left:.2f}px",
+        "middle": f"left: {left - WIDE / 2:.2f}px; width: {WIDE}px; text-align: center",
+        "end": f"left: {left - WIDE:.2f}px; width: {WIDE}px; text-align: right",
+    }[anchor]
+    colour = "" if fill == "currentColor" else f"; color: {fill}"
+    return (
+        f'<span style="position: absolute; {aligned}; top: {top:.2f}px; '
+        f'font: {weight} {px:.2f}px/0 {family}; white-space: nowrap{colour}">{text}</span>'
+    )
