@@ -752,3 +752,31 @@ def test_a_preview_closing_while_its_decks_follow_writes_nothing_after(
         gate.set()
         if not closer.is_alive() and preview.out.exists():
             preview.close()
+
+
+def test_events_the_system_lost_count_as_a_change(tmp_path: Path) -> None:
+    """When the system's queue of file events overflows (thousands of files changed at
+    once), the events are lost and the observer says only that: the preview must rebuild,
+    or a save among them would never show. The overflow, as the observer reports it."""
+    from watchdog.events import EventsLostEvent, FileSystemEvent, FileSystemEventHandler
+
+    from buildcase.engines.mkdocs.watcher import Watcher
+
+    seen: list[tuple[str, bool, str]] = []
+
+    class Handler(FileSystemEventHandler):  # as MkDocs' own: a file's event is a change
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            seen.append((event.event_type, event.is_directory, os.fsdecode(event.src_path)))
+
+    watcher = Watcher()
+    watcher.schedule(Handler(), str(tmp_path), recursive=True)
+    watcher.start()
+    try:
+        (emitter,) = watcher.observer.emitters
+        emitter.queue_event(EventsLostEvent(str(tmp_path), is_directory=True))
+        assert wait_for(lambda: bool(seen), 10)
+        assert seen == [("modified", False, str(tmp_path))]
+        assert watcher.finished  # nothing more of it to wait for
+    finally:
+        watcher.stop()
+        watcher.join(10)

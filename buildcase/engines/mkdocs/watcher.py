@@ -21,6 +21,7 @@ CHANGES: list[type[events.FileSystemEvent]] = [
     events.FileCreatedEvent, events.FileDeletedEvent, events.FileModifiedEvent,
     events.FileMovedEvent, events.FileClosedEvent,
     events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent,
+    events.EventsLostEvent,
 ]  # fmt: skip
 # A folder's event as MkDocs' handler sees a change: it passes over folders' own events.
 AS_FILE_EVENT: dict[type[events.FileSystemEvent], type[events.FileSystemEvent]] = {
@@ -38,6 +39,8 @@ class Watcher:
     Only changes count (a file read by the build is not one), and not those of an editor's
     hidden and backup files (`.proposal.yaml.swp`, `proposal.yaml~`); a folder created,
     moved or deleted is one (a `templates` folder moved out says nothing of its files).
+    Events the system lost (its queue overflowed, thousands of files changed at once) are
+    one too: whatever they were, the preview is made again rather than left behind a save.
     A watched path that is a symbolic link is watched where it leads: the system's events
     come from the folder itself, not from a link to it. `finished` says whether the last
     change completed a save (a file closed after writing, or renamed into place), for the
@@ -91,6 +94,10 @@ class ChangeHandler(events.FileSystemEventHandler):
         self.handler, self.watcher = handler, watcher
 
     def on_any_event(self, event: events.FileSystemEvent) -> None:
+        if isinstance(event, events.EventsLostEvent):  # of the watched folder: any change
+            self.watcher.finished = True
+            self.handler.dispatch(events.FileModifiedEvent(event.src_path))
+            return
         if not any(authored(p) for p in (event.src_path, event.dest_path)):
             return
         if event.is_directory:  # one event, at once: nothing more of it to wait for
