@@ -780,3 +780,51 @@ def test_events_the_system_lost_count_as_a_change(tmp_path: Path) -> None:
     finally:
         watcher.stop()
         watcher.join(10)
+
+
+def test_a_folder_made_past_the_system_s_limit_on_watches_is_polled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A folder made while serving, when the system has no inotify watch left for it, would
+    leave a save in it unseen: the preview says so and polls from then on, a save in that
+    folder seen all the same. (The limit, as the system reports it, for one folder.)"""
+    import errno
+
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import inotify_c
+
+    from buildcase.engines.mkdocs.watcher import Watcher
+
+    watch = inotify_c.InotifyFD.add_callback
+
+    def limited(self: Any, path: bytes, *args: Any) -> Any:
+        if os.fsdecode(path).endswith("sections"):
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+        return watch(self, path, *args)
+
+    monkeypatch.setattr(inotify_c.InotifyFD, "add_callback", limited)
+    seen: list[str] = []
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            seen.append(os.fsdecode(event.src_path))
+
+    watcher = Watcher()
+    watcher.schedule(Handler(), str(tmp_path), recursive=True)
+    watcher.start()
+    try:
+        (tmp_path / "sections").mkdir()
+        said: list[str] = []
+
+        def told() -> str:
+            said.append(capfd.readouterr().err)
+            return "".join(said)
+
+        assert wait_for(lambda: "polling" in told(), 10)
+        assert "buildcase: watching for changes by polling (inotify watch limit reached)" in told()
+        assert wait_for(lambda: str(tmp_path) in seen, 10)  # a rebuild, to catch up
+        (tmp_path / "sections" / "risks.yaml").write_text("risks: []\n")
+        assert wait_for(lambda: str(tmp_path / "sections" / "risks.yaml") in seen, 10), seen
+    finally:
+        watcher.stop()
+        watcher.join(10)

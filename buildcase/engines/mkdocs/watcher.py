@@ -6,8 +6,11 @@ watches with it.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import sys
+import threading
 
 from watchdog import events
 from watchdog.observers import Observer
@@ -15,6 +18,10 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 POLL_SECONDS = 0.1  # where the system's file events cannot be had (see Watcher)
+# Where watchdog says it could not watch a folder made after the start, the rest of the tree
+# left unwatched: the system's limit on watches (or on inotify instances) reached.
+INOTIFY_LOGGER = "watchdog.observers.inotify"
+OUT_OF_WATCHES = {errno.ENOSPC, errno.EMFILE}
 # The events of a change: MkDocs' handler would rebuild on a file merely opened or read.
 # A folder moved or deleted is one event, none for the files inside it.
 CHANGES: list[type[events.FileSystemEvent]] = [
@@ -34,7 +41,8 @@ AS_FILE_EVENT: dict[type[events.FileSystemEvent], type[events.FileSystemEvent]] 
 class Watcher:
     """MkDocs' observer, told of a change by the system's file events (inotify on Linux)
     rather than by polling the watched folders twice a second; polling, ten times a second,
-    only where those cannot be had (the system's limit on watches reached, say).
+    only where those cannot be had (the system's limit on watches reached, say), or no
+    longer: a folder made while serving that the system has no watch left for.
 
     Only changes count (a file read by the build is not one), and not those of an editor's
     hidden and backup files (`.proposal.yaml.swp`, `proposal.yaml~`); a folder created,
@@ -52,6 +60,9 @@ class Watcher:
         self.observer: BaseObserver = Observer()
         self.scheduled: list[tuple[events.FileSystemEventHandler, str, bool]] = []
         self.finished = True
+        self.lock = threading.Lock()  # the observer replaced, or stopped, at a time
+        self.stopped = False
+        self.limit = WatchLimit(self)
 
     def schedule(
         self, handler: events.FileSystemEventHandler, path: str, *, recursive: bool = False
@@ -73,18 +84,58 @@ class Watcher:
         try:
             self.observer.start()
         except OSError as e:  # no file events to be had: poll instead
-            print(f"buildcase: watching for changes by polling ({e})", file=sys.stderr)
             self.observer.stop()  # and with it any watch it did start
-            self.observer = PollingObserver(timeout=POLL_SECONDS)
-            for handler, path, recursive in self.scheduled:
-                self._schedule(handler, path, recursive)
-            self.observer.start()
+            self._poll(str(e))
+        logging.getLogger(INOTIFY_LOGGER).addHandler(self.limit)
+
+    def _poll(self, why: str) -> None:
+        print(f"buildcase: watching for changes by polling ({why})", file=sys.stderr)
+        self.observer = PollingObserver(timeout=POLL_SECONDS)
+        for handler, path, recursive in self.scheduled:
+            self._schedule(handler, path, recursive)
+        self.observer.start()
+
+    def out_of_watches(self, why: str) -> None:
+        """Poll from now on: a folder made since the start could not be watched (the
+        system's limit reached), and a save in it would never show. The old observer is
+        stopped from a thread of its own (this is called from the observer's), and a
+        rebuild catches up with what changed before polling began."""
+
+        def fall_back() -> None:
+            with self.lock:
+                if self.stopped or isinstance(self.observer, PollingObserver):
+                    return
+                self.observer.stop()
+                self.observer.join(1)
+                self._poll(why)
+                self.finished = True
+                for handler, path, _recursive in self.scheduled:
+                    handler.dispatch(events.FileModifiedEvent(os.path.realpath(path)))
+
+        threading.Thread(target=fall_back, name="watch-by-polling", daemon=True).start()
 
     def stop(self) -> None:
-        self.observer.stop()
+        with self.lock:
+            self.stopped = True
+            logging.getLogger(INOTIFY_LOGGER).removeHandler(self.limit)
+            self.observer.stop()
 
     def join(self, timeout: float | None = None) -> None:
         self.observer.join(timeout)
+
+
+class WatchLimit(logging.Handler):
+    """Hears watchdog say that a new folder could not be watched, for `Watcher`."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        super().__init__(logging.WARNING)
+        self.watcher = watcher
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        for arg in args:
+            if isinstance(arg, OSError) and arg.errno in OUT_OF_WATCHES:
+                self.watcher.out_of_watches(arg.strerror or str(arg))
 
 
 class ChangeHandler(events.FileSystemEventHandler):
