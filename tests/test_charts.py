@@ -255,6 +255,11 @@ def test_a_payback_after_the_horizon_is_shown_dashed_beyond_it() -> None:
     assert len(re.findall(r"[\d.]+ [\d.]+", line.attrib["d"])) == 7
     assert any(p.attrib.get("stroke-dasharray") == "6 5" for p in svg.iter(f"{SVG}path"))
     assert "-$600" in [t.text for t in texts(svg)]  # the net value at the horizon
+    # its label to the left of the dotted line marking the horizon, not across it
+    (edge,) = [p for p in svg.iter(f"{SVG}path") if p.attrib.get("stroke-dasharray") == "2 3"]
+    horizon_x = float(re.findall(r"M([\d.]+)", edge.attrib["d"])[0])
+    end = next(t for t in texts(svg) if t.text == "-$600")
+    assert float(end.attrib["x"]) < horizon_x and end.attrib["text-anchor"] == "end"
 
 
 def _box(t: ET.Element) -> tuple[float, float, float, float]:

@@ -184,10 +184,11 @@ def _start_label(plot: _Plot, start: float, text: str) -> list[str]:
 
 
 def _end_label(plot: _Plot, horizon: int, final: float, text: str) -> list[str]:
-    """The net value at the horizon, marked, its amount above it to its left: the line
-    rises to it from below."""
+    """The net value at the horizon, marked, its amount above it to its left, clear of the
+    dotted line that marks the horizon where the chart runs past it: the line rises to it
+    from below."""
     x, y = plot.x_of(horizon), plot.y_of(final)
-    return [_point(x, y), text_element(x, y - 10, text, TEXT, "end", 700)]
+    return [_point(x, y), text_element(x - 6, y - 10, text, TEXT, "end", 700)]
 
 
 def _point(x: float, y: float) -> str:
