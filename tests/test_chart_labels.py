@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -21,6 +22,7 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 @page {{ size: 1280px 900px; margin: 0; }}
 body {{ margin: 70px; color: #1f2933; }}
 @font-face {{ font-family: Inter; font-weight: 400; src: url("{fonts}/Inter-Regular.otf"); }}
+@font-face {{ font-family: Inter; font-weight: 600; src: url("{fonts}/Inter-SemiBold.otf"); }}
 @font-face {{ font-family: Inter; font-weight: 700; src: url("{fonts}/Inter-Bold.otf"); }}
 figure {{ margin: 0; break-after: page; }} svg {{ display: block; margin: 0 auto; }}
 </style></head><body>{charts}</body></html>"""
@@ -93,17 +95,63 @@ def test_only_the_labels_of_a_slide_chart_as_the_charts_write_them_move() -> Non
     assert f"left: {4 * 1.875 - 2000:.2f}px; width: 2000px; text-align: right" in moved
     assert "font: 700 26.25px/0 Inter, Helvetica, Arial, sans-serif" in moved
     assert "color: #ffffff" in moved
+    # Its top: the baseline (17 units of 1.875 px) less the baseline's depth in a 26.25 px font.
+    assert f"top: {17 * 1.875 - BASELINE * 26.25:.2f}px" in moved
+    start = labels_in_html(slide.format(label.replace('"end"', '"start"')))
+    assert f"left: {4 * 1.875:.2f}px; top:" in start
     # A page's chart scales with its column, and a label written otherwise (a proposal's
     # own template may draw any SVG): both stay SVG text.
     other = label.replace('fill="#ffffff"', 'fill="url(#x)"')
+    no_width = slide.format(label).replace('viewBox="0 0 608', 'viewBox="0 0 0')
+    nested = slide.format('<svg viewBox="0 0 1 1"></svg>' + label)
     for kept in (page_chart.format(label), slide.format(other), slide.format(label[:-7])):
+        assert labels_in_html(kept) == kept
+    for kept in (no_width, nested):  # not drawn by the charts: no division by 0, no half
         assert labels_in_html(kept) == kept
 
 
 def test_a_label_s_baseline_is_where_the_vendored_font_puts_it() -> None:
     """BASELINE is half of Inter's ascender less its descender, in ems: where the baseline
     of a span whose line-height is 0 lies below its top, in every weight a chart uses."""
-    for weight in ("Regular", "Bold"):
+    for weight in ("Regular", "SemiBold", "Bold"):
         font = TTFont(FONTS / f"Inter-{weight}.otf")
         ascender, descender = font["hhea"].ascent, -font["hhea"].descent
         assert (ascender - descender) / 2 / font["head"].unitsPerEm == BASELINE
+
+
+@pytest.mark.slow
+@pytest.mark.pdf
+def test_a_chart_s_labels_are_read_with_its_figure_not_after_it() -> None:
+    """In the deck's PDF tags, each chart is a /Figure whose alternative text a screen
+    reader reads; its labels, now HTML text, are tagged inside it, as its SVG text was,
+    rather than read one by one after it."""
+    import pikepdf
+
+    from buildcase.engines.weasyprint.decks import render_deck
+    from buildcase.workspace import default_templates_dir
+
+    deck = rendered(REFERENCE)[1].decks["present.html"]
+    templates = default_templates_dir()
+    pdf = render_deck(deck, templates / "assets", [REFERENCE, templates]).pdf
+
+    def kids(node: Any) -> list[Any]:
+        found = node.get("/K")
+        found = list(found) if isinstance(found, pikepdf.Array) else [found]
+        return [k for k in found if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+    def walk(node: Any, parent: Any) -> Any:
+        yield node, parent
+        for kid in kids(node):
+            yield from walk(kid, node)
+
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        tags = list(walk(opened.Root.StructTreeRoot, None))
+        labelled = [
+            (figure, parent) for figure, parent in tags
+            if figure.get("/S") == "/Figure" and kids(figure)
+        ]  # fmt: skip
+        read = [[str(k.get("/S")) for k in kids(figure)] for figure, _ in labelled]
+        alone = [len(kids(parent)) == 1 for _, parent in labelled]
+    charts = SLIDE_CHART.findall(deck)
+    assert read == [["/Span"] * chart.count("<text ") for chart in charts]
+    assert all(alone)  # nothing of the chart is left beside its figure

@@ -15,11 +15,16 @@ Only the charts `render.charts` draws for a slide are changed, and only the labe
 as `svg.text_element` writes them (a number for each position, a plain colour); a chart a
 proposal's own template draws otherwise is left as it is. A slide chart is drawn at its own
 size in px (its `width` and `height`), never scaled down, so the labels' places in px hold.
+
+In the PDF's tags the labels belong to the chart's /Figure (`labels_under_their_figure`),
+as its SVG text did: a screen reader reads the chart's alternative text, which gives every
+figure, and not its tick labels one by one after it.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # A slide chart: `chart_svg` with a `scale`, its size in px after its viewBox.
 SLIDE_CHART = re.compile(
@@ -46,6 +51,8 @@ def labels_in_html(html: str) -> str:
 
 def _chart_with_labels_over(chart: re.Match[str]) -> str:
     opening, view_width, width, height, body = chart.groups()
+    if not float(view_width):
+        return chart.group(0)
     scale = float(width) / float(view_width)
     labels: list[str] = []
 
@@ -54,7 +61,7 @@ def _chart_with_labels_over(chart: re.Match[str]) -> str:
         return ""
 
     body = LABEL.sub(taken_out, body)
-    if not labels:
+    if not labels or "<svg" in body:  # a chart inside a chart: not one of ours
         return chart.group(0)
     return (
         f'<div style="position: relative; width: {width}px; height: {height}px; '
@@ -76,4 +83,40 @@ def _label_span(label: re.Match[str], scale: float) -> str:
     return (
         f'<span style="position: absolute; {aligned}; top: {top:.2f}px; '
         f'font: {weight} {px:.2f}px/0 {family}; white-space: nowrap{colour}">{text}</span>'
+    )
+
+
+def labels_under_their_figure(pdf: Any) -> None:
+    """Each chart's labels, tagged as spans beside its /Figure, moved into it (a finisher
+    of WeasyPrint's PDF, before it is written): the chart laid out with its labels over it
+    is a /Div holding the chart's /Figure, which has its alternative text, and then only
+    the labels, each a /Span of text."""
+    import pydyf  # type: ignore[import-untyped]  # untyped, like WeasyPrint
+
+    tags = {
+        obj.reference: obj
+        for obj in pdf.objects
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"
+    }
+    for div in tags.values():
+        refs = list(div.get("K", []))
+        if div.get("S") != "/Div" or len(refs) < 2 or not all(ref in tags for ref in refs):
+            continue
+        figure, *labels = [tags[ref] for ref in refs]
+        if figure.get("S") != "/Figure" or "Alt" not in figure:
+            continue
+        if not all(_is_text_span(label, tags) for label in labels):
+            continue
+        for label in labels:
+            label["P"] = figure.reference
+            figure["K"].append(label.reference)
+        div["K"] = pydyf.Array([figure.reference])
+
+
+def _is_text_span(tag: Any, tags: dict[Any, Any]) -> bool:
+    """A /Span holding text only: marked content, or spans of it."""
+    if tag.get("S") != "/Span":
+        return False
+    return all(
+        isinstance(kid, int) or (kid in tags and _is_text_span(tags[kid], tags)) for kid in tag["K"]
     )

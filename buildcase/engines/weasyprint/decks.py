@@ -21,9 +21,10 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 from buildcase.engines.weasyprint import scope_header_cells
-from buildcase.engines.weasyprint.chart_labels import labels_in_html
+from buildcase.engines.weasyprint.chart_labels import labels_in_html, labels_under_their_figure
 from buildcase.engines.weasyprint.fetcher import confined_fetcher
 from buildcase.engines.weasyprint.layouts import ParsedStyles, parsed_stylesheets
 from buildcase.logs import captured_warnings
@@ -234,8 +235,15 @@ class Layout:
             document = document.copy([document.pages[i] for i in part.pages])
             document.metadata = copy.copy(document.metadata)
             document.metadata.title = title_text(part.title or "")
-        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", finisher=scope_header_cells)
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finished)
         return pdf, len(document.pages)
+
+
+def finished(document: Any, pdf: Any) -> None:
+    """The deck's PDF before it is written: its tables' headers scoped as the handout's,
+    its charts' labels read as part of their figure (`chart_labels`)."""
+    scope_header_cells(document, pdf)
+    labels_under_their_figure(pdf)
 
 
 def title_text(title: str) -> str:
