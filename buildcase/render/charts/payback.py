@@ -29,6 +29,7 @@ from buildcase.render.charts.svg import (
 )
 
 _TOP, _RIGHT, _PLOT_H = 30, 14, 130
+_END_GAP = 6  # units between the end's label and the dotted line marking the horizon
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def _end_label(plot: _Plot, horizon: int, final: float, text: str) -> list[str]:
     dotted line that marks the horizon where the chart runs past it: the line rises to it
     from below."""
     x, y = plot.x_of(horizon), plot.y_of(final)
-    return [_point(x, y), text_element(x - 6, y - 10, text, TEXT, "end", 700)]
+    return [_point(x, y), text_element(x - _END_GAP, y - 10, text, TEXT, "end", 700)]
 
 
 def _point(x: float, y: float) -> str:
@@ -206,7 +207,7 @@ def _payback_mark(
     px, zero = plot.x_of(payback), plot.y_of(0)
     end_x, end_y = plot.x_of(end[0]), plot.y_of(end[1])
     width = text_width(paid, TEXT, 600)
-    end_label = (end_x - text_width(end_text, TEXT, 700), end_y - 10 - TEXT)
+    end_label = (end_x - _END_GAP - text_width(end_text, TEXT, 700), end_y - 10 - TEXT)
     above_right = max(px - 10, plot.left + width)
     meets_end = (
         above_right > end_label[0] and zero - 10 > end_label[1] and (zero - 10 - TEXT < end_y - 10)
