@@ -828,3 +828,33 @@ def test_a_folder_made_past_the_system_s_limit_on_watches_is_polled(
     finally:
         watcher.stop()
         watcher.join(10)
+
+
+def test_what_else_the_watcher_warns_of_is_said_as_buildcase_s_own_line(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The preview listens to watchdog's warnings for the watch limit; any other (such as
+    an overflow it recovers from) is still said, and changes nothing."""
+    import logging
+
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers.polling import PollingObserver
+
+    from buildcase.engines.mkdocs.watcher import INOTIFY_LOGGER, Watcher
+
+    watcher = Watcher()
+    watcher.schedule(FileSystemEventHandler(), str(tmp_path), recursive=True)
+    watcher.start()
+    try:
+        logging.getLogger(INOTIFY_LOGGER).warning(
+            "Inotify queue overflowed; reconciling recursive watches below %r", str(tmp_path)
+        )
+        said = capfd.readouterr().err
+        assert (
+            f"buildcase: Inotify queue overflowed; reconciling recursive watches below {str(tmp_path)!r}"
+            in said
+        )
+        assert "polling" not in said and not isinstance(watcher.observer, PollingObserver)
+    finally:
+        watcher.stop()
+        watcher.join(10)

@@ -79,6 +79,10 @@ class Watcher:
 
     def unschedule(self, watch: ObservedWatch) -> None:
         self.observer.unschedule(watch)
+        for entry in self.scheduled:  # not watched again if the watcher falls back to polling
+            if os.path.realpath(entry[1]) == watch.path and entry[2] == watch.is_recursive:
+                self.scheduled.remove(entry)
+                break
 
     def start(self) -> None:
         try:
@@ -125,7 +129,9 @@ class Watcher:
 
 
 class WatchLimit(logging.Handler):
-    """Hears watchdog say that a new folder could not be watched, for `Watcher`."""
+    """Hears watchdog say that a new folder could not be watched, for `Watcher`; and says
+    what else it warns of (an overflow it recovers from, say) as buildcase's own line, as
+    Python would have printed it without this handler."""
 
     def __init__(self, watcher: Watcher) -> None:
         super().__init__(logging.WARNING)
@@ -133,9 +139,12 @@ class WatchLimit(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         args = record.args if isinstance(record.args, tuple) else ()
-        for arg in args:
+        raised = record.exc_info[1] if record.exc_info else None
+        for arg in (*args, raised):
             if isinstance(arg, OSError) and arg.errno in OUT_OF_WATCHES:
                 self.watcher.out_of_watches(arg.strerror or str(arg))
+                return
+        print(f"buildcase: {record.getMessage()}", file=sys.stderr)
 
 
 class ChangeHandler(events.FileSystemEventHandler):
