@@ -54,9 +54,10 @@ Targets, each a ratio (lower is better); "cold" means a fresh process and output
         (per child, from os.wait4's rusage)
     T7  the decks' PDFs (issue 27): `buildcase build ONE` cold / the same build without
         the decks' PDFs (buildcase run with `pipeline.deck_pdfs` making none)         <= 1.25
-    T8  the decks' PDFs against the bare tool, in CPU time (user + system, workers
-        included): what they add to buildcase's cold build of ONE (with / without, T7's
-        builds) / what the bare `weasyprint` takes to make the same PDFs            <= 0.6
+    T8  the decks' PDFs against the bare tool, in CPU time (user + system): what
+        buildcase's engine spends making ONE's decks' PDFs, in a fresh process that has
+        imported WeasyPrint, as a build's worker has for its handouts / what the bare
+        `weasyprint` takes to make the same PDFs                                    <= 0.6
     T9  the board pack (issue 29): `buildcase build ONE` cold / the same build with
         `--formats none` (no deck.pptx, no model.xlsx)                              <= 1.25
     T10 the sensitivity work (issue 28): every driver's break-even, the tornado's swings
@@ -129,6 +130,7 @@ DECK_PDF_SAMPLES = {
     "CPU, with": "buildcase_one_cpu",
     "CPU, without": "buildcase_one_without_deck_pdfs_cpu",
     "CPU, bare weasyprint for the same PDFs": "bare_one_deck_pdfs_cpu",
+    "CPU, buildcase's engine for them (T8)": "buildcase_one_deck_pdfs_cpu",
 }
 # The bare side's board pack: one file a process, from the task pickled beforehand, through
 # the very python-pptx or XlsxWriter calls buildcase's engine makes (its writer function),
@@ -139,6 +141,16 @@ BARE_PACK = [
     "task = pickle.loads(open(sys.argv[1], 'rb').read()); "
     "write = e.make_pptx if isinstance(task, e.PptxTask) else e.make_workbook; "
     "open(sys.argv[2], 'wb').write(write(task))",
+]  # fmt: skip
+# buildcase's engine making ONE's decks' PDFs from their task, pickled beforehand, in a fresh
+# process that has imported WeasyPrint first (a build's worker has, for its handouts), for
+# T8: the CPU measured around the call, not as the difference of two builds' CPU times,
+# which a busy machine once moved by more than the decks take.
+DECKS_CPU = [
+    sys.executable, "-c",
+    "import pickle, sys, time; import weasyprint; from buildcase.engines import make_deck_pdfs; "
+    "task = pickle.loads(open(sys.argv[1], 'rb').read()); started = time.process_time(); "
+    "make_deck_pdfs(task); print(time.process_time() - started)",
 ]  # fmt: skip
 # buildcase without the decks' PDFs, for T7: the pipeline's one call that makes them stubbed
 WITHOUT_DECK_PDFS = (
@@ -582,6 +594,30 @@ def buildcase_build(
     return run
 
 
+def deck_task_file(folder: Path, workspace: Path, out: Path) -> Path:
+    """The task buildcase's engine is given for the decks' PDFs of `folder`, pickled."""
+    from buildcase.engines import DeckTask
+    from buildcase.pipeline import Options, handout_task
+
+    rendered, proposal = rendered_proposal(folder, workspace)
+    like = handout_task("", folder, Options(workspace, out))
+    task = DeckTask(rendered.decks, like.base_dir, like.allowed_dirs, logo_path(folder, proposal))
+    path = out / f"{folder.name}-decks.task"
+    path.write_bytes(pickle.dumps(task))
+    return path
+
+
+def buildcase_deck_cpu(task_file: Path, cwd: Path) -> float:
+    """The CPU seconds buildcase's engine takes to make the decks' PDFs of `task_file`."""
+    cmd = [*DECKS_CPU, str(task_file)]
+    done = subprocess.run(cmd, cwd=cwd, env=command_env(), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchmarkError(
+            f"buildcase's deck engine exited {done.returncode}:\n{done.stderr[-3000:]}"
+        )
+    return float(done.stdout.split()[-1])
+
+
 def buildcase_check(folders: Sequence[Path], workspace: Path) -> Run:
     paths = [str(f.relative_to(workspace)) for f in folders]
     return run_command([*BUILDCASE, "check", *paths], workspace)
@@ -609,6 +645,7 @@ def interleaved_samples(
 ) -> Samples:
     """T1-T4 and T6 samples: bare and buildcase runs alternating, `repeats` rounds."""
     samples = Samples()
+    decks = deck_task_file(folders[0], workspace, workspace)
     for r in range(1, repeats + 1):
         one_out, all_out = workspace / f"out-{r}-one", workspace / f"out-{r}-all"
         samples.add("bare_one", bare_script_seconds(bare[:1], workspace))
@@ -627,6 +664,7 @@ def interleaved_samples(
         samples.add("buildcase_one_without_deck_pdfs", without.seconds)
         samples.add("buildcase_one_without_deck_pdfs_cpu", without.cpu_seconds)
         samples.add("bare_one_deck_pdfs_cpu", bare_deck_runs(bare[0], workspace).cpu_seconds)
+        samples.add("buildcase_one_deck_pdfs_cpu", buildcase_deck_cpu(decks, workspace))
         packless_out = workspace / f"out-{r}-one-without-board-pack"
         packless = buildcase_build(
             folders[:1], workspace, packless_out, options=["--formats", "none"]
@@ -844,11 +882,6 @@ class Result:
 
 def results(samples: Samples, n: int) -> list[Result]:
     m = samples.median
-    # the CPU the decks' PDFs add to a cold build of ONE, for T8: CPU time, which a busy
-    # machine barely moves, where the difference of two wall times can be anything
-    samples.values["buildcase_one_deck_pdfs_cpu"] = [
-        m("buildcase_one_cpu") - m("buildcase_one_without_deck_pdfs_cpu")
-    ]
     rows = [
         ("T1", "one proposal cold / bare script", "bare_one", "buildcase_one", "s"),
         (
@@ -871,7 +904,7 @@ def results(samples: Samples, n: int) -> list[Result]:
         ),
         (
             "T8",
-            "decks' PDFs added / bare, CPU time",
+            "decks' PDFs, engine / bare, CPU time",
             "bare_one_deck_pdfs_cpu",
             "buildcase_one_deck_pdfs_cpu",
             "s",
