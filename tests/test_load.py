@@ -248,16 +248,10 @@ def test_the_templates_folder_may_not_be_a_link(workspace: Path, tmp_path: Path)
 # --- libyaml reads, PyYAML says what is wrong ------------------------------------------------
 
 
-def _read(loader: Any, text: str) -> list[tuple[Any, ...]]:
-    """Every node a reader makes of `text`, with where it starts and ends."""
+def _nodes(root: Any) -> list[tuple[Any, ...]]:
+    """Every node under `root`, with where it starts and ends."""
     from yaml.nodes import ScalarNode
 
-    composing = loader(text)
-    composing.path, composing.budget = Path("p.yaml"), Budget()
-    try:
-        root = composing.get_single_node()
-    finally:
-        composing.dispose()
     found: list[tuple[Any, ...]] = []
 
     def walk(node: Any) -> None:
@@ -273,6 +267,16 @@ def _read(loader: Any, text: str) -> list[tuple[Any, ...]]:
 
     walk(root)
     return found
+
+
+def _read(loader: Any, text: str) -> list[tuple[Any, ...]]:
+    """Every node one reader makes of `text`."""
+    composing = loader(text)
+    composing.path, composing.budget = Path("p.yaml"), Budget()
+    try:
+        return _nodes(composing.get_single_node())
+    finally:
+        composing.dispose()
 
 
 WRITTEN_EVERY_WAY = """\
@@ -292,11 +296,18 @@ list:
 -   two: 2
     three: [3]
 """
+# What libyaml reads otherwise than PyYAML: a tab it takes for a space, an empty value in
+# brackets it places later.
+READ_OTHERWISE = [
+    'a: "tab\tinside quotes"\n',
+    "budget: {amount: ,\n  currency:\n    }\n",
+    "b: [x, {c: }]\n",
+]
 
 
 @pytest.mark.skipif(yaml_source._FastLoader is None, reason="PyYAML built without libyaml")
 def test_libyaml_reads_every_file_as_pyyaml_does_to_the_column() -> None:
-    """libyaml reads first (ten times as fast); every value, and every line and column a
+    """libyaml reads first (four times as fast); every value, and every line and column a
     message names, is what PyYAML's own reader found."""
     files = [
         *sorted(PROPOSALS.glob("*/*.yaml")),
@@ -305,3 +316,23 @@ def test_libyaml_reads_every_file_as_pyyaml_does_to_the_column() -> None:
     texts = [WRITTEN_EVERY_WAY, *(f.read_text(encoding="utf-8") for f in files)]
     for text in texts:
         assert _read(yaml_source._FastLoader, text) == _read(yaml_source._Loader, text)
+
+
+@pytest.mark.parametrize("text", READ_OTHERWISE)
+def test_what_libyaml_reads_otherwise_is_read_by_pyyaml(text: str) -> None:
+    composed = yaml_source._compose(text, Path("p.yaml"), Budget())
+    assert _nodes(composed) == _read(yaml_source._Loader, text)
+
+
+@pytest.mark.parametrize("line", ["extra: x\ty", "extra: b\t# a comment", "extra:\tb"])
+def test_a_tab_libyaml_would_take_for_a_space_is_refused_where_it_is(
+    tmp_path: Path, line: str
+) -> None:
+    folder = write_proposal(tmp_path, MINIMAL)
+    proposal = folder / "proposal.yaml"
+    text = proposal.read_text(encoding="utf-8")
+    proposal.write_text(text + line + "\n", encoding="utf-8")
+    where = f"{text.count(chr(10)) + 1}:{line.index(chr(9)) + 1}"
+    assert only_error(folder) == (
+        f"{proposal}:{where}: error: YAML syntax: a tab character; indent with spaces"
+    )
