@@ -21,7 +21,7 @@ from typing import Any
 import pikepdf
 import pytest
 
-from buildcase.engines.weasyprint.decks import NOTES
+from buildcase.engines.weasyprint.decks import without_notes
 
 from .test_handout_layout import Built, built  # noqa: F401  # the shared, built handouts
 
@@ -79,7 +79,7 @@ def test_a_deck_pdf_tags_its_tables_headers_and_headings(examples_site: Path) ->
     """As the handouts: the slides' data tables are /Table with header cells that carry
     /Scope, the layout's grids are not, and no heading is empty."""
     for name, pdf in deck_pdfs(examples_site).items():
-        html = NOTES.sub("", pdf.with_suffix(".html").read_text(encoding="utf-8"))
+        html = without_notes(pdf.with_suffix(".html").read_text(encoding="utf-8"))
         with pikepdf.open(pdf) as opened:
             elements = list(walk(opened.Root.StructTreeRoot.get("/K")))
         tables = [e for e in elements if e.get("/S") == "/Table"]

@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# A slide chart: `chart_svg` with a `scale`, its size in px after its viewBox.
+# A slide chart's opening tag: `chart_svg` with a `scale`, its size in px after its viewBox.
 SLIDE_CHART = re.compile(
-    r'(<svg class="bc-chart [^"<>]*\bbc-chart--slide"[^<>]*? viewBox="0 0 (\d+(?:\.\d+)?) '
-    r'\d+(?:\.\d+)?" width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"[^<>]*>)(.*?)</svg>',
-    re.S,
+    r'<svg class="bc-chart [^"<>]*\bbc-chart--slide"[^<>]*? viewBox="0 0 (\d+(?:\.\d+)?) '
+    r'\d+(?:\.\d+)?" width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"[^<>]*>'
 )
+END = "</svg>"
 LABEL = re.compile(
     r'<text x="(-?\d+(?:\.\d+)?)" y="(-?\d+(?:\.\d+)?)" font-family="([\w ,-]+)" '
     r'font-size="(\d+(?:\.\d+)?)" font-weight="(\d{3})" text-anchor="(start|middle|end)" '
@@ -45,14 +45,26 @@ WIDE = 2000  # px: the box a centred or right-aligned label is aligned in, wider
 
 
 def labels_in_html(html: str) -> str:
-    """`html` with each slide chart's labels as HTML over the chart (see the module)."""
-    return SLIDE_CHART.sub(_chart_with_labels_over, html)
+    """`html` with each slide chart's labels as HTML over the chart (see the module). Each
+    chart's end is found with `str.find`, in one pass whatever a proposal's own template
+    writes: a regular expression would read the rest of the deck again for each chart
+    that is never closed."""
+    parts, at = [], 0
+    while (opening := SLIDE_CHART.search(html, at)) is not None:
+        end = html.find(END, opening.end())
+        if end < 0:
+            break  # nor does any chart after it close
+        body = html[opening.end() : end]
+        parts += [html[at : opening.start()], _chart_with_labels_over(opening, body)]
+        at = end + len(END)
+    return "".join([*parts, html[at:]])
 
 
-def _chart_with_labels_over(chart: re.Match[str]) -> str:
-    opening, view_width, width, height, body = chart.groups()
+def _chart_with_labels_over(opening: re.Match[str], body: str) -> str:
+    view_width, width, height = opening.groups()
+    whole = f"{opening.group(0)}{body}{END}"
     if not float(view_width):
-        return chart.group(0)
+        return whole
     scale = float(width) / float(view_width)
     labels: list[str] = []
 
@@ -62,10 +74,10 @@ def _chart_with_labels_over(chart: re.Match[str]) -> str:
 
     body = LABEL.sub(taken_out, body)
     if not labels or "<svg" in body:  # a chart inside a chart: not one of ours
-        return chart.group(0)
+        return whole
     return (
         f'<div style="position: relative; width: {width}px; height: {height}px; '
-        f'margin: 0 auto">{opening}{body}</svg>{"".join(labels)}</div>'
+        f'margin: 0 auto">{opening.group(0)}{body}{END}{"".join(labels)}</div>'
     )
 
 
