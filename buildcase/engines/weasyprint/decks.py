@@ -283,7 +283,9 @@ def site_files(assets_dir: Path, logo: Path | None) -> dict[str, str]:
     return {**files, f"{ASSETS}/": assets_dir.as_uri() + "/"}
 
 
-STYLESHEET_LINK = re.compile(r"<link\b[^>]*\brel=[\"']?stylesheet\b[^>]*>", re.I)
+# A <link> to a stylesheet; neither run of its attributes crosses a '<', so that each try
+# stops at the next tag (a page of unclosed `<link ` took the square of its length).
+STYLESHEET_LINK = re.compile(r"<link\b[^<>]*\brel=[\"']?stylesheet\b[^<>]*>", re.I)
 NOTES, NOTES_END = '<aside class="notes">', "</aside>"
 # A WOFF2 font source followed by the same font as OpenType or TrueType, in an
 # @font-face's `src` (no part of a URL runs across a quote, a bracket or a space).
